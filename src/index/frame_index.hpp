@@ -1,0 +1,95 @@
+// The frame index: where each frame's bytes are in the file, built from the header and the
+// offset tables without reading frame data whenever a table exists (Extended Offset Table, Basic
+// Offset Table, or the TIFF tile table of a dual-personality DICOM-TIFF file), else by a
+// fragment scan that reads the pixel data in large batched ranges.
+#pragma once
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "core/bytes.hpp"
+#include "core/error.hpp"
+#include "dicom/reader.hpp"
+
+namespace lazydcm {
+
+enum class index_kind { none, native, extended_offset_table, basic_offset_table, tiff_tile_table, fragment_scan };
+const char* index_kind_name(index_kind k);
+
+struct frame_location {
+  uint64_t offset = 0;  // first byte to fetch (file offset; inflated-stream offset for deflated files)
+  uint64_t length = 0;  // bytes to fetch
+  uint32_t bit_offset = 0;        // native 1-bit frames that do not start on a byte boundary
+  bool has_item_headers = false;  // the range holds fragment items: use extract_frame()
+  uint32_t expected_length = 0;   // with one item: its value length per the offset table (0: any)
+};
+
+struct image_info {
+  uint32_t rows = 0, columns = 0, samples_per_pixel = 1, bits_allocated = 0, bits_stored = 0;
+  uint32_t pixel_representation = 0, planar_configuration = 0;
+  uint64_t number_of_frames = 1;
+  std::string photometric_interpretation;
+  uint64_t frame_bits() const {
+    return uint64_t(rows) * columns * samples_per_pixel * bits_allocated;
+  }
+};
+result<image_info> read_image_info(const dataset& ds, const pixel_data_info& px);
+
+struct frame_index {
+  index_kind kind = index_kind::none;
+  std::vector<frame_location> frames;
+  std::vector<std::string> notes;  // why a table was not used, estimates made
+  uint64_t first_fragment_offset = 0;
+  uint64_t bytes_read = 0;          // bytes the index itself needed beyond the header (scan, tables)
+};
+
+struct index_options {
+  uint64_t scan_batch = 1 << 20;        // first fragment-scan read
+  uint64_t max_scan_batch = 16 << 20;   // the batch doubles up to this
+  bool use_extended_offset_table = true, use_basic_offset_table = true, use_tiff = true;
+};
+
+// Sans-IO, like dataset_reader: step() until done; feed the store with need() in between.
+class frame_indexer {
+ public:
+  frame_indexer(const parsed_file& file, const byte_store& bytes, index_options options = {});
+  parse_status step();
+  byte_range need() const { return need_; }
+  const error& failure() const { return error_; }
+  const frame_index& result() const { return index_; }
+  frame_index& result() { return index_; }
+
+ private:
+  enum class stage { start, extended, basic, tiff, scan, group, done, failed };
+  parse_status fail(errc code, uint64_t offset, std::string message);
+  const uint8_t* get(uint64_t offset, uint64_t length);  // nullptr: need_ set, or past the end
+  parse_status native();
+  parse_status bot_header();
+  bool extended();
+  parse_status basic();
+  parse_status tiff();
+  parse_status scan();
+  parse_status group();
+
+  const parsed_file& file_;
+  const byte_store& bytes_;
+  index_options opt_;
+  image_info info_;
+  frame_index index_;
+  stage stage_ = stage::start;
+  byte_range need_{};
+  error error_{};
+  bool past_end_ = false;
+  uint64_t bot_length_ = 0;
+  // fragment scan
+  uint64_t scan_pos_ = 0;
+  uint64_t batch_ = 0;
+  struct scanned { uint64_t offset; uint32_t length; uint8_t head[4]; uint8_t head_size; };
+  std::vector<scanned> fragments_;
+};
+
+// The encoded bytes of one frame from the bytes of its range (item headers stripped, fragments
+// concatenated), appended to `out`. Errors when the items do not fit the range.
+error extract_frame(const frame_location& loc, const uint8_t* bytes, size_t size, std::vector<uint8_t>& out);
+
+}  // namespace lazydcm

@@ -1,0 +1,98 @@
+#include "index/instance_reader.hpp"
+
+namespace lazydcm {
+
+using nlohmann::json;
+
+instance_reader::instance_reader(uint64_t file_size, instance_options options)
+    : opt_(options), reader_(file_size, options.parse) {}
+
+parse_status instance_reader::step() {
+  if (!header_done_) {
+    parse_status s = reader_.step();
+    if (s == parse_status::need_bytes) need_ = reader_.need();
+    if (s != parse_status::done) return s;
+    header_done_ = true;
+    if (!opt_.build_index || !reader_.result().pixel.present) return parse_status::done;
+    indexer_ = std::make_unique<frame_indexer>(reader_.result(),
+                                               reader_.result().pixel.in_inflated_stream ? reader_.inflated_bytes()
+                                                                                         : reader_.file_bytes(),
+                                               opt_.index);
+  }
+  if (!indexer_ || index_error_) return parse_status::done;
+  parse_status s = indexer_->step();
+  if (s == parse_status::need_bytes) need_ = indexer_->need();
+  if (s == parse_status::failed) {
+    index_error_ = indexer_->failure();
+    return parse_status::done;  // the header is still good; the index error is reported with it
+  }
+  return s;
+}
+
+json instance_reader::summary() const {
+  const parsed_file& f = reader_.result();
+  const dataset& ds = f.body;
+  json j;
+  auto str = [&](tag_t t) -> json {
+    auto v = ds.string(t);
+    return v ? json(*v) : json(nullptr);
+  };
+  auto num = [&](tag_t t) -> json {
+    auto v = ds.integer(t);
+    return v ? json(*v) : json(nullptr);
+  };
+  j["fileSize"] = f.file_size;
+  j["preamble"] = f.has_preamble;
+  j["metaHeader"] = f.has_meta;
+  j["sopClassUid"] = str(tags::sop_class_uid);
+  j["sopClassName"] = nullptr;
+  j["sopInstanceUid"] = str(tags::sop_instance_uid);
+  j["transferSyntaxUid"] = f.syntax.uid;
+  j["transferSyntaxName"] = f.syntax.name;
+  j["transferSyntaxKnown"] = f.syntax.known;
+  j["rows"] = num(tags::rows);
+  j["columns"] = num(tags::columns);
+  j["numberOfFrames"] = ds.find(tags::number_of_frames) ? num(tags::number_of_frames) : json(f.pixel.present ? 1 : 0);
+  j["samplesPerPixel"] = num(tags::samples_per_pixel);
+  j["bitsAllocated"] = num(tags::bits_allocated);
+  j["bitsStored"] = num(tags::bits_stored);
+  j["pixelRepresentation"] = num(tags::pixel_representation);
+  j["photometricInterpretation"] = str(tags::photometric_interpretation);
+  j["totalPixelMatrixRows"] = num(tags::total_pixel_matrix_rows);
+  j["totalPixelMatrixColumns"] = num(tags::total_pixel_matrix_columns);
+  j["elements"] = ds.deep_size();
+  json px = nullptr;
+  if (f.pixel.present) {
+    px = json::object();
+    px["tag"] = tag_hex(f.pixel.tag);
+    px["offset"] = f.pixel.element_offset;
+    px["valueOffset"] = f.pixel.value_offset;
+    px["encapsulated"] = f.pixel.encapsulated;
+    if (!f.pixel.encapsulated) px["length"] = f.pixel.length;
+    px["inInflatedStream"] = f.pixel.in_inflated_stream;
+  }
+  j["pixelData"] = px;
+  json idx = nullptr;
+  if (const frame_index* index = this->index(); index && !index_error_) {
+    idx = json::object();
+    idx["kind"] = index_kind_name(index->kind);
+    idx["frames"] = index->frames.size();
+    idx["notes"] = index->notes;
+    idx["bytesRead"] = index->bytes_read;
+  }
+  j["frameIndex"] = idx;
+  if (index_error_) {
+    j["frameIndexError"] = {{"code", int(index_error_->code)},
+                            {"name", errc_name(index_error_->code)},
+                            {"offset", index_error_->has_offset() ? json(index_error_->offset) : json(nullptr)},
+                            {"message", index_error_->message}};
+  }
+  j["warnings"] = f.warnings;
+  return j;
+}
+
+json_result instance_reader::dicom_json(const json_options& options) const {
+  return to_json(reader_.result().body, options);
+}
+
+}  // namespace lazydcm

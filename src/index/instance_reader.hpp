@@ -1,0 +1,50 @@
+// One DICOM instance, read lazily: the header (dataset_reader), then the frame index
+// (frame_indexer), both sans-IO over one byte store. This is what the WASM binding drives.
+#pragma once
+#include <memory>
+#include <optional>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "dicom/json_model.hpp"
+#include "dicom/reader.hpp"
+#include "index/frame_index.hpp"
+
+namespace lazydcm {
+
+struct instance_options {
+  parse_options parse;
+  index_options index;
+  bool build_index = true;
+};
+
+class instance_reader {
+ public:
+  instance_reader(uint64_t file_size, instance_options options = {});
+  void feed(uint64_t offset, const uint8_t* data, size_t size) { reader_.feed(offset, data, size); }
+  // done: header read and index built (or the index failed: see index_error()).
+  parse_status step();
+  byte_range need() const { return need_; }
+  const error& failure() const { return reader_.failure(); }
+  bool header_done() const { return header_done_; }
+  const parsed_file& file() const { return reader_.result(); }
+  const frame_index* index() const { return indexer_ ? &indexer_->result() : nullptr; }
+  const std::optional<error>& index_error() const { return index_error_; }
+  const byte_store& bytes() const { return reader_.file_bytes(); }
+  const byte_store& inflated_bytes() const { return reader_.inflated_bytes(); }
+
+  // The `lazydcm info` summary (SOP class, syntax, image attributes, index kind, frames, notes).
+  nlohmann::json summary() const;
+  json_result dicom_json(const json_options& options = {}) const;
+
+ private:
+  instance_options opt_;
+  dataset_reader reader_;
+  std::unique_ptr<frame_indexer> indexer_;
+  bool header_done_ = false;
+  std::optional<error> index_error_;
+  byte_range need_{};
+};
+
+}  // namespace lazydcm

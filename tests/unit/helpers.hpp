@@ -1,0 +1,115 @@
+// Test helpers: files, an in-memory "server" that answers the readers' byte requests and logs
+// them, a small DICOM writer for malformed inputs, and the FNV-1a hash the fixture generator uses.
+#pragma once
+#include <cstdint>
+#include <fstream>
+#include <random>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "dicom/reader.hpp"
+#include "index/instance_reader.hpp"
+
+namespace test {
+
+inline std::string fixtures_dir() { return LAZYDCM_FIXTURES_DIR; }
+
+inline std::vector<uint8_t> read_file(const std::string& path) {
+  std::ifstream f(path, std::ios::binary);
+  return std::vector<uint8_t>((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
+}
+
+inline nlohmann::json read_json(const std::string& path) {
+  std::ifstream f(path);
+  return nlohmann::json::parse(f);
+}
+
+inline std::string fnv1a(const uint8_t* p, size_t n) {
+  uint64_t h = 0xCBF29CE484222325ull;
+  for (size_t i = 0; i < n; ++i) h = (h ^ p[i]) * 0x100000001B3ull;
+  char buf[17];
+  snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(h));
+  return buf;
+}
+
+struct fetch_log {
+  int requests = 0;
+  uint64_t bytes = 0;
+};
+
+// Answers need() from `file` until the reader is done or failed. Each answer is one "request" of
+// at least `min_read` bytes (read-ahead), as the TypeScript I/O layer does.
+template <class Reader>
+lazydcm::parse_status serve(Reader& r, const std::vector<uint8_t>& file, fetch_log& log, uint64_t min_read = 0,
+                            int max_steps = 1 << 22) {
+  for (int i = 0; i < max_steps; ++i) {
+    auto s = r.step();
+    if (s != lazydcm::parse_status::need_bytes) return s;
+    auto n = r.need();
+    uint64_t len = std::max<uint64_t>(n.length, min_read);
+    if (n.offset >= file.size()) return lazydcm::parse_status::failed;
+    len = std::min<uint64_t>(len, file.size() - n.offset);
+    r.feed(n.offset, file.data() + n.offset, size_t(len));
+    log.requests++;
+    log.bytes += len;
+  }
+  return lazydcm::parse_status::failed;
+}
+
+// Feeds the whole file in chunks of the given sizes (cycled), in file order, stepping after
+// each chunk: the reader must end with the same dataset whatever the chunking.
+inline lazydcm::parse_status feed_in_chunks(lazydcm::dataset_reader& r, const std::vector<uint8_t>& file,
+                                            const std::vector<size_t>& sizes) {
+  size_t pos = 0, k = 0;
+  for (;;) {
+    auto s = r.step();
+    if (s != lazydcm::parse_status::need_bytes) return s;
+    if (pos >= file.size()) return lazydcm::parse_status::failed;
+    size_t n = std::min(sizes[k++ % sizes.size()], file.size() - pos);
+    r.feed(pos, file.data() + pos, n);
+    pos += n;
+  }
+}
+
+// A little-endian DICOM writer for hand-made (and deliberately broken) files.
+struct writer {
+  std::vector<uint8_t> out;
+  bool implicit = false;
+  void u16(uint16_t v) { out.push_back(uint8_t(v)); out.push_back(uint8_t(v >> 8)); }
+  void u32(uint32_t v) { u16(uint16_t(v)); u16(uint16_t(v >> 16)); }
+  void raw(const std::string& s) { out.insert(out.end(), s.begin(), s.end()); }
+  void tag(uint32_t t) { u16(uint16_t(t >> 16)); u16(uint16_t(t)); }
+  void header(uint32_t t, const char* vr, uint32_t length) {
+    tag(t);
+    if (implicit || (t >> 16) == 0xFFFE) { u32(length); return; }
+    raw(vr);
+    std::string v(vr);
+    if (v == "OB" || v == "OW" || v == "OF" || v == "OD" || v == "OL" || v == "OV" || v == "SQ" || v == "UN" ||
+        v == "UT" || v == "UC" || v == "UR" || v == "SV" || v == "UV") {
+      u16(0);
+      u32(length);
+    } else {
+      u16(uint16_t(length));
+    }
+  }
+  void element(uint32_t t, const char* vr, const std::string& value) {
+    header(t, vr, uint32_t(value.size()));
+    raw(value);
+  }
+  void us(uint32_t t, uint16_t v) { header(t, "US", 2); u16(v); }
+  // Preamble, DICM and a meta header for the given transfer syntax.
+  void file_start(const std::string& ts) {
+    out.assign(128, 0);
+    raw("DICM");
+    std::string uid = ts;
+    if (uid.size() & 1) uid.push_back('\0');
+    bool was = implicit;
+    implicit = false;
+    element(0x00020010, "UI", uid);
+    implicit = was;
+  }
+};
+
+}  // namespace test

@@ -1,0 +1,148 @@
+#include <catch2/catch.hpp>
+
+#include "helpers.hpp"
+#include "index/frame_index.hpp"
+
+using namespace lazydcm;
+
+namespace {
+struct opened {
+  std::unique_ptr<instance_reader> reader;
+  test::fetch_log log;
+};
+
+opened open_fixture(const std::string& name, uint64_t first_read = 4096) {
+  auto file = test::read_file(test::fixtures_dir() + "/index/" + name + ".dcm");
+  opened o;
+  o.reader = std::make_unique<instance_reader>(file.size());
+  uint64_t n = std::min<uint64_t>(first_read, file.size());
+  o.reader->feed(0, file.data(), n);
+  o.log.requests = 1;
+  o.log.bytes = n;
+  REQUIRE(test::serve(*o.reader, file, o.log) == parse_status::done);
+  return o;
+}
+}  // namespace
+
+TEST_CASE("frame index of every fixture: kind, count and each frame's bytes as the generator wrote them") {
+  auto manifest = test::read_json(test::fixtures_dir() + "/index.json");
+  REQUIRE(manifest.size() >= 9);
+  for (auto& [name, expect] : manifest.items()) {
+    INFO(name);
+    auto file = test::read_file(test::fixtures_dir() + "/index/" + name + ".dcm");
+    auto o = open_fixture(name);
+    REQUIRE_FALSE(o.reader->index_error().has_value());
+    const frame_index* index = o.reader->index();
+    REQUIRE(index);
+    CHECK(index_kind_name(index->kind) == expect["kind"].get<std::string>());
+    const byte_store& store = o.reader->file().pixel.in_inflated_stream ? o.reader->inflated_bytes() : o.reader->bytes();
+    if (expect.contains("frames")) {
+      REQUIRE(index->frames.size() == expect["frames"].size());
+      for (size_t i = 0; i < index->frames.size(); ++i) {
+        const auto& loc = index->frames[i];
+        const uint8_t* src = o.reader->file().pixel.in_inflated_stream ? store.view(loc.offset, loc.length)
+                                                                       : file.data() + loc.offset;
+        REQUIRE(src);
+        REQUIRE(loc.offset + loc.length <= (o.reader->file().pixel.in_inflated_stream ? loc.offset + loc.length : file.size()));
+        std::vector<uint8_t> frame;
+        error e = extract_frame(loc, src, size_t(loc.length), frame);
+        REQUIRE(e.code == errc::ok);
+        CHECK(test::fnv1a(frame.data(), frame.size()) == expect["frames"][i].get<std::string>());
+      }
+    } else {  // 1-bit frames: compare each bit
+      const auto& bits = expect["bits"];
+      REQUIRE(index->frames.size() == bits.size());
+      for (size_t i = 0; i < bits.size(); ++i) {
+        const auto& loc = index->frames[i];
+        for (size_t b = 0; b < bits[i].size(); ++b) {
+          uint64_t bit = loc.bit_offset + b;
+          int v = (file[loc.offset + bit / 8] >> (bit % 8)) & 1;
+          REQUIRE(v == bits[i][b].get<int>());
+        }
+        CHECK(loc.length * 8 >= loc.bit_offset + bits[i].size());
+      }
+      CHECK(index->frames[1].bit_offset == 1);  // 25-bit frames: the second starts at bit 25
+    }
+  }
+}
+
+TEST_CASE("an index from an offset table or a TIFF table costs no frame bytes") {
+  for (const char* name : {"slide_eot", "slide_bot", "slide_tiff", "slide_multifrag_bot"}) {
+    INFO(name);
+    auto file = test::read_file(test::fixtures_dir() + "/index/" + std::string(name) + ".dcm");
+    auto o = open_fixture(name, 2048);
+    const frame_index* index = o.reader->index();
+    REQUIRE(index);
+    // Bytes of frames that were fetched: every fetched byte inside any frame's range.
+    uint64_t frame_bytes_fetched = 0;
+    for (const auto& f : index->frames) {
+      uint64_t held = 0;
+      for (uint64_t b = f.offset; b < f.offset + f.length && b < file.size(); ++b)
+        held += o.reader->bytes().has(b, 1);
+      frame_bytes_fetched += held;
+    }
+    // The first read (2 KiB, as a client's first Range request) may cover the start of the
+    // first frame; nothing beyond it does.
+    CHECK(frame_bytes_fetched <= 2048);
+    if (std::string(name) == "slide_tiff") {
+      // Header, then the IFD and tile arrays at the end: at most two more requests.
+      CHECK(o.log.requests <= 3);
+    } else {
+      CHECK(o.log.requests <= 2);
+    }
+  }
+}
+
+TEST_CASE("the fragment scan reads in large batches, not one request per fragment") {
+  auto o = open_fixture("slide_multifrag_scan", 1024);
+  // 36 fragments; the whole file is 18 KB, one batch.
+  CHECK(o.log.requests <= 2);
+  CHECK(o.reader->index()->frames.size() == 12);
+  index_options small;
+  small.scan_batch = 2048;
+  small.max_scan_batch = 4096;
+  auto file = test::read_file(test::fixtures_dir() + "/index/slide_multifrag_scan.dcm");
+  instance_options io;
+  io.index = small;
+  instance_reader r(file.size(), io);
+  test::fetch_log log;
+  REQUIRE(test::serve(r, file, log) == parse_status::done);
+  REQUIRE(r.index());
+  CHECK(r.index()->frames.size() == 12);
+  CHECK(log.requests < 12);  // fewer requests than frames, let alone fragments
+}
+
+TEST_CASE("extract_frame rejects a range that does not hold the indexed item") {
+  frame_location loc;
+  loc.offset = 1000;
+  loc.length = 16;
+  loc.has_item_headers = true;
+  loc.expected_length = 8;
+  uint8_t good[16] = {0xFE, 0xFF, 0x00, 0xE0, 8, 0, 0, 0, 1, 2, 3, 4, 5, 6, 7, 8};
+  std::vector<uint8_t> out;
+  CHECK(extract_frame(loc, good, 16, out).code == errc::ok);
+  CHECK(out.size() == 8);
+  uint8_t wrong_len[16] = {0xFE, 0xFF, 0x00, 0xE0, 6, 0, 0, 0, 1, 2, 3, 4, 5, 6, 7, 8};
+  CHECK(extract_frame(loc, wrong_len, 16, out).code == errc::invalid_offset_table);
+  uint8_t not_item[16] = {0x10, 0x00, 0x10, 0x00, 8, 0, 0, 0, 1, 2, 3, 4, 5, 6, 7, 8};
+  auto e = extract_frame(loc, not_item, 16, out);
+  CHECK(e.code == errc::invalid_offset_table);
+  CHECK(e.offset == 1000);
+}
+
+TEST_CASE("pydicom corpus: encapsulated files get a frame per NumberOfFrames") {
+  const std::string dir = "/usr/lib/python3/dist-packages/pydicom/data/test_files/";
+  struct { const char* name; size_t frames; } cases[] = {
+      {"SC_rgb_rle_2frame.dcm", 2}, {"JPEG2000.dcm", 1}, {"MR_small_RLE.dcm", 1}, {"SC_rgb_jpeg_gdcm.dcm", 1},
+      {"emri_small_jpeg_2k_lossless.dcm", 0}};
+  for (auto& c : cases) {
+    auto file = test::read_file(dir + c.name);
+    if (file.empty()) continue;
+    INFO(c.name);
+    instance_reader r(file.size());
+    test::fetch_log log;
+    REQUIRE(test::serve(r, file, log) == parse_status::done);
+    REQUIRE_FALSE(r.index_error().has_value());
+    CHECK(r.index()->frames.size() == c.frames);
+  }
+}
