@@ -264,9 +264,14 @@ result<element> read_element(const std::string& key, const json& j, int depth) {
         } else if (v.is_number_integer()) {
           text += std::to_string(v.get<int64_t>());
         } else if (v.is_number()) {
-          char buf[32];
-          std::snprintf(buf, sizeof buf, "%.10g", v.get<double>());
-          text += buf;
+          // The shortest text that reads back as the same double, within DS's 16 characters.
+          std::string t = json(v.get<double>()).dump();
+          for (int precision = 15; t.size() > 16 && precision > 6; --precision) {
+            char buf[32];
+            std::snprintf(buf, sizeof buf, "%.*g", precision, v.get<double>());
+            t = buf;
+          }
+          text += t;
         } else {
           return bad("not a number");
         }

@@ -57,6 +57,7 @@ void dataset_reader::feed(uint64_t offset, const uint8_t* data, size_t size) {
 }
 
 parse_status dataset_reader::fail(errc code, uint64_t offset, std::string message) {
+  if (state_ == state::failed) return parse_status::failed;  // the first error is the cause
   error_ = make_error(code, offset, std::move(message));
   state_ = state::failed;
   return parse_status::failed;
@@ -408,6 +409,19 @@ parse_status dataset_reader::step_dataset(context& c) {
                 tag_string(h.tag) + " " + vr_name(h.vr) + " has undefined length");
   }
 
+  if (h.vr == vr::UN && !(tag_group(h.tag) & 1)) {
+    // A standard element written as UN (by a node that did not know it): read it with its
+    // dictionary VR, as pydicom does. A UN sequence is implicit VR little endian inside.
+    vr_t known = implicit_vr(h.tag);
+    if (is_known_vr(known) && known != vr::UN) el.vr = known;
+    if (known == vr::SQ) {
+      const uint64_t end = el.value_offset + h.length;
+      if (end > body_end()) return fail(errc::length_beyond_end, start, tag_string(h.tag) + " runs past the end of the file");
+      pos_ = el.value_offset;
+      stack_.push_back({ctx_kind::sequence, end, {true, false}, nullptr, &el, false});
+      return parse_status::done;
+    }
+  }
   const uint64_t value_end = el.value_offset + h.length;
   if ((c.end != open_end && value_end > c.end) || (body_end() != open_end && value_end > body_end())) {
     return fail(errc::length_beyond_end, start,
@@ -415,7 +429,9 @@ parse_status dataset_reader::step_dataset(context& c) {
                     (c.kind == ctx_kind::root ? "file" : "item"));
   }
   if (h.length & 1) {
-    return fail(errc::odd_length, start, tag_string(h.tag) + " has odd length " + std::to_string(h.length));
+    std::string what = tag_string(h.tag) + " has odd length " + std::to_string(h.length);
+    if (opt_.strict_odd_length) return fail(errc::odd_length, start, what);
+    if (odd_warnings_++ < 10) file_.warnings.push_back("odd_length at byte " + std::to_string(start) + ": " + what);
   }
   if (h.vr == vr::SQ) {
     pos_ = el.value_offset;
@@ -438,7 +454,9 @@ parse_status dataset_reader::step_dataset(context& c) {
     return parse_status::done;
   }
   pos_ = el.value_offset;  // read_value needs the element in place; it advances pos_
-  s = read_value(h, c.enc, el);
+  element_header as_read = h;
+  as_read.vr = el.vr;
+  s = read_value(as_read, c.enc, el);
   if (s != parse_status::done) {
     if (s == parse_status::need_bytes) {
       // Retry the whole element once the bytes arrive.
@@ -491,9 +509,16 @@ parse_status dataset_reader::step_sequence(context& c) {
   uint64_t item_end = open_end;
   if (h.length != undefined_length) {
     item_end = start + 8 + h.length;
-    if ((c.end != open_end && item_end > c.end) || (body_end() != open_end && item_end > body_end()))
+    if (body_end() != open_end && item_end > body_end())
       return fail(errc::length_beyond_end, start,
-                  "item of " + std::to_string(h.length) + " bytes runs past the end of its sequence");
+                  "item of " + std::to_string(h.length) + " bytes runs past the end of the file");
+    if (c.end != open_end && item_end > c.end) {
+      // A sequence length too short for its items (seen in DICOMDIRs): read the item whole,
+      // as pydicom and DCMTK do, and say so.
+      file_.warnings.push_back("item at byte " + std::to_string(start) + " runs past the end of sequence " +
+                               tag_string(c.el->tag) + "; the sequence length is wrong");
+      c.end = item_end;
+    }
   }
   if (stack_.size() > 2 * k_max_nesting)
     return fail(errc::value_too_large, start, "sequences nested deeper than " + std::to_string(k_max_nesting) + " levels");

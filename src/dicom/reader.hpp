@@ -27,6 +27,9 @@ struct parse_options {
   uint32_t max_inline_value = 256 * 1024;  // larger values become bulk data (not read)
   bool stop_at_pixel_data = true;          // stop before the top-level Pixel Data value
   uint64_t max_inflated_size = uint64_t{1} << 31;  // deflated datasets: refuse to inflate more
+  // Odd value lengths break PS3.5 7.1.1 but occur in real files (pydicom and DCMTK read them):
+  // by default they are read and reported in warnings; strict makes them errc::odd_length.
+  bool strict_odd_length = false;
 };
 
 enum class parse_status { done, need_bytes, failed };
@@ -136,6 +139,7 @@ class dataset_reader {
   std::vector<context> stack_;
   bool check_mode_ = false;  // the next element starts a dataset: check implicit/explicit (as pydicom)
   bool deflated_ = false;
+  int odd_warnings_ = 0;
   std::unique_ptr<impl> z_;  // inflate state
 };
 

@@ -5,6 +5,10 @@
 
 namespace lazydcm {
 
+namespace {
+constexpr uint64_t k_tiff_read_ahead = 64 * 1024;
+}  // namespace
+
 const char* index_kind_name(index_kind k) {
   switch (k) {
     case index_kind::none: return "none";
@@ -56,7 +60,7 @@ parse_status frame_indexer::fail(errc code, uint64_t offset, std::string message
   return parse_status::failed;
 }
 
-const uint8_t* frame_indexer::get(uint64_t offset, uint64_t length) {
+const uint8_t* frame_indexer::get(uint64_t offset, uint64_t length, uint64_t read_ahead) {
   past_end_ = false;
   if (offset + length > file_.file_size || offset + length < offset) {
     past_end_ = true;
@@ -64,7 +68,8 @@ const uint8_t* frame_indexer::get(uint64_t offset, uint64_t length) {
   }
   if (const uint8_t* p = bytes_.view(offset, length)) return p;
   uint64_t from = bytes_.held_until(offset);
-  need_ = {from, offset + length - from};
+  uint64_t to = std::min(file_.file_size, std::max(offset + length, offset + read_ahead));
+  need_ = {from, to - from};
   index_.bytes_read += need_.length;
   return nullptr;
 }
@@ -248,11 +253,12 @@ parse_status frame_indexer::tiff() {
   uint64_t ifd = big ? load_u64(h + 8, be) : load_u32(h + 4, be);
   const unsigned entry_size = big ? 20 : 12, count_size = big ? 8 : 2, offset_size = big ? 8 : 4;
   for (int ifd_index = 0; ifd != 0 && ifd_index < 256; ++ifd_index) {
-    const uint8_t* c = get(ifd, count_size);
+    // IFDs are small and their arrays usually follow them: read ahead to save round trips.
+    const uint8_t* c = get(ifd, count_size, k_tiff_read_ahead);
     if (!c) return past_end_ ? fallback("IFD offset past the end of the file") : parse_status::need_bytes;
     uint64_t entries = big ? load_u64(c, be) : load_u16(c, be);
     if (entries > 4096) return fallback("IFD with " + std::to_string(entries) + " entries");
-    const uint8_t* e = get(ifd + count_size, entries * entry_size + offset_size);
+    const uint8_t* e = get(ifd + count_size, entries * entry_size + offset_size, k_tiff_read_ahead);
     if (!e) return past_end_ ? fallback("IFD runs past the end of the file") : parse_status::need_bytes;
     struct field { uint16_t type = 0; uint64_t count = 0; const uint8_t* inline_value = nullptr; };
     field offsets, counts;

@@ -62,7 +62,8 @@ class frame_indexer {
  private:
   enum class stage { start, extended, basic, tiff, scan, group, done, failed };
   parse_status fail(errc code, uint64_t offset, std::string message);
-  const uint8_t* get(uint64_t offset, uint64_t length);  // nullptr: need_ set, or past the end
+  // nullptr: need_ set (at least read_ahead bytes), or past the end (past_end_).
+  const uint8_t* get(uint64_t offset, uint64_t length, uint64_t read_ahead = 0);
   parse_status native();
   parse_status bot_header();
   bool extended();

@@ -6,9 +6,10 @@ using namespace lazydcm;
 
 namespace {
 // Reads a whole buffer; returns the error (code ok when it parsed).
-error parse(const std::vector<uint8_t>& file, bool stop = false) {
+error parse(const std::vector<uint8_t>& file, bool strict = true) {
   parse_options opt;
-  opt.stop_at_pixel_data = stop;
+  opt.stop_at_pixel_data = false;
+  opt.strict_odd_length = strict;
   dataset_reader r(file.size(), opt);
   test::fetch_log log;
   auto s = test::serve(r, file, log, 0, 100000);
@@ -56,6 +57,13 @@ TEST_CASE("odd lengths are an error with the element offset") {
   w.element(0x00100010, "PN", "Odd");
   CHECK(parse(w.out).code == errc::odd_length);
   CHECK(parse(w.out).offset == at);
+  // By default odd lengths are read (as pydicom and DCMTK do) and reported with the offset.
+  dataset_reader r(w.out.size());
+  r.feed(0, w.out.data(), w.out.size());
+  REQUIRE(r.step() == parse_status::done);
+  CHECK(std::string(r.result().body.find(0x00100010)->raw_string()) == "Odd");
+  REQUIRE(r.result().warnings.size() == 1);
+  CHECK(r.result().warnings[0].find("odd_length at byte " + std::to_string(at)) == 0);
 }
 
 TEST_CASE("undefined length where it is not allowed") {

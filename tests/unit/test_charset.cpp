@@ -46,7 +46,9 @@ TEST_CASE("patient names decode as pydicom decodes them (pydicom charset test fi
     std::string expected = v["patient_name"].get<std::string>();
     const element* pn = r.result().body.find(0x00100010);
     REQUIRE(pn);
-    CHECK(set.value().decode(pn->raw_string()) == expected);
+    std::string ours = set.value().decode(pn->raw_string());
+    while (!ours.empty() && ours.back() == '=') ours.pop_back();  // empty trailing PN groups, as pydicom's str()
+    CHECK(ours == expected);
     ++same;
   }
   CHECK(same >= 6);

@@ -8,8 +8,11 @@ using namespace lazydcm;
 using nlohmann::json;
 
 namespace {
-bool vr_matches(vr_t ours, const std::string& theirs) {
+bool vr_matches(tag_t tag, vr_t ours, const std::string& theirs) {
   if (vr_name(ours) == theirs) return true;
+  // pydicom also has a private dictionary (vendor tags); we read private tags of implicit VR
+  // files as UN (their bytes are still compared).
+  if ((tag_group(tag) & 1) && ours == vr::UN) return true;
   std::string name = vr_name(ours);
   if (name.find(" or ") != std::string::npos) return name.find(theirs) != std::string::npos;
   return false;
@@ -22,7 +25,7 @@ void compare(const dataset& ds, const json& expected, const std::string& where, 
     const json& ex = expected[i];
     INFO(where << " element " << tag_string(el.tag));
     REQUIRE(el.tag == ex["tag"].get<uint32_t>());
-    CHECK(vr_matches(el.vr, ex["vr"].get<std::string>()));
+    CHECK(vr_matches(el.tag, el.vr, ex["vr"].get<std::string>()));
     if (ex.contains("items")) {
       REQUIRE(el.items.size() == ex["items"].size());
       for (size_t k = 0; k < el.items.size(); ++k)
@@ -58,6 +61,15 @@ TEST_CASE("the pydicom test corpus: same elements as pydicom") {
     if (!v["ok"].get<bool>()) {
       INFO("pydicom: " << v["error"].get<std::string>());
       CHECK(s == parse_status::failed);
+      ++errors_agreed;
+      continue;
+    }
+    // pydicom reads past-the-end items and values short without a word; we say the file is
+    // truncated. Where pydicom did not notice, check the claim on the bytes ourselves.
+    if (s == parse_status::failed && r.failure().code == errc::length_beyond_end && r.failure().has_offset() &&
+        r.failure().offset + 8 <= file.size() && load_u16le(&file[r.failure().offset]) == 0xFFFE) {
+      uint64_t off = r.failure().offset;
+      CHECK(off + 8 + load_u32le(&file[off + 4]) > file.size());
       ++errors_agreed;
       continue;
     }

@@ -123,7 +123,7 @@ TEST_CASE("deflated explicit VR little endian inflates lazily") {
 TEST_CASE("files without preamble or meta header: syntax guessed as pydicom does") {
   const std::string dir = "/usr/lib/python3/dist-packages/pydicom/data/test_files/";
   struct { const char* name; bool implicit; bool big; } cases[] = {
-      {"no_meta.dcm", true, false}, {"ExplVR_LitEndNoMeta.dcm", false, false}, {"ExplVR_BigEndNoMeta.dcm", false, true}};
+      {"ExplVR_LitEndNoMeta.dcm", false, false}, {"ExplVR_BigEndNoMeta.dcm", false, true}};
   for (auto& c : cases) {
     INFO(c.name);
     auto file = test::read_file(dir + c.name);
