@@ -156,7 +156,9 @@ struct writer {
         break;
       default:  // AE AS CS DA DT LO SH TM UC UI
         for (auto s : el.raw_strings()) {
-          std::string t = is_text_charset_vr(v) ? text(s, cs) : std::string(s);
+          // Charset-free VRs are ASCII by definition; stray bytes are read as Latin-1 so the
+          // JSON stays valid UTF-8.
+          std::string t = is_text_charset_vr(v) ? text(s, cs) : latin1_.decode(s);
           while (!t.empty() && t.front() == ' ' && v != vr::UC) t.erase(t.begin());
           values.push_back(t.empty() ? json(nullptr) : json(t));
         }
@@ -167,6 +169,7 @@ struct writer {
   }
 
   bool unsupported = false;
+  charset latin1_ = charset::from_value("").value();
 };
 
 // ---- JSON in ----
@@ -230,8 +233,16 @@ result<element> read_element(const std::string& key, const json& j, int depth) {
       case vr::SS: if (!v.is_number()) return bad("not a number"); put<int16_t>(el.value, v.get<int16_t>()); break;
       case vr::UL: if (!v.is_number()) return bad("not a number"); put<uint32_t>(el.value, v.get<uint32_t>()); break;
       case vr::SL: if (!v.is_number()) return bad("not a number"); put<int32_t>(el.value, v.get<int32_t>()); break;
-      case vr::UV: put<uint64_t>(el.value, v.is_string() ? std::stoull(v.get<std::string>()) : v.get<uint64_t>()); break;
-      case vr::SV: put<int64_t>(el.value, v.is_string() ? std::stoll(v.get<std::string>()) : v.get<int64_t>()); break;
+      case vr::UV:  // 64-bit values may come as strings (beyond JavaScript's 2^53)
+        if (v.is_string()) put<uint64_t>(el.value, std::strtoull(v.get<std::string>().c_str(), nullptr, 10));
+        else if (v.is_number()) put<uint64_t>(el.value, v.get<uint64_t>());
+        else return bad("not a number");
+        break;
+      case vr::SV:
+        if (v.is_string()) put<int64_t>(el.value, std::strtoll(v.get<std::string>().c_str(), nullptr, 10));
+        else if (v.is_number()) put<int64_t>(el.value, v.get<int64_t>());
+        else return bad("not a number");
+        break;
       case vr::FL: if (!v.is_number()) return bad("not a number"); put<float>(el.value, v.get<float>()); break;
       case vr::FD: if (!v.is_number()) return bad("not a number"); put<double>(el.value, v.get<double>()); break;
       case vr::AT: {

@@ -1,5 +1,6 @@
 #include "dicom/transfer_syntax.hpp"
 
+#include <algorithm>
 #include <iterator>
 
 namespace lazydcm {
@@ -62,4 +63,20 @@ transfer_syntax lookup_transfer_syntax(std::string_view uid) {
   return ts;
 }
 
+}  // namespace lazydcm
+
+namespace lazydcm {
+namespace {
+struct uid_entry {
+  const char* uid;
+  const char* name;
+};
+#include "dicom/uid_table.inc"
+}  // namespace
+
+const char* uid_name(std::string_view uid) {
+  auto it = std::lower_bound(std::begin(k_uids), std::end(k_uids), uid,
+                             [](const uid_entry& e, std::string_view u) { return std::string_view(e.uid) < u; });
+  return it != std::end(k_uids) && it->uid == uid ? it->name : "";
+}
 }  // namespace lazydcm

@@ -25,3 +25,8 @@ constexpr const char* explicit_vr_be = "1.2.840.10008.1.2.2";
 }  // namespace uids
 
 }  // namespace lazydcm
+
+namespace lazydcm {
+// The PS3.6 name of a SOP class or transfer syntax UID, "" when unknown.
+const char* uid_name(std::string_view uid);
+}  // namespace lazydcm

@@ -45,7 +45,8 @@ json instance_reader::summary() const {
   j["preamble"] = f.has_preamble;
   j["metaHeader"] = f.has_meta;
   j["sopClassUid"] = str(tags::sop_class_uid);
-  j["sopClassName"] = nullptr;
+  const char* sop_name = uid_name(ds.string(tags::sop_class_uid).value_or(""));
+  j["sopClassName"] = *sop_name ? json(sop_name) : json(nullptr);
   j["sopInstanceUid"] = str(tags::sop_instance_uid);
   j["transferSyntaxUid"] = f.syntax.uid;
   j["transferSyntaxName"] = f.syntax.name;

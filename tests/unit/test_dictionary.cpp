@@ -26,3 +26,17 @@ TEST_CASE("dictionary: keyword <-> tag, VR, repeating groups (values from PS3.6)
   CHECK(parse_vr("SV") == vr::SV);
   CHECK(parse_vr("ZZ") == 0);
 }
+
+#include "dicom/transfer_syntax.hpp"
+
+TEST_CASE("UID names (PS3.6 Annex A) and transfer syntax properties") {
+  CHECK(std::string(uid_name("1.2.840.10008.5.1.4.1.1.77.1.6")) == "VL Whole Slide Microscopy Image Storage");
+  CHECK(std::string(uid_name("1.2.840.10008.5.1.4.1.1.2")) == "CT Image Storage");
+  CHECK(std::string(uid_name("1.2.3.4")) == "");
+  auto ts = lookup_transfer_syntax("1.2.840.10008.1.2.2");
+  CHECK((ts.known && ts.big_endian && !ts.implicit_vr && !ts.encapsulated));
+  auto htj2k = lookup_transfer_syntax("1.2.840.10008.1.2.4.201");
+  CHECK((htj2k.known && htj2k.encapsulated));
+  auto unknown = lookup_transfer_syntax("1.2.3.4.5");
+  CHECK((!unknown.known && unknown.encapsulated && !unknown.implicit_vr));
+}

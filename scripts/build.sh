@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# Builds the native core and tests, the WASM module, the TypeScript package and the test fixtures.
+# Incremental: re-running after a change rebuilds only what changed.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export NODE_PATH=/usr/share/nodejs   # Debian's emcc needs Debian's acorn (see TOOLCHAIN notes)
+jobs=$(nproc)
+
+[ -f build/native/CMakeCache.txt ] || cmake -S . -B build/native -DCMAKE_BUILD_TYPE=Release >/dev/null
+cmake --build build/native -j"$jobs"
+
+[ -f build/wasm/CMakeCache.txt ] || emcmake cmake -S . -B build/wasm -DCMAKE_BUILD_TYPE=Release >/dev/null
+cmake --build build/wasm -j"$jobs"
+
+node_modules/.bin/tsc -p web
+chmod +x web/dist/cli/main.js
+
+/usr/bin/python3 tests/fixtures/generate.py build/fixtures

@@ -1,0 +1,82 @@
+// Embind glue: argument and return conversion only. Offsets cross as doubles (exact to 2^53).
+// Bytes come in through a buffer the reader owns (JS writes into inputBuffer(n), then calls
+// feedInput): one copy into WASM memory, no per-call allocation on the JS side.
+#include <emscripten/bind.h>
+#include <emscripten/val.h>
+
+#include "index/instance_reader.hpp"
+
+using namespace emscripten;
+using lazydcm::instance_reader;
+
+namespace {
+nlohmann::json error_json(const lazydcm::error& e) {
+  return {{"code", int(e.code)}, {"name", lazydcm::errc_name(e.code)}, {"message", e.message},
+          {"offset", e.has_offset() ? nlohmann::json(double(e.offset)) : nlohmann::json(nullptr)}};
+}
+std::string dump(const nlohmann::json& j) { return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace); }
+
+class reader {
+ public:
+  reader(double file_size, std::string options_json) : r_(uint64_t(file_size), parse_options(options_json)) {}
+  val inputBuffer(size_t n) {
+    input_.resize(n);
+    return val(typed_memory_view(n, input_.data()));  // borrowed: valid until the next call
+  }
+  void feedInput(double offset, size_t n) { r_.feed(uint64_t(offset), input_.data(), std::min(n, input_.size())); }
+  int step() { return int(r_.step()); }
+  double needOffset() const { return double(r_.need().offset); }
+  double needLength() const { return double(r_.need().length); }
+  std::string errorJson() const { return dump(error_json(r_.failure())); }
+  std::string summaryJson() const { return dump(r_.summary()); }
+  std::string datasetJson() const {
+    auto out = r_.dicom_json();
+    return dump({{"dataset", out.json}, {"warnings", out.warnings}});
+  }
+  // [offset, length, bitOffset, hasItemHeaders, expectedLength] per frame, as a borrowed view.
+  val frameTable() {
+    table_.clear();
+    if (const auto* index = r_.index()) {
+      for (const auto& f : index->frames) {
+        table_.insert(table_.end(), {double(f.offset), double(f.length), double(f.bit_offset),
+                                     f.has_item_headers ? 1.0 : 0.0, double(f.expected_length)});
+      }
+    }
+    return val(typed_memory_view(table_.size(), table_.data()));
+  }
+
+ private:
+  static lazydcm::instance_options parse_options(const std::string& text) {
+    lazydcm::instance_options o;
+    auto j = nlohmann::json::parse(text, nullptr, false);
+    if (!j.is_object()) return o;
+    if (j.contains("maxInlineValue") && j["maxInlineValue"].is_number_unsigned())
+      o.parse.max_inline_value = j["maxInlineValue"].get<uint32_t>();
+    if (j.contains("stopAtPixelData") && j["stopAtPixelData"].is_boolean())
+      o.parse.stop_at_pixel_data = j["stopAtPixelData"].get<bool>();
+    if (j.contains("strictOddLength") && j["strictOddLength"].is_boolean())
+      o.parse.strict_odd_length = j["strictOddLength"].get<bool>();
+    if (j.contains("scanBatch") && j["scanBatch"].is_number_unsigned())
+      o.index.scan_batch = j["scanBatch"].get<uint64_t>();
+    if (j.contains("buildIndex") && j["buildIndex"].is_boolean()) o.build_index = j["buildIndex"].get<bool>();
+    return o;
+  }
+  instance_reader r_;
+  std::vector<uint8_t> input_;
+  std::vector<double> table_;
+};
+}  // namespace
+
+EMSCRIPTEN_BINDINGS(lazydcm) {
+  class_<reader>("Reader")
+      .constructor<double, std::string>()
+      .function("inputBuffer", &reader::inputBuffer)
+      .function("feedInput", &reader::feedInput)
+      .function("step", &reader::step)
+      .function("needOffset", &reader::needOffset)
+      .function("needLength", &reader::needLength)
+      .function("errorJson", &reader::errorJson)
+      .function("summaryJson", &reader::summaryJson)
+      .function("datasetJson", &reader::datasetJson)
+      .function("frameTable", &reader::frameTable);
+}

@@ -1,0 +1,129 @@
+#!/usr/bin/env node
+// The `lazydcm` command. See README "Command line".
+import { LazydcmError } from '../core/errors.js';
+import { open } from '../index.js';
+import type { InstanceSummary } from '../model/instance.js';
+
+const USAGE = `usage: lazydcm <command> [options]
+
+commands:
+  info <path-or-url> [--json]   metadata summary and how the frame index was built;
+                                --json prints {"summary": …, "dataset": <DICOM JSON model>}
+options for every command:
+  --stats                       requests, bytes fetched and cache hits to stderr as JSON
+  --header 'Name: value'        extra HTTP request header (repeatable), e.g. a bearer token
+  --first-read N                bytes of the first read (default 65536)
+`;
+
+interface Args {
+  command: string;
+  positional: string[];
+  flags: Set<string>;
+  headers: Record<string, string>;
+  firstRead?: number;
+}
+
+function parseArgs(argv: string[]): Args {
+  const args: Args = { command: argv[0] ?? '', positional: [], flags: new Set(), headers: {} };
+  for (let i = 1; i < argv.length; i++) {
+    const a = argv[i];
+    if (a === '--header') {
+      const h = argv[++i] ?? '';
+      const colon = h.indexOf(':');
+      if (colon < 1) throw new UsageError(`--header needs 'Name: value', got '${h}'`);
+      args.headers[h.slice(0, colon).trim()] = h.slice(colon + 1).trim();
+    } else if (a === '--first-read') {
+      args.firstRead = Number(argv[++i]);
+      if (!Number.isInteger(args.firstRead) || args.firstRead < 1) throw new UsageError('--first-read needs a positive integer');
+    } else if (a.startsWith('--')) {
+      args.flags.add(a.slice(2));
+    } else {
+      args.positional.push(a);
+    }
+  }
+  return args;
+}
+
+class UsageError extends Error {}
+
+function line(label: string, value: unknown): string {
+  return `${(label + ':').padEnd(20)}${value}`;
+}
+
+export function formatSummary(name: string, s: InstanceSummary): string {
+  const out = [
+    line('file', `${name} (${s.fileSize} bytes)`),
+    line('SOP class', `${s.sopClassUid ?? '-'}${s.sopClassName ? ` (${s.sopClassName})` : ''}`),
+    line('SOP instance', s.sopInstanceUid ?? '-'),
+    line('transfer syntax', `${s.transferSyntaxUid} (${s.transferSyntaxName})`),
+  ];
+  if (s.pixelData) {
+    out.push(line('rows x columns', `${s.rows} x ${s.columns}`));
+    out.push(line('frames', s.numberOfFrames));
+    out.push(line('bits', `allocated ${s.bitsAllocated}, stored ${s.bitsStored}, pixel representation ${s.pixelRepresentation}`));
+    out.push(line('samples per pixel', s.samplesPerPixel));
+    out.push(line('photometric', s.photometricInterpretation ?? '-'));
+    if (s.totalPixelMatrixRows) out.push(line('total pixel matrix', `${s.totalPixelMatrixRows} x ${s.totalPixelMatrixColumns}`));
+    out.push(line('pixel data', `${s.pixelData.encapsulated ? 'encapsulated' : 'native'} at byte ${s.pixelData.offset}`));
+    if (s.frameIndex) {
+      out.push(line('frame index', `${s.frameIndex.kind}, ${s.frameIndex.frames} frames (${s.frameIndex.bytesRead} bytes read beyond the header)`));
+      for (const n of s.frameIndex.notes) out.push(line('  note', n));
+    } else if (s.frameIndexError) {
+      const e = s.frameIndexError;
+      out.push(line('frame index', `error ${e.name} (code ${e.code})${e.offset !== null ? ` at byte ${e.offset}` : ''}: ${e.message}`));
+    }
+  } else {
+    out.push(line('pixel data', 'none'));
+  }
+  out.push(line('elements', s.elements));
+  for (const w of s.warnings) out.push(line('warning', w));
+  return out.join('\n');
+}
+
+async function info(args: Args): Promise<void> {
+  const src = args.positional[0];
+  if (!src) throw new UsageError('info needs a path or URL');
+  const inst = await open(src, { firstRead: args.firstRead, http: { headers: args.headers } });
+  try {
+    if (args.flags.has('json')) {
+      const { dataset, warnings } = inst.dataset();
+      process.stdout.write(JSON.stringify({ summary: inst.summary, dataset, warnings }, null, 1) + '\n');
+    } else {
+      process.stdout.write(formatSummary(inst.source.name, inst.summary) + '\n');
+    }
+    if (args.flags.has('stats')) process.stderr.write(JSON.stringify(inst.stats) + '\n');
+  } finally {
+    await inst.close();
+  }
+}
+
+async function main(argv: string[]): Promise<number> {
+  try {
+    const args = parseArgs(argv);
+    if (args.flags.has('help') || args.command === 'help' || !args.command) {
+      process.stdout.write(USAGE);
+      return args.command ? 0 : 2;
+    }
+    switch (args.command) {
+      case 'info':
+        await info(args);
+        return 0;
+      default:
+        throw new UsageError(`unknown command '${args.command}'`);
+    }
+  } catch (e) {
+    if (e instanceof UsageError) {
+      process.stderr.write(`lazydcm: ${e.message}\n\n${USAGE}`);
+      return 2;
+    }
+    if (e instanceof LazydcmError) {
+      process.stderr.write(`lazydcm: ${e.codeName} (code ${e.code}): ${e.message}\n`);
+      return 1;
+    }
+    const err = e as NodeJS.ErrnoException;
+    process.stderr.write(`lazydcm: ${err.code ? err.code + ': ' : ''}${err.message}\n`);
+    return 1;
+  }
+}
+
+process.exitCode = await main(process.argv.slice(2));

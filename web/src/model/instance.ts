@@ -1,0 +1,140 @@
+import { LazydcmError } from '../core/errors.js';
+import { IoStats } from '../io/stats.js';
+import type { ByteSource } from '../sources/source.js';
+import { loadCore, type CoreReader } from '../wasm/load.js';
+
+/** How the frame index was built. */
+export type IndexKind = 'native' | 'extended_offset_table' | 'basic_offset_table' | 'tiff_tile_table' | 'fragment_scan';
+
+export interface FrameLocation {
+  /** First byte to fetch (for deflated files: in the inflated stream). */
+  offset: number;
+  length: number;
+  /** 1-bit native frames that do not start on a byte boundary. */
+  bitOffset: number;
+  /** The range holds fragment items (headers to strip). */
+  hasItemHeaders: boolean;
+  expectedLength: number;
+}
+
+export interface InstanceSummary {
+  fileSize: number;
+  preamble: boolean;
+  metaHeader: boolean;
+  sopClassUid: string | null;
+  sopClassName: string | null;
+  sopInstanceUid: string | null;
+  transferSyntaxUid: string;
+  transferSyntaxName: string;
+  transferSyntaxKnown: boolean;
+  rows: number | null;
+  columns: number | null;
+  numberOfFrames: number | null;
+  samplesPerPixel: number | null;
+  bitsAllocated: number | null;
+  bitsStored: number | null;
+  pixelRepresentation: number | null;
+  photometricInterpretation: string | null;
+  totalPixelMatrixRows: number | null;
+  totalPixelMatrixColumns: number | null;
+  elements: number;
+  pixelData: null | { tag: string; offset: number; valueOffset: number; encapsulated: boolean; length?: number; inInflatedStream: boolean };
+  frameIndex: null | { kind: IndexKind; frames: number; notes: string[]; bytesRead: number };
+  frameIndexError?: { code: number; name: string; offset: number | null; message: string };
+  warnings: string[];
+}
+
+/** The DICOM JSON model (PS3.18 F.2) of a dataset. */
+export type DicomJson = Record<string, { vr: string; Value?: unknown[]; InlineBinary?: string; BulkDataURI?: string }>;
+
+export interface OpenOptions {
+  /** Bytes of the first read, sized to usually hold the whole header. Default 64 KiB. */
+  firstRead?: number;
+  /** Later reads are at least this big (read-ahead). Default 16 KiB. */
+  minRead?: number;
+  /** Values larger than this are not read but located (bulk data). Default 256 KiB. */
+  maxInlineValue?: number;
+  /** Odd value lengths: error (true) or warning (false, default; as pydicom). */
+  strictOddLength?: boolean;
+  /** First fragment-scan read for files without offset tables. Default 1 MiB. */
+  scanBatch?: number;
+  signal?: AbortSignal;
+}
+
+/**
+ * One DICOM instance: its metadata and frame index, read with as few bytes as the core needs.
+ * Owns a WASM reader: call `close()` when done (or use `await using`).
+ */
+export class Instance {
+  readonly summary: InstanceSummary;
+  readonly frames: FrameLocation[];
+
+  private constructor(
+    readonly source: ByteSource,
+    private reader: CoreReader | null,
+  ) {
+    this.summary = JSON.parse(reader!.summaryJson());
+    this.frames = readFrameTable(reader!.frameTable());
+  }
+
+  get stats(): IoStats {
+    return this.source.stats;
+  }
+
+  /** The dataset as DICOM JSON, with BulkDataURIs (relative `#offset=…&length=…`) for values not read. */
+  dataset(): { dataset: DicomJson; warnings: string[] } {
+    if (!this.reader) throw new Error('Instance is closed');
+    return JSON.parse(this.reader.datasetJson());
+  }
+
+  async close(): Promise<void> {
+    this.reader?.delete();
+    this.reader = null;
+    await this.source.close?.();
+  }
+
+  async [Symbol.asyncDispose ?? Symbol.for('Symbol.asyncDispose')](): Promise<void> {
+    await this.close();
+  }
+
+  /** Parses the header and builds the frame index, fetching only what the core asks for. */
+  static async read(source: ByteSource, options: OpenOptions = {}): Promise<Instance> {
+    const core = await loadCore();
+    const { size, head } = await source.open(options.firstRead ?? 64 * 1024, options.signal);
+    const reader = new core.Reader(size, JSON.stringify({
+      maxInlineValue: options.maxInlineValue,
+      strictOddLength: options.strictOddLength,
+      scanBatch: options.scanBatch,
+    }));
+    try {
+      feed(reader, 0, head);
+      const minRead = options.minRead ?? 16 * 1024;
+      for (;;) {
+        const status = reader.step();
+        if (status === 0) return new Instance(source, reader);
+        if (status === 2) throw LazydcmError.fromJson(JSON.parse(reader.errorJson()), source.name);
+        const offset = reader.needOffset();
+        const length = Math.min(Math.max(reader.needLength(), minRead), size - offset);
+        options.signal?.throwIfAborted();
+        feed(reader, offset, await source.read(offset, length, options.signal));
+      }
+    } catch (e) {
+      reader.delete();
+      throw e;
+    }
+  }
+}
+
+function feed(reader: CoreReader, offset: number, bytes: Uint8Array): void {
+  // inputBuffer() is a view of WASM memory: valid only until the next call into the module.
+  reader.inputBuffer(bytes.length).set(bytes);
+  reader.feedInput(offset, bytes.length);
+}
+
+function readFrameTable(t: Float64Array): FrameLocation[] {
+  const out: FrameLocation[] = [];
+  for (let i = 0; i + 5 <= t.length; i += 5) {
+    out.push({ offset: t[i], length: t[i + 1], bitOffset: t[i + 2], hasItemHeaders: t[i + 3] === 1, expectedLength: t[i + 4] });
+  }
+  return out;
+}

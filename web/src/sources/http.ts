@@ -1,0 +1,180 @@
+import { ioError, LazydcmError } from '../core/errors.js';
+import { IoStats } from '../io/stats.js';
+import type { ByteSource } from './source.js';
+
+export interface HttpOptions {
+  /** Extra request headers, e.g. `{ Authorization: 'Bearer …' }` (non-simple headers make browsers send a CORS preflight). */
+  headers?: Record<string, string>;
+  /** Attempts for network errors, 5xx and truncated bodies. Default 3. */
+  retries?: number;
+  /** First backoff in ms, doubled per attempt. Default 200. */
+  retryDelayMs?: number;
+  /** Public endpoints that `gs://` and `s3://` map to. */
+  gcsEndpoint?: string;
+  s3Endpoint?: string;
+  fetch?: typeof fetch;
+}
+
+/** `gs://b/k` → `https://storage.googleapis.com/b/k`; `s3://b/k` → `https://b.s3.amazonaws.com/k`. */
+export function resolveUrl(url: string, options: HttpOptions = {}): string {
+  const gs = /^gs:\/\/([^/]+)\/?(.*)$/.exec(url);
+  if (gs) return `${(options.gcsEndpoint ?? 'https://storage.googleapis.com').replace(/\/$/, '')}/${gs[1]}/${gs[2]}`;
+  const s3 = /^s3:\/\/([^/]+)\/?(.*)$/.exec(url);
+  if (s3) {
+    if (options.s3Endpoint) return `${options.s3Endpoint.replace(/\/$/, '')}/${s3[1]}/${s3[2]}`;
+    return `https://${s3[1]}.s3.amazonaws.com/${s3[2]}`;
+  }
+  return url;
+}
+
+const sleep = (ms: number, signal?: AbortSignal) =>
+  new Promise<void>((resolve, reject) => {
+    const t = setTimeout(resolve, ms);
+    signal?.addEventListener('abort', () => {
+      clearTimeout(t);
+      reject(ioError('aborted', 'aborted'));
+    }, { once: true });
+  });
+
+/**
+ * An object behind HTTP(S) Range requests (GCS, S3, nginx, any static server).
+ * Single `bytes=a-b` ranges only, so browsers send no CORS preflight. A server that ignores Range
+ * (200) is read once, whole, and served from memory afterwards (noted in the stats). A changed
+ * ETag or Last-Modified between requests is an error rather than a mix of two files' bytes.
+ */
+export class HttpSource implements ByteSource {
+  readonly stats = new IoStats();
+  readonly name: string;
+  private size = -1;
+  private validator: string | null = null;
+  private whole?: Uint8Array;
+  private readonly fetchFn: typeof fetch;
+
+  constructor(url: string, private readonly options: HttpOptions = {}) {
+    this.name = resolveUrl(url, options);
+    this.fetchFn = options.fetch ?? globalThis.fetch.bind(globalThis);
+  }
+
+  async open(length: number, signal?: AbortSignal) {
+    const head = await this.fetchRange(0, Math.max(1, length), signal, true);
+    if (this.size < 0) this.size = await this.headSize(signal);
+    return { size: this.size, head: head.subarray(0, Math.min(head.length, this.size)) };
+  }
+
+  async read(offset: number, length: number, signal?: AbortSignal) {
+    const end = Math.min(offset + length, this.size);
+    if (end <= offset) return new Uint8Array(0);
+    if (this.whole) {
+      this.stats.cacheHits++;
+      return this.whole.subarray(offset, end);
+    }
+    return this.fetchRange(offset, end - offset, signal, false);
+  }
+
+  private async fetchRange(offset: number, length: number, signal: AbortSignal | undefined, first: boolean): Promise<Uint8Array> {
+    const retries = this.options.retries ?? 3;
+    let delay = this.options.retryDelayMs ?? 200;
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await this.fetchOnce(offset, length, signal, first);
+      } catch (e) {
+        const retriable = e instanceof LazydcmError ? e.codeName === 'network' || (e.codeName === 'httpError' && (e as RetriableError).retriable) : false;
+        if (!retriable || attempt + 1 >= retries || signal?.aborted) throw e;
+        this.stats.note(`retried after: ${(e as Error).message}`);
+        await sleep(delay, signal);
+        delay *= 2;
+      }
+    }
+  }
+
+  private async fetchOnce(offset: number, length: number, signal: AbortSignal | undefined, first: boolean): Promise<Uint8Array> {
+    const last = offset + length - 1;
+    const t0 = performance.now();
+    let response: Response;
+    try {
+      response = await this.fetchFn(this.name, {
+        headers: { ...this.options.headers, Range: `bytes=${offset}-${last}` },
+        signal,
+      });
+    } catch (e) {
+      if (signal?.aborted) throw ioError('aborted', 'aborted', this.name);
+      throw ioError('network', `fetch ${this.name} failed: ${(e as Error).message}`, this.name);
+    }
+    this.stats.requests++;
+    this.checkValidator(response);
+    if (response.status === 416 && first) {
+      this.size = 0;
+      await response.body?.cancel();
+      return new Uint8Array(0);
+    }
+    if (!response.ok) {
+      await response.body?.cancel();
+      const err = ioError('httpError', `HTTP ${response.status} ${response.statusText} for ${this.name}`, this.name) as RetriableError;
+      err.status = response.status;
+      err.retriable = response.status >= 500 || response.status === 429;
+      throw err;
+    }
+    let body: Uint8Array;
+    try {
+      body = new Uint8Array(await response.arrayBuffer());
+    } catch (e) {
+      if (signal?.aborted) throw ioError('aborted', 'aborted', this.name);
+      throw ioError('network', `reading the body of ${this.name} failed: ${(e as Error).message}`, this.name);
+    }
+    this.stats.bytes += body.length;
+    this.stats.waitMs += performance.now() - t0;
+    if (response.status === 200) {
+      // The server ignored Range: this is the whole file. Keep it; never fetch it again.
+      const declared = Number(response.headers.get('Content-Length') ?? body.length);
+      if (body.length < declared) throw ioError('network', `truncated body: ${body.length} of ${declared} bytes`, this.name);
+      this.whole = body;
+      this.size = body.length;
+      this.stats.note(`server ignored Range and sent the whole file (${body.length} bytes)`);
+      return body.subarray(offset, Math.min(offset + length, body.length));
+    }
+    if (response.status !== 206) throw ioError('httpError', `unexpected HTTP ${response.status} for a Range request`, this.name);
+    const range = parseContentRange(response.headers.get('Content-Range'));
+    if (range) {
+      if (range.start !== offset) throw ioError('httpError', `asked for bytes from ${offset}, got ${range.start}`, this.name);
+      if (range.total >= 0) this.size = range.total;
+      const expected = range.end - range.start + 1;
+      if (body.length !== expected) {
+        const err = ioError('network', `truncated body: ${body.length} of ${expected} bytes`, this.name);
+        throw err;
+      }
+    } else if (body.length > length) {
+      throw ioError('httpError', `206 without Content-Range and ${body.length} bytes for ${length} asked`, this.name);
+    }
+    return body;
+  }
+
+  /** Cross-origin responses may hide Content-Range; Content-Length of a HEAD is always visible. */
+  private async headSize(signal?: AbortSignal): Promise<number> {
+    const response = await this.fetchFn(this.name, { method: 'HEAD', headers: this.options.headers, signal });
+    this.stats.requests++;
+    const n = Number(response.headers.get('Content-Length'));
+    if (!response.ok || !Number.isFinite(n)) throw ioError('httpError', `cannot learn the size of ${this.name}`, this.name);
+    this.checkValidator(response);
+    return n;
+  }
+
+  private checkValidator(response: Response) {
+    const v = response.headers.get('ETag') ?? response.headers.get('Last-Modified');
+    if (!v || response.status >= 400) return;
+    if (this.validator === null) this.validator = v;
+    else if (this.validator !== v) {
+      throw ioError('sourceChanged', `${this.name} changed while being read (ETag ${this.validator} → ${v})`, this.name);
+    }
+  }
+}
+
+interface RetriableError extends LazydcmError {
+  status?: number;
+  retriable?: boolean;
+}
+
+function parseContentRange(value: string | null): { start: number; end: number; total: number } | null {
+  const m = value ? /^bytes (\d+)-(\d+)\/(\d+|\*)$/.exec(value.trim()) : null;
+  if (!m) return null;
+  return { start: Number(m[1]), end: Number(m[2]), total: m[3] === '*' ? -1 : Number(m[3]) };
+}
