@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 
 import { LazydcmError, open } from '../../web/dist/index.js';
-import { startNginx } from '../support/nginx.mjs';
+import { startNginx } from '../../scripts/lib/nginx.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const fixtures = path.join(root, 'build/fixtures');
