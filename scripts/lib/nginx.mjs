@@ -1,5 +1,6 @@
 // Starts a real nginx on 127.0.0.1 for tests: static files with Range, ETag and CORS headers as
-// GCS/S3 serve them, a /norange/ mirror that ignores Range (200 with the whole file), and an
+// GCS/S3 serve them, a /norange/ mirror that ignores Range (200 with the whole file), a /noexpose/
+// mirror whose CORS headers hide Content-Range from scripts, and an
 // access log of every request (method, path, Range header, status, bytes sent).
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
@@ -60,6 +61,8 @@ http {
     root ${root};
     location / { ${cors} }
     location /norange/ { alias ${root}/; max_ranges 0; ${cors} }
+    # CORS without Access-Control-Expose-Headers: scripts cannot read Content-Range.
+    location /noexpose/ { alias ${root}/; add_header Access-Control-Allow-Origin * always; }
   }
 }`;
   fs.writeFileSync(path.join(dir, 'nginx.conf'), conf);

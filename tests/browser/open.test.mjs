@@ -48,6 +48,13 @@ describe('open() in Chromium', () => {
     });
   }
 
+  test('a bucket whose CORS rules hide Content-Range: the size comes from a HEAD', async () => {
+    const r = await page.evaluate((url) => window.openUrl(url, { firstRead: 8192 }), `${data.url}/noexpose/index/large_eot.dcm`);
+    assert.equal(r.error, undefined, JSON.stringify(r.error));
+    assert.equal(r.summary.fileSize, fs.statSync(path.join(fixtures, 'index', 'large_eot.dcm')).size);
+    assert.equal(r.summary.frameIndex.kind, 'extended_offset_table');
+  });
+
   test('a picked local File is read by slice, not whole', async () => {
     const file = path.join(fixtures, 'index', 'large_eot.dcm');
     await page.setInputFiles('#file', file);
