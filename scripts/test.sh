@@ -9,6 +9,11 @@ scripts/build.sh
 status=0
 echo "== tier 1: C++ unit tests (Catch2 via ctest)"
 (cd build/native && ctest --output-on-failure -j"$(nproc)") || status=1
+echo "== tier 1b: the same C++ tests under AddressSanitizer + UndefinedBehaviorSanitizer"
+[ -f build/asan/CMakeCache.txt ] || cmake -S . -B build/asan -DCMAKE_BUILD_TYPE=RelWithDebInfo -DLAZYDCM_SANITIZE=ON >/dev/null
+cmake --build build/asan -j"$(nproc)" --target lazydcm_tests >/dev/null
+(cd build/asan && UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 ASAN_OPTIONS=detect_leaks=1 \
+   ctest --output-on-failure -j"$(nproc)") || status=1
 echo "== tier 2: Node tests of the WASM module and the CLI"
 node --test --test-reporter=spec tests/node/ || status=1
 echo "== tier 3: browser tests (Playwright + Chromium)"

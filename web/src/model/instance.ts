@@ -1,4 +1,4 @@
-import { LazydcmError } from '../core/errors.js';
+import { ioError, LazydcmError } from '../core/errors.js';
 import { IoStats } from '../io/stats.js';
 import type { ByteSource } from '../sources/source.js';
 import { loadCore, type CoreReader } from '../wasm/load.js';
@@ -100,6 +100,7 @@ export class Instance {
   /** Parses the header and builds the frame index, fetching only what the core asks for. */
   static async read(source: ByteSource, options: OpenOptions = {}): Promise<Instance> {
     const core = await loadCore();
+    if (options.signal?.aborted) throw ioError('aborted', 'aborted', source.name);
     const { size, head } = await source.open(options.firstRead ?? 64 * 1024, options.signal);
     const reader = new core.Reader(size, JSON.stringify({
       maxInlineValue: options.maxInlineValue,
@@ -115,7 +116,7 @@ export class Instance {
         if (status === 2) throw LazydcmError.fromJson(JSON.parse(reader.errorJson()), source.name);
         const offset = reader.needOffset();
         const length = Math.min(Math.max(reader.needLength(), minRead), size - offset);
-        options.signal?.throwIfAborted();
+        if (options.signal?.aborted) throw ioError('aborted', 'aborted', source.name);
         feed(reader, offset, await source.read(offset, length, options.signal));
       }
     } catch (e) {
