@@ -1,4 +1,5 @@
 #include "dicom/charset.hpp"
+#include "dicom/vr.hpp"
 
 #include <cstdint>
 #include <vector>
@@ -8,11 +9,6 @@ namespace lazydcm {
 namespace {
 #include "dicom/charset_tables.inc"
 
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\0')) s.remove_suffix(1);
-  while (!s.empty() && s.front() == ' ') s.remove_prefix(1);
-  return s;
-}
 
 // Length of a valid UTF-8 sequence at p (1..4), or 0.
 size_t utf8_sequence(const unsigned char* p, size_t n) {
@@ -61,7 +57,7 @@ result<charset> charset::from_value(std::string_view value) {
   size_t start = 0;
   for (;;) {
     size_t bs = value.find('\\', start);
-    terms.push_back(trim(value.substr(start, bs == std::string_view::npos ? bs : bs - start)));
+    terms.push_back(trim_padding(value.substr(start, bs == std::string_view::npos ? bs : bs - start)));
     if (bs == std::string_view::npos) break;
     start = bs + 1;
   }

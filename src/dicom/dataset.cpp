@@ -9,14 +9,6 @@
 
 namespace lazydcm {
 
-namespace {
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\0')) s.remove_suffix(1);
-  while (!s.empty() && s.front() == ' ') s.remove_prefix(1);
-  return s;
-}
-}  // namespace
-
 std::string_view element::raw_string() const {
   std::string_view s(reinterpret_cast<const char*>(value.data()), value.size());
   while (!s.empty() && (s.back() == ' ' || s.back() == '\0')) s.remove_suffix(1);
@@ -71,7 +63,7 @@ std::optional<int64_t> element::int_value(size_t index) const {
     case vr::IS: {
       auto parts = raw_strings();
       if (index >= parts.size()) return std::nullopt;
-      std::string_view s = trim(parts[index]);
+      std::string_view s = trim_padding(parts[index]);
       if (!s.empty() && s.front() == '+') s.remove_prefix(1);
       int64_t v = 0;
       auto [ptr, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
@@ -107,7 +99,7 @@ std::optional<double> element::float_value(size_t index) const {
     case vr::DS: {
       auto parts = raw_strings();
       if (index >= parts.size()) return std::nullopt;
-      std::string s(trim(parts[index]));
+      std::string s(trim_padding(parts[index]));
       if (s.empty()) return std::nullopt;
       char* end = nullptr;
       double d = std::strtod(s.c_str(), &end);
@@ -141,7 +133,7 @@ std::optional<std::string> dataset::string(tag_t t) const {
   if (!e || e->bulk) return std::nullopt;
   auto parts = e->raw_strings();
   if (parts.empty()) return std::string();
-  return std::string(trim(parts[0]));
+  return std::string(trim_padding(parts[0]));
 }
 
 std::optional<int64_t> dataset::integer(tag_t t, size_t index) const {

@@ -382,16 +382,7 @@ parse_status dataset_reader::step_dataset(context& c) {
     if (is_pixel_data_tag(h.tag) && h.vr != vr::SQ && h.vr != vr::UN) {
       // Encapsulated pixel data: a sequence of fragments.
       if (top) {
-        auto& px = file_.pixel;
-        px = pixel_data_info{};
-        px.present = true;
-        px.tag = h.tag;
-        px.vr = h.vr;
-        px.element_offset = start;
-        px.value_offset = el.value_offset;
-        px.encapsulated = true;
-        px.in_inflated_stream = deflated_;
-        el.bulk = true;
+        record_pixel_data(h, el, true);
         if (opt_.stop_at_pixel_data) return finish();
       }
       stack_.push_back({ctx_kind::fragments, open_end, c.enc, nullptr, &el, top});
@@ -439,16 +430,7 @@ parse_status dataset_reader::step_dataset(context& c) {
     return parse_status::done;
   }
   if (top && is_pixel_data_tag(h.tag)) {
-    auto& px = file_.pixel;
-    px = pixel_data_info{};
-    px.present = true;
-    px.tag = h.tag;
-    px.vr = h.vr;
-    px.element_offset = start;
-    px.value_offset = el.value_offset;
-    px.length = h.length;
-    px.in_inflated_stream = deflated_;
-    el.bulk = true;
+    record_pixel_data(h, el, false);
     if (opt_.stop_at_pixel_data) return finish();
     pos_ = value_end;
     return parse_status::done;
@@ -466,6 +448,20 @@ parse_status dataset_reader::step_dataset(context& c) {
     return s;
   }
   return parse_status::done;
+}
+
+void dataset_reader::record_pixel_data(const element_header& h, element& el, bool encapsulated) {
+  auto& px = file_.pixel;
+  px = pixel_data_info{};
+  px.present = true;
+  px.tag = h.tag;
+  px.vr = h.vr;
+  px.element_offset = el.offset;
+  px.value_offset = el.value_offset;
+  px.encapsulated = encapsulated;
+  if (!encapsulated) px.length = h.length;
+  px.in_inflated_stream = deflated_;
+  el.bulk = true;  // located, not read
 }
 
 parse_status dataset_reader::read_value(const element_header& h, encoding enc, element& el) {

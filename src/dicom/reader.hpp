@@ -125,6 +125,7 @@ class dataset_reader {
   parse_status step_sequence(context& c);
   parse_status step_fragments(context& c);
   parse_status read_value(const element_header& h, encoding enc, element& el);
+  void record_pixel_data(const element_header& h, element& el, bool encapsulated);
   parse_status check_vr_mode(context& c);
   parse_status finish();
 

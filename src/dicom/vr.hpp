@@ -58,6 +58,13 @@ bool is_text_charset_vr(vr_t v);                   // SH LO ST LT PN UC UT: Spec
 unsigned vr_value_size(vr_t v);                    // bytes per value for binary numbers (2,4,8), else 0
 vr_t parse_vr(std::string_view s);                 // "OB" -> vr::OB, 0 when not a VR
 
+// A value without the space/NUL padding DICOM adds (leading spaces too: PS3.5 6.2 allows them).
+inline std::string_view trim_padding(std::string_view s) {
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\0')) s.remove_suffix(1);
+  while (!s.empty() && s.front() == ' ') s.remove_prefix(1);
+  return s;
+}
+
 struct dictionary_entry {
   tag_t tag;
   vr_t vr;

@@ -99,6 +99,13 @@ struct writer {
     raw(value);
   }
   void us(uint32_t t, uint16_t v) { header(t, "US", 2); u16(v); }
+  // Number of Frames (even-padded IS), Rows, Columns, Bits Allocated.
+  void image(const std::string& frames, uint16_t rows, uint16_t cols, uint16_t bits) {
+    element(0x00280008, "IS", frames.size() % 2 ? frames + " " : frames);
+    us(0x00280010, rows);
+    us(0x00280011, cols);
+    us(0x00280100, bits);
+  }
   // Preamble, DICM and a meta header for the given transfer syntax.
   void file_start(const std::string& ts) {
     out.assign(128, 0);

@@ -155,10 +155,7 @@ TEST_CASE("a garbage deflate stream gives deflate_error") {
 TEST_CASE("lying image attributes and offset tables do not allocate or crash") {
   // Native pixel data claiming 2^31 frames.
   auto w = explicit_file();
-  w.element(0x00280008, "IS", "2147483647");
-  w.us(0x00280010, 512);
-  w.us(0x00280011, 512);
-  w.us(0x00280100, 16);
+  w.image("2147483647", 512, 512, 16);
   w.header(0x7FE00010, "OW", 16);
   w.out.resize(w.out.size() + 16, 0);
   instance_reader r(w.out.size());
@@ -170,10 +167,7 @@ TEST_CASE("lying image attributes and offset tables do not allocate or crash") {
 
 TEST_CASE("a Basic Offset Table pointing past the end falls back to the fragment scan") {
   auto w = explicit_file();
-  w.element(0x00280008, "IS", "2 ");
-  w.us(0x00280010, 8);
-  w.us(0x00280011, 8);
-  w.us(0x00280100, 8);
+  w.image("2", 8, 8, 8);
   w.header(0x7FE00010, "OB", 0xFFFFFFFFu);
   w.header(0xFFFEE000, "", 8);
   w.u32(0);
@@ -194,10 +188,7 @@ TEST_CASE("a Basic Offset Table pointing past the end falls back to the fragment
 
 TEST_CASE("fragments fewer than frames: frame_count_mismatch with the offset") {
   auto w = explicit_file();
-  w.element(0x00280008, "IS", "3 ");
-  w.us(0x00280010, 8);
-  w.us(0x00280011, 8);
-  w.us(0x00280100, 8);
+  w.image("3", 8, 8, 8);
   w.header(0x7FE00010, "OB", 0xFFFFFFFFu);
   w.header(0xFFFEE000, "", 0);
   w.header(0xFFFEE000, "", 4);
