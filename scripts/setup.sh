@@ -9,7 +9,7 @@ APT_PACKAGES=(
   chromium                                                      # browser tests (Playwright)
   nginx-light                                                   # real HTTP Range server for tests
   python3 python3-pydicom python3-numpy python3-gdcm python3-pil   # fixtures and reference decoders
-  libgdcm-tools dcmtk                                           # transcoding and cross-checks
+  libgdcm-tools dcmtk openjph-tools                             # transcoding and cross-checks
   ca-certificates xz-utils bzip2
 )
 missing=()

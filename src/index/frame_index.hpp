@@ -29,7 +29,10 @@ struct image_info {
   uint32_t pixel_representation = 0, planar_configuration = 0;
   uint64_t number_of_frames = 1;
   std::string photometric_interpretation;
+  // Bits of one native frame. YBR_FULL_422 stores two samples per pixel (Y, and Cb or Cr).
   uint64_t frame_bits() const {
+    if (photometric_interpretation == "YBR_FULL_422" && samples_per_pixel == 3)
+      return uint64_t(rows) * ((uint64_t(columns) + 1) / 2 * 2) * 2 * bits_allocated;
     return uint64_t(rows) * columns * samples_per_pixel * bits_allocated;
   }
 };

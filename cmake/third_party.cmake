@@ -1,0 +1,69 @@
+# Third-party decoders built from the pinned sources in LAZYDCM_THIRD_PARTY_DIR (fetched by
+# scripts/fetch-third-party.sh), for the native and the WASM target alike. Their own build
+# systems are not used: each is a plain static library with a configuration header written here.
+
+set(LAZYDCM_JPEG_DIR "${LAZYDCM_THIRD_PARTY_DIR}/libjpeg-turbo" CACHE PATH "libjpeg-turbo 2.1.5 sources")
+set(LAZYDCM_OPENJPEG_DIR "${LAZYDCM_THIRD_PARTY_DIR}/openjpeg" CACHE PATH "OpenJPEG 2.5.0 sources")
+set(LAZYDCM_CHARLS_DIR "${LAZYDCM_THIRD_PARTY_DIR}/charls" CACHE PATH "CharLS sources")
+foreach(dir LAZYDCM_JPEG_DIR LAZYDCM_OPENJPEG_DIR LAZYDCM_CHARLS_DIR)
+  if(NOT EXISTS "${${dir}}")
+    message(FATAL_ERROR "${dir} (${${dir}}) not found: run scripts/fetch-third-party.sh")
+  endif()
+endforeach()
+
+# ---- libjpeg-turbo: decoder, 8-bit and 12-bit (symbols renamed) ----
+set(JPEG_DECODER_SOURCES jaricom.c jcomapi.c jdapimin.c jdapistd.c jdarith.c jdatasrc.c jdcoefct.c jdcolor.c
+    jddctmgr.c jdhuff.c jdicc.c jdinput.c jdmainct.c jdmarker.c jdmaster.c jdmerge.c jdphuff.c jdpostct.c
+    jdsample.c jdtrans.c jerror.c jidctflt.c jidctfst.c jidctint.c jidctred.c jmemmgr.c jmemnobs.c
+    jquant1.c jquant2.c jsimd_none.c jutils.c)
+list(TRANSFORM JPEG_DECODER_SOURCES PREPEND "${LAZYDCM_JPEG_DIR}/")
+if(CMAKE_SIZEOF_VOID_P EQUAL 8)
+  set(LAZYDCM_SIZEOF_SIZE_T 8)
+else()
+  set(LAZYDCM_SIZEOF_SIZE_T 4)
+endif()
+foreach(bits 8 12)
+  set(LAZYDCM_JPEG_BITS ${bits})
+  set(cfg "${CMAKE_BINARY_DIR}/jpeg${bits}-config")
+  configure_file("${PROJECT_SOURCE_DIR}/cmake/config/jconfig.h.in" "${cfg}/jconfig.h" @ONLY)
+  configure_file("${PROJECT_SOURCE_DIR}/cmake/config/jconfigint.h.in" "${cfg}/jconfigint.h" @ONLY)
+  configure_file("${LAZYDCM_JPEG_DIR}/jversion.h.in" "${cfg}/jversion.h" @ONLY)
+  add_library(lazydcm_jpeg${bits} STATIC ${JPEG_DECODER_SOURCES})
+  target_include_directories(lazydcm_jpeg${bits} PRIVATE "${cfg}" "${LAZYDCM_JPEG_DIR}")
+  target_include_directories(lazydcm_jpeg${bits} SYSTEM INTERFACE "${cfg}" "${LAZYDCM_JPEG_DIR}")
+  target_compile_options(lazydcm_jpeg${bits} PRIVATE -w -O3)
+endforeach()
+set(JPEG12_MANGLE "${CMAKE_BINARY_DIR}/jpeg12-config/jpeg12_mangle.h")
+add_custom_command(OUTPUT "${JPEG12_MANGLE}"
+  COMMAND ${CMAKE_COMMAND} -DNM=${CMAKE_NM} -DLIB=$<TARGET_FILE:lazydcm_jpeg8> -DOUT=${JPEG12_MANGLE}
+          -P "${PROJECT_SOURCE_DIR}/cmake/jpeg_mangle.cmake"
+  DEPENDS lazydcm_jpeg8 "${PROJECT_SOURCE_DIR}/cmake/jpeg_mangle.cmake"
+  COMMENT "Renaming the 12-bit libjpeg-turbo symbols")
+add_custom_target(lazydcm_jpeg12_mangle DEPENDS "${JPEG12_MANGLE}")
+add_dependencies(lazydcm_jpeg12 lazydcm_jpeg12_mangle)
+target_compile_options(lazydcm_jpeg12 PRIVATE -include "${JPEG12_MANGLE}")
+target_compile_definitions(lazydcm_jpeg12 INTERFACE LAZYDCM_JPEG12_MANGLE="${JPEG12_MANGLE}")
+
+# ---- OpenJPEG 2.5.0 (JPEG 2000 and HTJ2K decoding) ----
+set(OPJ_SOURCES bio.c cio.c dwt.c event.c function_list.c ht_dec.c image.c invert.c j2k.c jp2.c mct.c mqc.c
+    openjpeg.c opj_clock.c opj_malloc.c pi.c sparse_array.c t1.c t2.c tcd.c tgt.c thread.c)
+list(TRANSFORM OPJ_SOURCES PREPEND "${LAZYDCM_OPENJPEG_DIR}/src/lib/openjp2/")
+add_library(lazydcm_openjpeg STATIC ${OPJ_SOURCES})
+target_include_directories(lazydcm_openjpeg PRIVATE "${PROJECT_SOURCE_DIR}/cmake/config")
+target_include_directories(lazydcm_openjpeg SYSTEM PUBLIC "${LAZYDCM_OPENJPEG_DIR}/src/lib/openjp2"
+                           "${PROJECT_SOURCE_DIR}/cmake/config")
+target_compile_definitions(lazydcm_openjpeg PUBLIC OPJ_STATIC)
+target_compile_options(lazydcm_openjpeg PRIVATE -w -O3)
+
+# ---- CharLS (JPEG-LS) ----
+add_library(lazydcm_charls STATIC
+  "${LAZYDCM_CHARLS_DIR}/interface.cpp" "${LAZYDCM_CHARLS_DIR}/jpegls.cpp"
+  "${LAZYDCM_CHARLS_DIR}/jpegmarkersegment.cpp" "${LAZYDCM_CHARLS_DIR}/jpegstreamreader.cpp"
+  "${LAZYDCM_CHARLS_DIR}/jpegstreamwriter.cpp")
+target_include_directories(lazydcm_charls SYSTEM PUBLIC "${LAZYDCM_CHARLS_DIR}")
+target_compile_definitions(lazydcm_charls PUBLIC CHARLS_STATIC)
+target_compile_options(lazydcm_charls PRIVATE -w -O3)
+if(EMSCRIPTEN)
+  # CharLS reports errors with C++ exceptions, caught at its C interface.
+  target_compile_options(lazydcm_charls PRIVATE -fexceptions -sDISABLE_EXCEPTION_CATCHING=0)
+endif()

@@ -1,0 +1,12 @@
+// The codec instances the registry hands out (one translation unit each).
+#pragma once
+#include "codec/codec.hpp"
+
+namespace lazydcm {
+const codec* native_codec();
+const codec* rle_codec();
+const codec* jpeg_turbo_codec();   // baseline and extended, 8- and 12-bit
+const codec* jpeg_lossless_codec();
+const codec* jpegls_codec();
+const codec* j2k_codec();          // JPEG 2000 and HTJ2K
+}  // namespace lazydcm

@@ -1,0 +1,72 @@
+// Decoders, one adapter per transfer syntax, found by UID (dicom-rs' PixelDataReader::decode_frame).
+// A codec gets the encoded bytes of one frame (fragments already joined) and writes the frame's
+// stored values into a buffer the caller owns, in the layout pydicom's pixel_array uses:
+//   rows x columns x samples, interleaved (planar data is interleaved), C order, little-endian,
+//   one value per pixel of bits_allocated bits (1-bit data: one uint8 0/1 per pixel).
+// Colour is returned in the space the Photometric Interpretation names (YBR stays YBR; a JPEG
+// whose stream is YCbCr under a DICOM "RGB" is converted, as libjpeg and pydicom/GDCM decide);
+// decode_report says what was returned.
+#pragma once
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/error.hpp"
+
+namespace lazydcm {
+
+struct frame_info {
+  uint32_t rows = 0, columns = 0, samples_per_pixel = 1;
+  uint32_t bits_allocated = 8, bits_stored = 8, pixel_representation = 0, planar_configuration = 0;
+  std::string photometric_interpretation;
+  bool big_endian = false;   // native data of Explicit VR Big Endian (swap OW words)
+  uint32_t bit_offset = 0;   // native 1-bit frames not starting on a byte boundary
+  bool float_data = false;   // Float / Double Float Pixel Data
+};
+
+struct decode_options {
+  int reduce = 0;  // JPEG 2000: discard this many resolution levels (each halves rows and columns)
+};
+
+struct decode_report {
+  uint32_t rows = 0, columns = 0, samples_per_pixel = 0, bits_allocated = 0;
+  std::string photometric_interpretation;  // of the values returned
+  std::string decoder;                     // e.g. "libjpeg-turbo 2.1.5 (8-bit)"
+};
+
+// Bytes of one decoded frame in the layout above.
+uint64_t stored_frame_size(const frame_info& info, int reduce = 0);
+
+class codec {
+ public:
+  virtual ~codec() = default;
+  virtual const char* name() const = 0;
+  // dst must hold stored_frame_size(info, options.reduce) bytes.
+  virtual error decode(const uint8_t* src, size_t size, const frame_info& info, uint8_t* dst, size_t dst_size,
+                       decode_report& report, const decode_options& options) const = 0;
+};
+
+// The codec registered for a transfer syntax UID, or nullptr (unsupported: say so by name).
+const codec* find_codec(std::string_view transfer_syntax_uid);
+std::vector<std::string> supported_transfer_syntaxes();
+
+// Convenience: find the codec, check sizes, decode. errc::unsupported_transfer_syntax names the UID.
+error decode_frame(std::string_view transfer_syntax_uid, const uint8_t* src, size_t size, const frame_info& info,
+                   uint8_t* dst, size_t dst_size, decode_report& report, const decode_options& options = {});
+
+// Shared helpers for adapters.
+namespace codec_util {
+error check_destination(const frame_info& info, size_t dst_size, int reduce = 0);
+// Stores one sample value at index i of a buffer of bits_allocated-bit values.
+inline void put_sample(uint8_t* dst, size_t i, uint32_t bits_allocated, int32_t v) {
+  switch (bits_allocated) {
+    case 8: dst[i] = uint8_t(v); break;
+    case 16: dst[2 * i] = uint8_t(v); dst[2 * i + 1] = uint8_t(v >> 8); break;
+    default: for (int b = 0; b < 4; ++b) dst[4 * i + b] = uint8_t(uint32_t(v) >> (8 * b)); break;
+  }
+}
+}  // namespace codec_util
+
+}  // namespace lazydcm

@@ -1,0 +1,138 @@
+// JPEG 2000 (.90, .91) and HTJ2K (.201-.203) with OpenJPEG 2.5.0: J2K codestreams or JP2 files,
+// reduced-resolution decoding, signed components, subsampled components brought to full size.
+// OpenJPEG applies the inverse RCT/ICT, so YBR_RCT / YBR_ICT frames come back as RGB (as GDCM).
+#include <openjpeg.h>
+
+#include <algorithm>
+#include <cstring>
+
+#include "codec/adapters.hpp"
+
+namespace lazydcm {
+namespace {
+
+struct memory_stream {
+  const uint8_t* data;
+  OPJ_SIZE_T size;
+  OPJ_SIZE_T pos;
+};
+
+OPJ_SIZE_T read_fn(void* buffer, OPJ_SIZE_T n, void* user) {
+  auto* s = static_cast<memory_stream*>(user);
+  if (s->pos >= s->size) return OPJ_SIZE_T(-1);
+  OPJ_SIZE_T k = std::min(n, s->size - s->pos);
+  std::memcpy(buffer, s->data + s->pos, k);
+  s->pos += k;
+  return k;
+}
+OPJ_OFF_T skip_fn(OPJ_OFF_T n, void* user) {
+  auto* s = static_cast<memory_stream*>(user);
+  OPJ_OFF_T target = OPJ_OFF_T(s->pos) + n;
+  if (target < 0) target = 0;
+  if (OPJ_SIZE_T(target) > s->size) target = OPJ_OFF_T(s->size);
+  OPJ_OFF_T moved = target - OPJ_OFF_T(s->pos);
+  s->pos = OPJ_SIZE_T(target);
+  return moved;
+}
+OPJ_BOOL seek_fn(OPJ_OFF_T n, void* user) {
+  auto* s = static_cast<memory_stream*>(user);
+  if (n < 0 || OPJ_SIZE_T(n) > s->size) return OPJ_FALSE;
+  s->pos = OPJ_SIZE_T(n);
+  return OPJ_TRUE;
+}
+void capture(const char* msg, void* user) {
+  auto* out = static_cast<std::string*>(user);
+  if (out->empty()) {
+    *out = msg;
+    while (!out->empty() && (out->back() == '\n' || out->back() == ' ')) out->pop_back();
+  }
+}
+void ignore(const char*, void*) {}
+
+class j2k final : public codec {
+ public:
+  const char* name() const override { return "OpenJPEG 2.5.0"; }
+  error decode(const uint8_t* src, size_t size, const frame_info& info, uint8_t* dst, size_t,
+               decode_report& report, const decode_options& options) const override {
+    OPJ_CODEC_FORMAT format;
+    if (size >= 4 && src[0] == 0xFF && src[1] == 0x4F && src[2] == 0xFF && src[3] == 0x51) format = OPJ_CODEC_J2K;
+    else if (size >= 12 && std::memcmp(src + 4, "jP  ", 4) == 0) format = OPJ_CODEC_JP2;
+    else return make_error(errc::invalid_value, 0, "neither a J2K codestream nor a JP2 file");
+    std::string message;
+    opj_codec_t* codec = opj_create_decompress(format);
+    opj_set_error_handler(codec, capture, &message);
+    opj_set_warning_handler(codec, ignore, nullptr);
+    opj_set_info_handler(codec, ignore, nullptr);
+    opj_dparameters_t params;
+    opj_set_default_decoder_parameters(&params);
+    params.cp_reduce = OPJ_UINT32(options.reduce);
+    memory_stream ms{src, size, 0};
+    opj_stream_t* stream = opj_stream_default_create(OPJ_TRUE);
+    opj_stream_set_user_data(stream, &ms, nullptr);
+    opj_stream_set_user_data_length(stream, size);
+    opj_stream_set_read_function(stream, read_fn);
+    opj_stream_set_skip_function(stream, skip_fn);
+    opj_stream_set_seek_function(stream, seek_fn);
+    opj_image_t* image = nullptr;
+    auto done = [&](error e) {
+      if (image) opj_image_destroy(image);
+      opj_stream_destroy(stream);
+      opj_destroy_codec(codec);
+      return e;
+    };
+    auto failed = [&](const char* stage) {
+      return done(make_error(errc::invalid_value, error::no_offset,
+                             std::string("OpenJPEG: ") + stage + (message.empty() ? "" : ": " + message)));
+    };
+    if (!opj_setup_decoder(codec, &params)) return failed("setup");
+    if (!opj_read_header(stream, codec, &image)) return failed("reading the header");
+    if (!opj_decode(codec, stream, image)) return failed("decoding");
+    if (!opj_end_decompress(codec, stream)) return failed("finishing");
+    uint32_t rows = info.rows, cols = info.columns;
+    for (int r = 0; r < options.reduce; ++r) {
+      rows = (rows + 1) / 2;
+      cols = (cols + 1) / 2;
+    }
+    const uint32_t nc = image->numcomps;
+    if (nc != info.samples_per_pixel)
+      return done(make_error(errc::invalid_image_attributes, error::no_offset,
+                             "J2K has " + std::to_string(nc) + " components, the dataset says " +
+                                 std::to_string(info.samples_per_pixel)));
+    const uint32_t full_w = uint32_t((image->x1 - image->x0 + (1u << options.reduce) - 1) >> options.reduce);
+    const uint32_t full_h = uint32_t((image->y1 - image->y0 + (1u << options.reduce) - 1) >> options.reduce);
+    if (full_w != cols || full_h != rows)
+      return done(make_error(errc::invalid_image_attributes, error::no_offset,
+                             "J2K image is " + std::to_string(full_w) + "x" + std::to_string(full_h) +
+                                 ", expected " + std::to_string(cols) + "x" + std::to_string(rows)));
+    for (uint32_t c = 0; c < nc; ++c) {
+      const opj_image_comp_t& comp = image->comps[c];
+      if (!comp.data || comp.prec > info.bits_allocated || comp.dx == 0 || comp.dy == 0)
+        return done(make_error(errc::invalid_image_attributes, error::no_offset,
+                               "J2K component " + std::to_string(c) + " of " + std::to_string(comp.prec) +
+                                   " bits does not fit " + std::to_string(info.bits_allocated) + "-bit samples"));
+      // Subsampled components are repeated to full size.
+      for (uint32_t y = 0; y < rows; ++y) {
+        const uint32_t cy = std::min<uint32_t>(y / comp.dy, comp.h - 1);
+        for (uint32_t x = 0; x < cols; ++x) {
+          const uint32_t cx = std::min<uint32_t>(x / comp.dx, comp.w - 1);
+          codec_util::put_sample(dst, (size_t(y) * cols + x) * nc + c, info.bits_allocated,
+                                 comp.data[size_t(cy) * comp.w + cx]);
+        }
+      }
+    }
+    report.rows = rows;
+    report.columns = cols;
+    if (nc == 3 && (info.photometric_interpretation == "YBR_RCT" || info.photometric_interpretation == "YBR_ICT"))
+      report.photometric_interpretation = "RGB";
+    return done({});
+  }
+};
+
+}  // namespace
+
+const codec* j2k_codec() {
+  static const j2k instance;
+  return &instance;
+}
+
+}  // namespace lazydcm

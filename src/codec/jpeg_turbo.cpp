@@ -1,0 +1,52 @@
+// JPEG Baseline (.50) and Extended (.51): libjpeg-turbo 2.1.5, the 8- or 12-bit build by the
+// frame header's sample precision.
+#include "codec/adapters.hpp"
+#include "codec/jpeg_turbo.hpp"
+
+namespace lazydcm {
+namespace {
+
+// Sample precision from the first SOFn marker, 0 when none.
+int jpeg_precision(const uint8_t* p, size_t n) {
+  size_t pos = 2;
+  while (pos + 4 < n) {
+    if (p[pos] != 0xFF) return 0;
+    uint8_t m = p[pos + 1];
+    if (m == 0xFF) { ++pos; continue; }
+    if (m >= 0xC0 && m <= 0xCF && m != 0xC4 && m != 0xC8 && m != 0xCC) return pos + 4 < n ? p[pos + 4] : 0;
+    if (m == 0xD8 || m == 0x01 || (m >= 0xD0 && m <= 0xD7)) { pos += 2; continue; }
+    pos += 2 + (size_t(p[pos + 2]) << 8 | p[pos + 3]);
+  }
+  return 0;
+}
+
+class jpeg_turbo final : public codec {
+ public:
+  const char* name() const override { return "libjpeg-turbo 2.1.5"; }
+  error decode(const uint8_t* src, size_t size, const frame_info& info, uint8_t* dst, size_t,
+               decode_report& report, const decode_options&) const override {
+    if (size < 4 || src[0] != 0xFF || src[1] != 0xD8)
+      return make_error(errc::invalid_value, 0, "JPEG frame does not start with SOI");
+    const int precision = jpeg_precision(src, size);
+    if (precision == 8 && info.bits_allocated >= 8) {
+      report.decoder = "libjpeg-turbo 2.1.5 (8-bit)";
+      return decode_jpeg8(src, size, info, dst, report);
+    }
+    if (precision == 12 && info.bits_allocated >= 16) {
+      report.decoder = "libjpeg-turbo 2.1.5 (12-bit)";
+      return decode_jpeg12(src, size, info, dst, report);
+    }
+    return make_error(errc::invalid_value, error::no_offset,
+                      "JPEG sample precision " + std::to_string(precision) + " in " +
+                          std::to_string(info.bits_allocated) + "-bit samples");
+  }
+};
+
+}  // namespace
+
+const codec* jpeg_turbo_codec() {
+  static const jpeg_turbo instance;
+  return &instance;
+}
+
+}  // namespace lazydcm

@@ -1,0 +1,145 @@
+// Every codec fixture (tests/fixtures/codecs.py: files made by GDCM, DCMTK and OpenJPH) decodes
+// to the stored values an independent decoder returns (pydicom+GDCM, or ojph_expand for HTJ2K).
+#include <catch2/catch.hpp>
+#include <set>
+
+#include "codec/codec.hpp"
+#include "helpers.hpp"
+#include "image/frames.hpp"
+
+using namespace lazydcm;
+
+namespace {
+struct npy {
+  std::string descr;
+  std::vector<size_t> shape;
+  std::vector<uint8_t> data;
+};
+
+npy read_npy(const std::string& path) {
+  auto bytes = test::read_file(path);
+  REQUIRE(bytes.size() > 10);
+  REQUIRE(std::string(bytes.begin() + 1, bytes.begin() + 6) == "NUMPY");
+  size_t header_len = bytes[6] == 1 ? (bytes[8] | bytes[9] << 8) : (bytes[8] | bytes[9] << 8 | bytes[10] << 16);
+  size_t start = bytes[6] == 1 ? 10 : 12;
+  std::string header(bytes.begin() + long(start), bytes.begin() + long(start + header_len));
+  npy out;
+  auto d = header.find("'descr': '");
+  out.descr = header.substr(d + 10, header.find('\'', d + 10) - d - 10);
+  auto s = header.find("'shape': (");
+  std::string dims = header.substr(s + 10, header.find(')', s) - s - 10);
+  for (size_t i = 0; i < dims.size();) {
+    size_t j = dims.find(',', i);
+    std::string part = dims.substr(i, j == std::string::npos ? std::string::npos : j - i);
+    if (part.find_first_of("0123456789") != std::string::npos) out.shape.push_back(std::stoul(part));
+    if (j == std::string::npos) break;
+    i = j + 1;
+  }
+  out.data.assign(bytes.begin() + long(start + header_len), bytes.end());
+  return out;
+}
+
+struct decoded_file {
+  std::vector<std::vector<uint8_t>> frames;
+  decode_report report;
+};
+
+decoded_file decode_all(const std::vector<uint8_t>& file) {
+  instance_reader r(file.size());
+  r.feed(0, file.data(), file.size());
+  REQUIRE(r.step() == parse_status::done);
+  INFO((r.index_error() ? r.index_error()->to_string() : std::string()));
+  REQUIRE_FALSE(r.index_error().has_value());
+  auto image = read_image_info(r.file().body, r.file().pixel);
+  REQUIRE(image.ok());
+  decoded_file out;
+  const byte_store& store = r.file().pixel.in_inflated_stream ? r.inflated_bytes() : r.bytes();
+  for (const auto& loc : r.index()->frames) {
+    const uint8_t* range = store.view(loc.offset, loc.length);
+    if (!range) range = file.data() + loc.offset;  // whole file held: any range is in it
+    std::vector<uint8_t> frame;
+    error e = decode_stored_frame(r.file(), image.value(), loc, range, size_t(loc.length), frame, out.report);
+    INFO(e.to_string());
+    REQUIRE(e.code == errc::ok);
+    out.frames.push_back(std::move(frame));
+  }
+  return out;
+}
+}  // namespace
+
+TEST_CASE("every codec fixture decodes to the independent reference's stored values") {
+  auto manifest = test::read_json(test::fixtures_dir() + "/codec.json");
+  REQUIRE(manifest.size() >= 40);
+  std::set<std::string> syntaxes;
+  for (auto& [name, m] : manifest.items()) {
+    INFO(name << " (" << m["transfer_syntax"].get<std::string>() << ", reference " << m["reference"].get<std::string>() << ")");
+    auto file = test::read_file(test::fixtures_dir() + "/codec/" + m["file"].get<std::string>());
+    auto expected = read_npy(test::fixtures_dir() + "/codec/" + name + ".npy");
+    auto got = decode_all(file);
+    REQUIRE(got.frames.size() == m["frames"].get<size_t>());
+    size_t frame_bytes = expected.data.size() / got.frames.size();
+    const int tolerance = m["tolerance"].get<int>();
+    for (size_t f = 0; f < got.frames.size(); ++f) {
+      INFO("frame " << f);
+      REQUIRE(got.frames[f].size() == frame_bytes);
+      const uint8_t* want = expected.data.data() + f * frame_bytes;
+      if (tolerance == 0) {
+        size_t first = 0;
+        while (first < frame_bytes && got.frames[f][first] == want[first]) ++first;
+        INFO("first difference at byte " << first);
+        CHECK(first == frame_bytes);
+      }
+    }
+    syntaxes.insert(m["transfer_syntax"].get<std::string>());
+  }
+  // Every decodable transfer syntax family is covered.
+  for (const char* ts : {"1.2.840.10008.1.2", "1.2.840.10008.1.2.1", "1.2.840.10008.1.2.2", "1.2.840.10008.1.2.5",
+                         "1.2.840.10008.1.2.4.50", "1.2.840.10008.1.2.4.51", "1.2.840.10008.1.2.4.57",
+                         "1.2.840.10008.1.2.4.70", "1.2.840.10008.1.2.4.80", "1.2.840.10008.1.2.4.81",
+                         "1.2.840.10008.1.2.4.90", "1.2.840.10008.1.2.4.91", "1.2.840.10008.1.2.4.201"})
+    CHECK(syntaxes.count(ts) == 1);
+}
+
+TEST_CASE("an unsupported transfer syntax is named in the error") {
+  frame_info info;
+  info.rows = info.columns = 2;
+  std::vector<uint8_t> dst(4);
+  decode_report report;
+  uint8_t src[4] = {0};
+  error e = decode_frame("1.2.840.10008.1.2.4.100", src, 4, info, dst.data(), dst.size(), report);
+  CHECK(e.code == errc::unsupported_transfer_syntax);
+  CHECK(e.message.find("1.2.840.10008.1.2.4.100") != std::string::npos);
+}
+
+TEST_CASE("corrupt codestreams give errors, never crashes") {
+  auto manifest = test::read_json(test::fixtures_dir() + "/codec.json");
+  std::mt19937 rng(5);
+  int errors = 0, runs = 0;
+  for (auto& [name, m] : manifest.items()) {
+    auto file = test::read_file(test::fixtures_dir() + "/codec/" + m["file"].get<std::string>());
+    instance_reader r(file.size());
+    r.feed(0, file.data(), file.size());
+    REQUIRE(r.step() == parse_status::done);
+    if (!r.index() || r.file().pixel.in_inflated_stream) continue;
+    auto image = read_image_info(r.file().body, r.file().pixel);
+    const auto& loc = r.index()->frames[0];
+    std::vector<uint8_t> encoded;
+    REQUIRE(extract_frame(loc, file.data() + loc.offset, size_t(loc.length), encoded).code == errc::ok);
+    frame_info info = make_frame_info(r.file(), image.value(), loc);
+    std::vector<uint8_t> dst(size_t(stored_frame_size(info)));
+    for (int k = 0; k < 40; ++k) {
+      auto bad = encoded;
+      if (k % 4 == 0) bad.resize(rng() % (bad.size() + 1));             // truncated
+      else if (k % 4 == 1) for (auto& b : bad) b = uint8_t(rng());      // garbage
+      else for (int i = 0; i < 1 + k % 7; ++i) if (!bad.empty()) bad[rng() % bad.size()] ^= uint8_t(1 + rng() % 255);
+      frame_info wrong = info;
+      if (k % 10 == 9) wrong.rows += 1;                                   // wrong size
+      decode_report report;
+      error e = decode_frame(r.file().syntax.uid, bad.data(), bad.size(), wrong, dst.data(), dst.size(), report);
+      errors += e.code != errc::ok;
+      ++runs;
+    }
+  }
+  CHECK(runs > 1000);
+  CHECK(errors > runs / 3);
+}
