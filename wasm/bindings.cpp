@@ -4,6 +4,7 @@
 #include <emscripten/bind.h>
 #include <emscripten/val.h>
 
+#include "image/frames.hpp"
 #include "index/instance_reader.hpp"
 
 using namespace emscripten;
@@ -18,6 +19,7 @@ std::string dump(const nlohmann::json& j) { return j.dump(-1, ' ', false, nlohma
 
 class reader {
  public:
+  // Frame decoding below shares the instance's header and index.
   reader(double file_size, std::string options_json) : r_(uint64_t(file_size), parse_options(options_json)) {}
   val inputBuffer(size_t n) {
     input_.resize(n);
@@ -33,6 +35,30 @@ class reader {
     auto out = r_.dicom_json();
     return dump({{"dataset", out.json}, {"warnings", out.warnings}});
   }
+  // Decodes frame i (0-based) from the bytes of its range, written to inputBuffer(n) first
+  // (deflated files: from the inflated stream the reader holds). Returns 0 or an errc; then
+  // outputView() / reportJson() / errorJson().
+  int decodeInput(size_t i, size_t n, int reduce) {
+    return run_frame(i, n, [&](const lazydcm::frame_location& loc, const uint8_t* range, size_t size) {
+      lazydcm::decode_options options;
+      options.reduce = reduce;
+      return lazydcm::decode_stored_frame(r_.file(), image_, loc, range, size, output_, report_, options);
+    });
+  }
+  // The encoded bytes of frame i, fragments joined.
+  int rawInput(size_t i, size_t n) {
+    return run_frame(i, n, [&](const lazydcm::frame_location& loc, const uint8_t* range, size_t size) {
+      return lazydcm::raw_frame(loc, range, size, output_);
+    });
+  }
+  val outputView() { return val(typed_memory_view(output_.size(), output_.data())); }  // borrowed
+  std::string reportJson() const {
+    return dump({{"rows", report_.rows}, {"columns", report_.columns}, {"samplesPerPixel", report_.samples_per_pixel},
+                 {"bitsAllocated", report_.bits_allocated}, {"photometricInterpretation", report_.photometric_interpretation},
+                 {"decoder", report_.decoder}});
+  }
+  void releaseOutput() { std::vector<uint8_t>().swap(output_); }
+
   // [offset, length, bitOffset, hasItemHeaders, expectedLength] per frame, as a borrowed view.
   val frameTable() {
     table_.clear();
@@ -61,7 +87,44 @@ class reader {
     if (j.contains("buildIndex") && j["buildIndex"].is_boolean()) o.build_index = j["buildIndex"].get<bool>();
     return o;
   }
+  template <class F>
+  int run_frame(size_t i, size_t n, F&& f) {
+    const auto* index = r_.index();
+    if (!index || i >= index->frames.size()) return fail(lazydcm::errc::frame_out_of_range, "no frame " + std::to_string(i + 1));
+    if (!image_ready_) {
+      auto info = lazydcm::read_image_info(r_.file().body, r_.file().pixel);
+      if (!info) return fail(info.err());
+      image_ = info.value();
+      image_ready_ = true;
+    }
+    const auto& loc = index->frames[i];
+    const uint8_t* range = input_.data();
+    size_t size = std::min(n, input_.size());
+    if (r_.file().pixel.in_inflated_stream) {
+      range = r_.inflated_bytes().view(loc.offset, loc.length);
+      size = size_t(loc.length);
+      if (!range) return fail(lazydcm::errc::truncated, "frame outside the inflated dataset");
+    }
+    lazydcm::error e = f(loc, range, size);
+    if (e.code != lazydcm::errc::ok) return fail(e);
+    return 0;
+  }
+  int fail(lazydcm::errc code, std::string message) { return fail(lazydcm::make_error(code, lazydcm::error::no_offset, std::move(message))); }
+  int fail(const lazydcm::error& e) {
+    frame_error_ = e;
+    return int(e.code);
+  }
+
+ public:
+  std::string frameErrorJson() const { return dump(error_json(frame_error_)); }
+
+ private:
   instance_reader r_;
+  lazydcm::image_info image_;
+  bool image_ready_ = false;
+  lazydcm::decode_report report_;
+  lazydcm::error frame_error_;
+  std::vector<uint8_t> output_;
   std::vector<uint8_t> input_;
   std::vector<double> table_;
 };
@@ -78,5 +141,11 @@ EMSCRIPTEN_BINDINGS(lazydcm) {
       .function("errorJson", &reader::errorJson)
       .function("summaryJson", &reader::summaryJson)
       .function("datasetJson", &reader::datasetJson)
-      .function("frameTable", &reader::frameTable);
+      .function("frameTable", &reader::frameTable)
+      .function("decodeInput", &reader::decodeInput)
+      .function("rawInput", &reader::rawInput)
+      .function("outputView", &reader::outputView)
+      .function("reportJson", &reader::reportJson)
+      .function("releaseOutput", &reader::releaseOutput)
+      .function("frameErrorJson", &reader::frameErrorJson);
 }

@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // The `lazydcm` command. See README "Command line".
 import { LazydcmError } from '../core/errors.js';
+import { encodeNpy } from '../io/npy.js';
 import { open } from '../index.js';
 import type { InstanceSummary } from '../model/instance.js';
 
@@ -9,6 +10,9 @@ const USAGE = `usage: lazydcm <command> [options]
 commands:
   info <path-or-url> [--json]   metadata summary and how the frame index was built;
                                 --json prints {"summary": …, "dataset": <DICOM JSON model>}
+  frame <path-or-url> <n> (--stored|--raw) --out FILE [--reduce k]
+                                frame n (1-based): stored values as .npy (rows, columns[, samples]),
+                                or the encoded bytes (.npy of uint8, or any other name: the bytes)
 options for every command:
   --stats                       requests, bytes fetched and cache hits to stderr as JSON
   --header 'Name: value'        extra HTTP request header (repeatable), e.g. a bearer token
@@ -16,6 +20,8 @@ options for every command:
 `;
 
 interface Args {
+  out?: string;
+  reduce?: number;
   command: string;
   positional: string[];
   flags: Set<string>;
@@ -35,6 +41,12 @@ function parseArgs(argv: string[]): Args {
     } else if (a === '--first-read') {
       args.firstRead = Number(argv[++i]);
       if (!Number.isInteger(args.firstRead) || args.firstRead < 1) throw new UsageError('--first-read needs a positive integer');
+    } else if (a === '--out') {
+      args.out = argv[++i];
+      if (!args.out) throw new UsageError('--out needs a file name');
+    } else if (a === '--reduce') {
+      args.reduce = Number(argv[++i]);
+      if (!Number.isInteger(args.reduce) || args.reduce < 0) throw new UsageError('--reduce needs a non-negative integer');
     } else if (a.startsWith('--')) {
       args.flags.add(a.slice(2));
     } else {
@@ -97,6 +109,35 @@ async function info(args: Args): Promise<void> {
   }
 }
 
+async function frame(args: Args): Promise<void> {
+  const [src, n] = args.positional;
+  if (!src || !n) throw new UsageError('frame needs a path or URL and a frame number');
+  const number = Number(n);
+  if (!Number.isInteger(number)) throw new UsageError(`frame number '${n}' is not an integer`);
+  if (!args.out) throw new UsageError('frame needs --out FILE');
+  const raw = args.flags.has('raw');
+  if (!raw && !args.flags.has('stored')) {
+    throw new UsageError('frame needs --stored (decoded stored values) or --raw (encoded bytes); pixel transforms are not implemented yet');
+  }
+  const inst = await open(src, { http: { headers: args.headers }, firstRead: args.firstRead });
+  try {
+    const { writeFile } = await import('node:fs/promises');
+    if (raw) {
+      const bytes = await inst.getRawFrame(number);
+      await writeFile(args.out, args.out.endsWith('.npy') ? encodeNpy(bytes, 'uint8', [bytes.length]) : bytes);
+      process.stderr.write(`frame ${number}: ${bytes.length} encoded bytes\n`);
+    } else {
+      const f = await inst.getStoredFrame(number, { reduce: args.reduce });
+      const shape = f.samplesPerPixel > 1 ? [f.rows, f.columns, f.samplesPerPixel] : [f.rows, f.columns];
+      await writeFile(args.out, encodeNpy(f.data, f.dtype, shape));
+      process.stderr.write(`frame ${number}: ${shape.join('x')} ${f.dtype} ${f.photometricInterpretation} (${f.decoder})\n`);
+    }
+    if (args.flags.has('stats')) process.stderr.write(JSON.stringify(inst.stats) + '\n');
+  } finally {
+    await inst.close();
+  }
+}
+
 async function main(argv: string[]): Promise<number> {
   try {
     const args = parseArgs(argv);
@@ -107,6 +148,9 @@ async function main(argv: string[]): Promise<number> {
     switch (args.command) {
       case 'info':
         await info(args);
+        return 0;
+      case 'frame':
+        await frame(args);
         return 0;
       default:
         throw new UsageError(`unknown command '${args.command}'`);

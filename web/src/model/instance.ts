@@ -1,4 +1,4 @@
-import { ioError, LazydcmError } from '../core/errors.js';
+import { ErrorCode, ioError, LazydcmError } from '../core/errors.js';
 import { IoStats } from '../io/stats.js';
 import type { ByteSource } from '../sources/source.js';
 import { loadCore, type CoreReader } from '../wasm/load.js';
@@ -44,6 +44,31 @@ export interface InstanceSummary {
   warnings: string[];
 }
 
+/** Typed arrays a frame can come in, by Bits Allocated and Pixel Representation. */
+export type PixelArray = Uint8Array | Int8Array | Uint16Array | Int16Array | Uint32Array | Int32Array | Float32Array | Float64Array;
+
+/** A decoded frame: stored values (no pixel transforms), rows x columns x samples, interleaved. */
+export interface StoredFrame {
+  data: PixelArray;
+  rows: number;
+  columns: number;
+  samplesPerPixel: number;
+  bitsAllocated: number;
+  /** Of the values returned (a YBR JPEG stays YBR; J2K with MCT comes back RGB). */
+  photometricInterpretation: string;
+  /** numpy-style dtype: 'uint8', 'int16', … */
+  dtype: string;
+  decoder: string;
+}
+
+export interface FrameOptions {
+  /** Frame numbers are 1-based, as in DICOM; `asIndex: true` makes them 0-based. */
+  asIndex?: boolean;
+  /** JPEG 2000 only: decode at 1/2^reduce of the resolution. */
+  reduce?: number;
+  signal?: AbortSignal;
+}
+
 /** The DICOM JSON model (PS3.18 F.2) of a dataset. */
 export type DicomJson = Record<string, { vr: string; Value?: unknown[]; InlineBinary?: string; BulkDataURI?: string }>;
 
@@ -87,6 +112,50 @@ export class Instance {
     return JSON.parse(this.reader.datasetJson());
   }
 
+  /** The encoded bytes of a frame (fragments joined), as stored in the file. */
+  async getRawFrame(frame: number, options: FrameOptions = {}): Promise<Uint8Array> {
+    const { index, reader } = await this.loadFrame(frame, options);
+    const status = reader.rawInput(index, this.frames[index].length);
+    if (status !== 0) throw LazydcmError.fromJson(JSON.parse(reader.frameErrorJson()), this.source.name);
+    const out = reader.outputView().slice();  // copy: the view dies at the next call into WASM
+    reader.releaseOutput();
+    return out;
+  }
+
+  /** A decoded frame's stored values (no rescale, LUTs or colour conversion beyond the codec's). */
+  async getStoredFrame(frame: number, options: FrameOptions = {}): Promise<StoredFrame> {
+    const { index, reader } = await this.loadFrame(frame, options);
+    const status = reader.decodeInput(index, this.frames[index].length, options.reduce ?? 0);
+    if (status !== 0) throw LazydcmError.fromJson(JSON.parse(reader.frameErrorJson()), this.source.name);
+    const report = JSON.parse(reader.reportJson());
+    const bytes = reader.outputView().slice();
+    reader.releaseOutput();
+    const { array, dtype } = typed(bytes, report.bitsAllocated, this.summary.pixelRepresentation === 1,
+      this.summary.pixelData?.tag !== '7FE00010');
+    return {
+      data: array, rows: report.rows, columns: report.columns, samplesPerPixel: report.samplesPerPixel,
+      bitsAllocated: report.bitsAllocated, photometricInterpretation: report.photometricInterpretation, dtype,
+      decoder: report.decoder,
+    };
+  }
+
+  /** Fetches the frame's byte range into the reader's input buffer. */
+  private async loadFrame(frame: number, options: FrameOptions): Promise<{ index: number; reader: CoreReader }> {
+    if (!this.reader) throw new Error('Instance is closed');
+    const index = options.asIndex ? frame : frame - 1;
+    if (!Number.isInteger(index) || index < 0 || index >= this.frames.length) {
+      throw new LazydcmError(ErrorCode.frameOutOfRange, 'frameOutOfRange',
+        `frame ${frame} is not in 1..${this.frames.length}${options.asIndex ? ' (0-based)' : ''}`, undefined, this.source.name);
+    }
+    const loc = this.frames[index];
+    if (!this.summary.pixelData?.inInflatedStream) {
+      const bytes = await this.source.read(loc.offset, loc.length, options.signal);
+      if (!this.reader) throw new Error('Instance is closed');
+      this.reader.inputBuffer(bytes.length).set(bytes);
+    }
+    return { index, reader: this.reader };
+  }
+
   async close(): Promise<void> {
     this.reader?.delete();
     this.reader = null;
@@ -123,6 +192,21 @@ export class Instance {
       reader.delete();
       throw e;
     }
+  }
+}
+
+function typed(bytes: Uint8Array, bits: number, signed: boolean, float: boolean): { array: PixelArray; dtype: string } {
+  const b = bytes.buffer;
+  const n = bytes.byteLength;
+  switch (bits) {
+    case 1:
+    case 8: return signed ? { array: new Int8Array(b, 0, n), dtype: 'int8' } : { array: bytes, dtype: 'uint8' };
+    case 16: return signed ? { array: new Int16Array(b, 0, n / 2), dtype: 'int16' } : { array: new Uint16Array(b, 0, n / 2), dtype: 'uint16' };
+    case 32:
+      if (float) return { array: new Float32Array(b, 0, n / 4), dtype: 'float32' };
+      return signed ? { array: new Int32Array(b, 0, n / 4), dtype: 'int32' } : { array: new Uint32Array(b, 0, n / 4), dtype: 'uint32' };
+    case 64: return { array: new Float64Array(b, 0, n / 8), dtype: 'float64' };
+    default: throw new Error(`unsupported bits allocated ${bits}`);
   }
 }
 

@@ -13,6 +13,12 @@ export interface CoreReader {
   summaryJson(): string;
   datasetJson(): string;
   frameTable(): Float64Array;
+  decodeInput(index: number, n: number, reduce: number): number;
+  rawInput(index: number, n: number): number;
+  outputView(): Uint8Array;
+  reportJson(): string;
+  releaseOutput(): void;
+  frameErrorJson(): string;
   delete(): void;
 }
 
