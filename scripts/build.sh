@@ -11,6 +11,9 @@ cmake --build build/native -j"$jobs"
 
 [ -f build/wasm/CMakeCache.txt ] || emcmake cmake -S . -B build/wasm -DCMAKE_BUILD_TYPE=Release >/dev/null
 cmake --build build/wasm -j"$jobs"
+# The same with WebAssembly SIMD (-msimd128), loaded instead where the engine supports it.
+[ -f build/wasm-simd/CMakeCache.txt ] || emcmake cmake -S . -B build/wasm-simd -DCMAKE_BUILD_TYPE=Release -DLAZYDCM_SIMD=ON >/dev/null
+cmake --build build/wasm-simd -j"$jobs"
 
 node_modules/.bin/tsc -p web
 chmod +x web/dist/cli/main.js

@@ -128,9 +128,53 @@ class reader {
   std::vector<uint8_t> input_;
   std::vector<double> table_;
 };
+// Decodes encoded frames without an instance: for worker pools and benchmarks.
+class decoder {
+ public:
+  val inputBuffer(size_t n) {
+    input_.resize(n);
+    return val(typed_memory_view(n, input_.data()));  // borrowed: valid until the next call
+  }
+  // frame: {"rows","columns","samplesPerPixel","bitsAllocated","bitsStored","pixelRepresentation",
+  //         "planarConfiguration","photometricInterpretation","reduce"}
+  int decode(std::string transfer_syntax, std::string frame_json, size_t n) {
+    auto j = nlohmann::json::parse(frame_json, nullptr, false);
+    lazydcm::frame_info info;
+    lazydcm::decode_options options;
+    if (j.is_object()) {
+      info.rows = j.value("rows", 0u);
+      info.columns = j.value("columns", 0u);
+      info.samples_per_pixel = j.value("samplesPerPixel", 1u);
+      info.bits_allocated = j.value("bitsAllocated", 8u);
+      info.bits_stored = j.value("bitsStored", info.bits_allocated);
+      info.pixel_representation = j.value("pixelRepresentation", 0u);
+      info.planar_configuration = j.value("planarConfiguration", 0u);
+      info.photometric_interpretation = j.value("photometricInterpretation", std::string());
+      options.reduce = j.value("reduce", 0);
+    }
+    output_.resize(size_t(lazydcm::stored_frame_size(info, options.reduce)));
+    error_ = lazydcm::decode_frame(transfer_syntax, input_.data(), std::min(n, input_.size()), info, output_.data(),
+                                   output_.size(), report_, options);
+    return int(error_.code);
+  }
+  val outputView() { return val(typed_memory_view(output_.size(), output_.data())); }  // borrowed
+  std::string errorJson() const { return dump(error_json(error_)); }
+
+ private:
+  std::vector<uint8_t> input_, output_;
+  lazydcm::decode_report report_;
+  lazydcm::error error_;
+};
+
 }  // namespace
 
 EMSCRIPTEN_BINDINGS(lazydcm) {
+  class_<decoder>("Decoder")
+      .constructor<>()
+      .function("inputBuffer", &decoder::inputBuffer)
+      .function("decode", &decoder::decode)
+      .function("outputView", &decoder::outputView)
+      .function("errorJson", &decoder::errorJson);
   class_<reader>("Reader")
       .constructor<double, std::string>()
       .function("inputBuffer", &reader::inputBuffer)

@@ -10,7 +10,7 @@ import { describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 
-import { LazydcmError, MemorySource, open } from '../../web/dist/index.js';
+import { LazydcmError, MemorySource, open, setWasmSimd, wasmFlavour } from '../../web/dist/index.js';
 import { loadCore } from '../../web/dist/wasm/load.js';
 import { readNpy } from './lib/npy.mjs';
 
@@ -18,6 +18,14 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..')
 const fixtures = path.join(root, 'build/fixtures');
 const manifest = JSON.parse(fs.readFileSync(path.join(fixtures, 'codec.json'), 'utf8'));
 const run = promisify(execFile);
+
+// One suite over every build flavour: LAZYDCM_WASM_FLAVOUR=baseline|simd (default: what the engine supports).
+if (process.env.LAZYDCM_WASM_FLAVOUR) setWasmSimd(process.env.LAZYDCM_WASM_FLAVOUR === 'simd');
+
+test('the requested WASM build is the one loaded', async () => {
+  await loadCore();
+  if (process.env.LAZYDCM_WASM_FLAVOUR) assert.equal(wasmFlavour(), process.env.LAZYDCM_WASM_FLAVOUR);
+});
 
 const bytesOf = (a) => new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
 

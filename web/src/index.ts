@@ -10,7 +10,7 @@ export { MemorySource } from './sources/memory.js';
 export { NodeFileSource } from './sources/node-file.js';
 export type { Source } from './sources/resolve.js';
 export type { ByteSource } from './sources/source.js';
-export { setWasmBaseUrl } from './wasm/load.js';
+export { setWasmBaseUrl, setWasmSimd, wasmFlavour } from './wasm/load.js';
 
 import { Instance, type OpenOptions } from './model/instance.js';
 import type { HttpOptions } from './sources/http.js';

@@ -22,13 +22,46 @@ export interface CoreReader {
   delete(): void;
 }
 
+export interface CoreDecoder {
+  inputBuffer(n: number): Uint8Array;
+  decode(transferSyntaxUid: string, frameJson: string, n: number): number;
+  outputView(): Uint8Array;
+  errorJson(): string;
+  delete(): void;
+}
+
 export interface CoreModule {
   Reader: new (fileSize: number, optionsJson: string) => CoreReader;
+  Decoder: new () => CoreDecoder;
   HEAPU8: Uint8Array;
 }
 
 let baseUrl: string | URL | undefined;
+let simdChoice: boolean | 'auto' = 'auto';
 let modulePromise: Promise<CoreModule> | undefined;
+let loadedFlavour: 'simd' | 'baseline' | undefined;
+
+/** Which build to load: 'auto' (default) takes the SIMD build where WebAssembly SIMD validates. */
+export function setWasmSimd(choice: boolean | 'auto'): void {
+  simdChoice = choice;
+  modulePromise = undefined;
+}
+
+/** The build in use, once loaded. */
+export function wasmFlavour(): 'simd' | 'baseline' | undefined {
+  return loadedFlavour;
+}
+
+// The smallest module using a v128 instruction (as wasm-feature-detect tests it).
+const SIMD_PROBE = new Uint8Array([0, 97, 115, 109, 1, 0, 0, 0, 1, 5, 1, 96, 0, 1, 123, 3, 2, 1, 0, 10, 10, 1, 8, 0, 65, 0, 253, 15, 253, 98, 11]);
+
+function simdSupported(): boolean {
+  try {
+    return WebAssembly.validate(SIMD_PROBE);
+  } catch {
+    return false;
+  }
+}
 
 /** Where `lazydcm-core.mjs` and `lazydcm-core.wasm` are served from (a folder URL ending in '/'). */
 export function setWasmBaseUrl(url: string | URL): void {
@@ -44,9 +77,25 @@ export function loadCore(): Promise<CoreModule> {
 }
 
 async function instantiate(): Promise<CoreModule> {
+  const wantSimd = simdChoice === 'auto' ? simdSupported() : simdChoice;
+  if (wantSimd) {
+    try {
+      const m = await instantiateFlavour('lazydcm-core-simd');
+      loadedFlavour = 'simd';
+      return m;
+    } catch (e) {
+      if (simdChoice === true) throw e;  // asked for explicitly: say why it failed
+    }
+  }
+  const m = await instantiateFlavour('lazydcm-core');
+  loadedFlavour = 'baseline';
+  return m;
+}
+
+async function instantiateFlavour(name: string): Promise<CoreModule> {
   const base = baseUrl ? new URL(String(baseUrl), isNode ? 'file:///' : globalThis.location?.href) : new URL('./', import.meta.url);
-  const jsUrl = new URL('lazydcm-core.mjs', base);
-  const wasmUrl = new URL('lazydcm-core.wasm', base);
+  const jsUrl = new URL(`${name}.mjs`, base);
+  const wasmUrl = new URL(`${name}.wasm`, base);
   const factory = (await import(/* @vite-ignore */ jsUrl.href)).default as (m: object) => Promise<CoreModule>;
   if (isNode && wasmUrl.protocol === 'file:') {
     const { readFile } = await import('node:fs/promises');
