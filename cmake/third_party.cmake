@@ -54,6 +54,10 @@ target_include_directories(lazydcm_openjpeg SYSTEM PUBLIC "${LAZYDCM_OPENJPEG_DI
                            "${PROJECT_SOURCE_DIR}/cmake/config")
 target_compile_definitions(lazydcm_openjpeg PUBLIC OPJ_STATIC)
 target_compile_options(lazydcm_openjpeg PRIVATE -w -O3)
+if(EMSCRIPTEN AND LAZYDCM_SIMD)
+  # OpenJPEG's SSE2 paths (DWT, MCT, T1) compile to WebAssembly SIMD through Emscripten's SSE headers.
+  target_compile_options(lazydcm_openjpeg PRIVATE -msse -msse2)
+endif()
 
 # ---- CharLS (JPEG-LS) ----
 add_library(lazydcm_charls STATIC

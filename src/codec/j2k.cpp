@@ -49,6 +49,24 @@ void capture(const char* msg, void* user) {
 }
 void ignore(const char*, void*) {}
 
+// One full-size component into the interleaved output, typed by bits allocated.
+void copy_component(const OPJ_INT32* src, size_t n, uint32_t c, uint32_t nc, uint32_t bits, uint8_t* dst) {
+  switch (bits) {
+    case 8:
+      for (size_t i = 0; i < n; ++i) dst[i * nc + c] = uint8_t(src[i]);
+      break;
+    case 16: {
+      for (size_t i = 0; i < n; ++i) {
+        const uint16_t v = uint16_t(src[i]);
+        std::memcpy(dst + 2 * (i * nc + c), &v, 2);  // little-endian targets
+      }
+      break;
+    }
+    default:
+      for (size_t i = 0; i < n; ++i) codec_util::put_sample(dst, i * nc + c, bits, src[i]);
+  }
+}
+
 class j2k final : public codec {
  public:
   const char* name() const override { return "OpenJPEG 2.5.0"; }
@@ -110,6 +128,10 @@ class j2k final : public codec {
         return done(make_error(errc::invalid_image_attributes, error::no_offset,
                                "J2K component " + std::to_string(c) + " of " + std::to_string(comp.prec) +
                                    " bits does not fit " + std::to_string(info.bits_allocated) + "-bit samples"));
+      if (comp.dx == 1 && comp.dy == 1 && comp.w == cols && comp.h == rows) {
+        copy_component(comp.data, size_t(rows) * cols, c, nc, info.bits_allocated, dst);
+        continue;
+      }
       // Subsampled components are repeated to full size.
       for (uint32_t y = 0; y < rows; ++y) {
         const uint32_t cy = std::min<uint32_t>(y / comp.dy, comp.h - 1);
