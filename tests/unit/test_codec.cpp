@@ -143,3 +143,15 @@ TEST_CASE("corrupt codestreams give errors, never crashes") {
   CHECK(runs > 1000);
   CHECK(errors > runs / 3);
 }
+
+TEST_CASE("1-bit frames that start mid-byte decode to the generator's bits") {
+  auto manifest = test::read_json(test::fixtures_dir() + "/index.json");
+  const auto& bits = manifest["native1bit"]["bits"];
+  auto file = test::read_file(test::fixtures_dir() + "/index/native1bit.dcm");
+  auto got = decode_all(file);
+  REQUIRE(got.frames.size() == bits.size());
+  for (size_t f = 0; f < bits.size(); ++f) {
+    REQUIRE(got.frames[f].size() == bits[f].size());
+    for (size_t i = 0; i < bits[f].size(); ++i) CHECK(int(got.frames[f][i]) == bits[f][i].get<int>());
+  }
+}
