@@ -5,7 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 APT_PACKAGES=(
-  build-essential cmake emscripten catch2 nlohmann-json3-dev   # C++ native + WASM builds
+  build-essential cmake emscripten catch2 nlohmann-json3-dev libsimde-dev   # C++ native + WASM builds
   chromium                                                      # browser tests (Playwright)
   nginx-light                                                   # real HTTP Range server for tests
   python3 python3-pydicom python3-numpy python3-gdcm python3-pil   # fixtures and reference decoders

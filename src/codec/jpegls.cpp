@@ -41,7 +41,11 @@ class jpegls final : public codec {
       tmp.resize(samples * sample_bytes);
       out = tmp.data();
     }
-    if (JpegLsDecode(out, direct ? dst_size : tmp.size(), src, size, nullptr, message) != charls::ApiResult::OK)
+    // CharLS 2.0 peeks one byte past the end of a truncated scan (DecoderStrategy::EndScan, found
+    // by ASan): give it a zero-padded copy so a corrupt frame is an error, not an overread.
+    std::vector<uint8_t> padded(size + 16, 0);
+    std::memcpy(padded.data(), src, size);
+    if (JpegLsDecode(out, direct ? dst_size : tmp.size(), padded.data(), size, nullptr, message) != charls::ApiResult::OK)
       return make_error(errc::invalid_value, error::no_offset, std::string("CharLS: ") + message);
     if (direct) return {};
     const bool planar = params.interleaveMode == charls::InterleaveMode::None;
