@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
 
 #include "dicom/reader.hpp"
@@ -118,5 +119,35 @@ struct writer {
     implicit = was;
   }
 };
+
+// A .npy written by numpy (the fixtures' references).
+struct npy {
+  std::string descr;
+  std::vector<size_t> shape;
+  std::vector<uint8_t> data;
+};
+
+inline npy read_npy(const std::string& path) {
+  auto bytes = test::read_file(path);
+  REQUIRE(bytes.size() > 10);
+  REQUIRE(std::string(bytes.begin() + 1, bytes.begin() + 6) == "NUMPY");
+  size_t header_len = bytes[6] == 1 ? (bytes[8] | bytes[9] << 8) : (bytes[8] | bytes[9] << 8 | bytes[10] << 16);
+  size_t start = bytes[6] == 1 ? 10 : 12;
+  std::string header(bytes.begin() + long(start), bytes.begin() + long(start + header_len));
+  npy out;
+  auto d = header.find("'descr': '");
+  out.descr = header.substr(d + 10, header.find('\'', d + 10) - d - 10);
+  auto s = header.find("'shape': (");
+  std::string dims = header.substr(s + 10, header.find(')', s) - s - 10);
+  for (size_t i = 0; i < dims.size();) {
+    size_t j = dims.find(',', i);
+    std::string part = dims.substr(i, j == std::string::npos ? std::string::npos : j - i);
+    if (part.find_first_of("0123456789") != std::string::npos) out.shape.push_back(std::stoul(part));
+    if (j == std::string::npos) break;
+    i = j + 1;
+  }
+  out.data.assign(bytes.begin() + long(start + header_len), bytes.end());
+  return out;
+}
 
 }  // namespace test

@@ -10,35 +10,6 @@
 using namespace lazydcm;
 
 namespace {
-struct npy {
-  std::string descr;
-  std::vector<size_t> shape;
-  std::vector<uint8_t> data;
-};
-
-npy read_npy(const std::string& path) {
-  auto bytes = test::read_file(path);
-  REQUIRE(bytes.size() > 10);
-  REQUIRE(std::string(bytes.begin() + 1, bytes.begin() + 6) == "NUMPY");
-  size_t header_len = bytes[6] == 1 ? (bytes[8] | bytes[9] << 8) : (bytes[8] | bytes[9] << 8 | bytes[10] << 16);
-  size_t start = bytes[6] == 1 ? 10 : 12;
-  std::string header(bytes.begin() + long(start), bytes.begin() + long(start + header_len));
-  npy out;
-  auto d = header.find("'descr': '");
-  out.descr = header.substr(d + 10, header.find('\'', d + 10) - d - 10);
-  auto s = header.find("'shape': (");
-  std::string dims = header.substr(s + 10, header.find(')', s) - s - 10);
-  for (size_t i = 0; i < dims.size();) {
-    size_t j = dims.find(',', i);
-    std::string part = dims.substr(i, j == std::string::npos ? std::string::npos : j - i);
-    if (part.find_first_of("0123456789") != std::string::npos) out.shape.push_back(std::stoul(part));
-    if (j == std::string::npos) break;
-    i = j + 1;
-  }
-  out.data.assign(bytes.begin() + long(start + header_len), bytes.end());
-  return out;
-}
-
 struct decoded_file {
   std::vector<std::vector<uint8_t>> frames;
   decode_report report;
@@ -74,7 +45,7 @@ TEST_CASE("every codec fixture decodes to the independent reference's stored val
   for (auto& [name, m] : manifest.items()) {
     INFO(name << " (" << m["transfer_syntax"].get<std::string>() << ", reference " << m["reference"].get<std::string>() << ")");
     auto file = test::read_file(test::fixtures_dir() + "/codec/" + m["file"].get<std::string>());
-    auto expected = read_npy(test::fixtures_dir() + "/codec/" + name + ".npy");
+    auto expected = test::read_npy(test::fixtures_dir() + "/codec/" + name + ".npy");
     auto got = decode_all(file);
     REQUIRE(got.frames.size() == m["frames"].get<size_t>());
     size_t frame_bytes = expected.data.size() / got.frames.size();
