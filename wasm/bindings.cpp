@@ -5,6 +5,7 @@
 #include <emscripten/val.h>
 
 #include "image/frames.hpp"
+#include "pixel/transform.hpp"
 #include "index/instance_reader.hpp"
 
 using namespace emscripten;
@@ -45,6 +46,40 @@ class reader {
       return lazydcm::decode_stored_frame(r_.file(), image_, loc, range, size, output_, report_, options);
     });
   }
+  // Frame i with the pixel transforms (options JSON: realWorld/modality/voi/palette as
+  // true|false|null, voiIndex, voiMin, voiMax, presentation, ybrToRgb): float64 output values.
+  int transformInput(size_t i, size_t n, std::string options_json) {
+    int rc = decodeInput(i, n, 0);
+    if (rc != 0) return rc;
+    auto j = nlohmann::json::parse(options_json, nullptr, false);
+    lazydcm::transform_options o;
+    auto mode = [&](const char* key, lazydcm::apply_mode fallback) {
+      if (!j.is_object() || !j.contains(key) || j[key].is_null()) return fallback;
+      return j[key].is_boolean() && j[key].get<bool>() ? lazydcm::apply_mode::yes : lazydcm::apply_mode::no;
+    };
+    o.real_world = mode("realWorld", o.real_world);
+    o.modality = mode("modality", o.modality);
+    o.voi = mode("voi", o.voi);
+    o.palette = mode("palette", o.palette);
+    if (j.is_object()) {
+      o.voi_index = j.value("voiIndex", size_t(0));
+      o.voi_min = j.value("voiMin", 0.0);
+      o.voi_max = j.value("voiMax", 1.0);
+      o.presentation = j.value("presentation", true);
+      o.ybr_to_rgb = j.value("ybrToRgb", true);
+    }
+    auto t = lazydcm::build_pixel_transform(r_.file().body, i, o);
+    if (!t) return fail(t.err());
+    const auto& loc = r_.index()->frames[i];
+    lazydcm::error e = t->apply(output_.data(), lazydcm::make_frame_info(r_.file(), image_, loc), report_, values_);
+    if (e.code != lazydcm::errc::ok) return fail(e);
+    transform_description_ = t->describe();
+    samples_out_ = t->output_samples();
+    return 0;
+  }
+  val valuesView() { return val(typed_memory_view(values_.size(), values_.data())); }  // borrowed
+  std::string transformJson() const { return dump({{"transform", transform_description_}, {"samplesPerPixel", samples_out_}}); }
+
   // The encoded bytes of frame i, fragments joined.
   int rawInput(size_t i, size_t n) {
     return run_frame(i, n, [&](const lazydcm::frame_location& loc, const uint8_t* range, size_t size) {
@@ -57,7 +92,10 @@ class reader {
                  {"bitsAllocated", report_.bits_allocated}, {"photometricInterpretation", report_.photometric_interpretation},
                  {"decoder", report_.decoder}});
   }
-  void releaseOutput() { std::vector<uint8_t>().swap(output_); }
+  void releaseOutput() {
+    std::vector<uint8_t>().swap(output_);
+    std::vector<double>().swap(values_);
+  }
 
   // [offset, length, bitOffset, hasItemHeaders, expectedLength] per frame, as a borrowed view.
   val frameTable() {
@@ -125,6 +163,9 @@ class reader {
   lazydcm::decode_report report_;
   lazydcm::error frame_error_;
   std::vector<uint8_t> output_;
+  std::vector<double> values_;
+  std::string transform_description_;
+  uint32_t samples_out_ = 1;
   std::vector<uint8_t> input_;
   std::vector<double> table_;
 };
@@ -188,6 +229,9 @@ EMSCRIPTEN_BINDINGS(lazydcm) {
       .function("frameTable", &reader::frameTable)
       .function("decodeInput", &reader::decodeInput)
       .function("rawInput", &reader::rawInput)
+      .function("transformInput", &reader::transformInput)
+      .function("valuesView", &reader::valuesView)
+      .function("transformJson", &reader::transformJson)
       .function("outputView", &reader::outputView)
       .function("reportJson", &reader::reportJson)
       .function("releaseOutput", &reader::releaseOutput)

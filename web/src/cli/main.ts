@@ -10,9 +10,10 @@ const USAGE = `usage: lazydcm <command> [options]
 commands:
   info <path-or-url> [--json]   metadata summary and how the frame index was built;
                                 --json prints {"summary": …, "dataset": <DICOM JSON model>}
-  frame <path-or-url> <n> (--stored|--raw) --out FILE [--reduce k]
-                                frame n (1-based): stored values as .npy (rows, columns[, samples]),
-                                or the encoded bytes (.npy of uint8, or any other name: the bytes)
+  frame <path-or-url> <n> [--stored|--raw] --out FILE [--reduce k] [--voi]
+                                frame n (1-based) as .npy (rows, columns[, samples]): by default with
+                                the pixel transforms (float64; --voi adds the window), --stored for
+                                stored values, --raw for the encoded bytes (.npy of uint8, or the bytes)
 options for every command:
   --stats                       requests, bytes fetched and cache hits to stderr as JSON
   --header 'Name: value'        extra HTTP request header (repeatable), e.g. a bearer token
@@ -116,9 +117,6 @@ async function frame(args: Args): Promise<void> {
   if (!Number.isInteger(number)) throw new UsageError(`frame number '${n}' is not an integer`);
   if (!args.out) throw new UsageError('frame needs --out FILE');
   const raw = args.flags.has('raw');
-  if (!raw && !args.flags.has('stored')) {
-    throw new UsageError('frame needs --stored (decoded stored values) or --raw (encoded bytes); pixel transforms are not implemented yet');
-  }
   const inst = await open(src, { http: { headers: args.headers }, firstRead: args.firstRead });
   try {
     const { writeFile } = await import('node:fs/promises');
@@ -126,6 +124,11 @@ async function frame(args: Args): Promise<void> {
       const bytes = await inst.getRawFrame(number);
       await writeFile(args.out, args.out.endsWith('.npy') ? encodeNpy(bytes, 'uint8', [bytes.length]) : bytes);
       process.stderr.write(`frame ${number}: ${bytes.length} encoded bytes\n`);
+    } else if (!args.flags.has('stored')) {
+      const f = await inst.getFrame(number, { voi: args.flags.has('voi') ? true : undefined });
+      const shape = f.samplesPerPixel > 1 ? [f.rows, f.columns, f.samplesPerPixel] : [f.rows, f.columns];
+      await writeFile(args.out, encodeNpy(f.data, 'float64', shape));
+      process.stderr.write(`frame ${number}: ${shape.join('x')} float64 (${f.transform})\n`);
     } else {
       const f = await inst.getStoredFrame(number, { reduce: args.reduce });
       const shape = f.samplesPerPixel > 1 ? [f.rows, f.columns, f.samplesPerPixel] : [f.rows, f.columns];

@@ -69,6 +69,37 @@ export interface FrameOptions {
   signal?: AbortSignal;
 }
 
+/**
+ * Pixel transforms, highdicom's defaults: `true` = must exist (error otherwise), `false` = skip,
+ * `undefined`/`null` = apply if present. VOI is off unless asked for.
+ */
+export interface TransformOptions {
+  realWorld?: boolean | null;
+  modality?: boolean | null;
+  voi?: boolean | null;
+  /** Which window (of a multi-valued Window Center/Width) or VOI LUT item. Default 0. */
+  voiIndex?: number;
+  /** Output range of the VOI transform. Default [0, 1]. */
+  voiMin?: number;
+  voiMax?: number;
+  /** Invert MONOCHROME1 / PresentationLUTShape INVERSE. Default true. */
+  presentation?: boolean;
+  palette?: boolean | null;
+  ybrToRgb?: boolean;
+  /** Output array type. Default 'float64', as highdicom. */
+  dtype?: 'float64' | 'float32';
+}
+
+/** A frame with the pixel transforms applied. */
+export interface Frame {
+  data: Float64Array | Float32Array;
+  rows: number;
+  columns: number;
+  samplesPerPixel: number;
+  /** What was applied, e.g. "rescale 1.000000*x+-1024.000000, window 40.000000/400.000000 LINEAR". */
+  transform: string;
+}
+
 /** The DICOM JSON model (PS3.18 F.2) of a dataset. */
 export type DicomJson = Record<string, { vr: string; Value?: unknown[]; InlineBinary?: string; BulkDataURI?: string }>;
 
@@ -137,6 +168,21 @@ export class Instance {
       bitsAllocated: report.bitsAllocated, photometricInterpretation: report.photometricInterpretation, dtype,
       decoder: report.decoder,
     };
+  }
+
+  /** A frame with pixel transforms applied (highdicom's `get_frame`): float64 by default. */
+  async getFrame(frame: number, options: FrameOptions & TransformOptions = {}): Promise<Frame> {
+    const { index, reader } = await this.loadFrame(frame, options);
+    const { dtype, asIndex, reduce, signal, ...transform } = options;
+    void asIndex; void reduce; void signal;
+    const status = reader.transformInput(index, this.frames[index].length, JSON.stringify(transform));
+    if (status !== 0) throw LazydcmError.fromJson(JSON.parse(reader.frameErrorJson()), this.source.name);
+    const report = JSON.parse(reader.reportJson());
+    const t = JSON.parse(reader.transformJson());
+    const view = reader.valuesView();
+    const data = dtype === 'float32' ? Float32Array.from(view) : view.slice();
+    reader.releaseOutput();
+    return { data, rows: report.rows, columns: report.columns, samplesPerPixel: t.samplesPerPixel, transform: t.transform };
   }
 
   /** Fetches the frame's byte range into the reader's input buffer. */

@@ -15,6 +15,9 @@ export interface CoreReader {
   frameTable(): Float64Array;
   decodeInput(index: number, n: number, reduce: number): number;
   rawInput(index: number, n: number): number;
+  transformInput(index: number, n: number, optionsJson: string): number;
+  valuesView(): Float64Array;
+  transformJson(): string;
   outputView(): Uint8Array;
   reportJson(): string;
   releaseOutput(): void;
