@@ -32,8 +32,21 @@ async function waitForPort(port, ms = 10000) {
   throw new Error(`nginx did not listen on ${port}`);
 }
 
-/** @param {string} root folder to serve */
+/**
+ * @param {string} root folder to serve
+ * A free port can be taken by another process between our probe and nginx's bind: retry.
+ */
 export async function startNginx(root) {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startOnce(root);
+    } catch (e) {
+      if (attempt >= 5 || !/Address already in use|did not listen/.test(String(e.message))) throw e;
+    }
+  }
+}
+
+async function startOnce(root) {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lazydcm-nginx-'));
   const port = await freePort();
   const cors = `
@@ -72,7 +85,13 @@ http {
   let stderr = '';
   proc.stderr.on('data', (d) => { stderr += d; });
   const exited = new Promise((resolve) => proc.on('exit', resolve));
-  await Promise.race([waitForPort(port), exited.then((code) => { throw new Error(`nginx exited ${code}: ${stderr}`); })]);
+  try {
+    await Promise.race([waitForPort(port), exited.then((code) => { throw new Error(`nginx exited ${code}: ${stderr}`); })]);
+  } catch (e) {
+    proc.kill('SIGKILL');
+    fs.rmSync(dir, { recursive: true, force: true });
+    throw e;
+  }
   const logPath = path.join(dir, 'access.log');
   return {
     url: `http://127.0.0.1:${port}`,
