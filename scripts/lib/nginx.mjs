@@ -73,6 +73,7 @@ http {
     listen 127.0.0.1:${port};
     root ${root};
     location / { ${cors} }
+    location = /__lazydcm_server_id { return 200 "${path.basename(dir)}"; }
     location /norange/ { alias ${root}/; max_ranges 0; ${cors} }
     # CORS without Access-Control-Expose-Headers: scripts cannot read Content-Range.
     location /noexpose/ { alias ${root}/; add_header Access-Control-Allow-Origin * always; }
@@ -87,6 +88,9 @@ http {
   const exited = new Promise((resolve) => proc.on('exit', resolve));
   try {
     await Promise.race([waitForPort(port), exited.then((code) => { throw new Error(`nginx exited ${code}: ${stderr}`); })]);
+    // The port answers: make sure it is this nginx and not a process that took the port first.
+    const id = await (await fetch(`http://127.0.0.1:${port}/__lazydcm_server_id`)).text().catch(() => '');
+    if (id !== path.basename(dir)) throw new Error('Address already in use (another server answered)');
   } catch (e) {
     proc.kill('SIGKILL');
     fs.rmSync(dir, { recursive: true, force: true });
