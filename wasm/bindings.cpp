@@ -5,6 +5,7 @@
 #include <emscripten/val.h>
 
 #include "image/frames.hpp"
+#include "image/total_pixel_matrix.hpp"
 #include "pixel/transform.hpp"
 #include "index/instance_reader.hpp"
 
@@ -51,24 +52,7 @@ class reader {
   int transformInput(size_t i, size_t n, std::string options_json) {
     int rc = decodeInput(i, n, 0);
     if (rc != 0) return rc;
-    auto j = nlohmann::json::parse(options_json, nullptr, false);
-    lazydcm::transform_options o;
-    auto mode = [&](const char* key, lazydcm::apply_mode fallback) {
-      if (!j.is_object() || !j.contains(key) || j[key].is_null()) return fallback;
-      return j[key].is_boolean() && j[key].get<bool>() ? lazydcm::apply_mode::yes : lazydcm::apply_mode::no;
-    };
-    o.real_world = mode("realWorld", o.real_world);
-    o.modality = mode("modality", o.modality);
-    o.voi = mode("voi", o.voi);
-    o.palette = mode("palette", o.palette);
-    if (j.is_object()) {
-      o.voi_index = j.value("voiIndex", size_t(0));
-      o.voi_min = j.value("voiMin", 0.0);
-      o.voi_max = j.value("voiMax", 1.0);
-      o.presentation = j.value("presentation", true);
-      o.ybr_to_rgb = j.value("ybrToRgb", true);
-    }
-    auto t = lazydcm::build_pixel_transform(r_.file().body, i, o);
+    auto t = lazydcm::build_pixel_transform(r_.file().body, i, parse_transform(options_json));
     if (!t) return fail(t.err());
     const auto& loc = r_.index()->frames[i];
     lazydcm::error e = t->apply(output_.data(), lazydcm::make_frame_info(r_.file(), image_, loc), report_, values_);
@@ -79,6 +63,60 @@ class reader {
   }
   val valuesView() { return val(typed_memory_view(values_.size(), values_.data())); }  // borrowed
   std::string transformJson() const { return dump({{"transform", transform_description_}, {"samplesPerPixel", samples_out_}}); }
+
+  // A region of the total pixel matrix (0-based, half-open); -1 = no plane/path selection.
+  // Returns {"rows","columns","frames":[...]} or {"error":{...}}. Then pasteInput per frame.
+  std::string planRegion(double r0, double r1, double c0, double c1, int focal_plane, int optical_path) {
+    lazydcm::plane_selection sel;
+    if (focal_plane >= 0) sel.focal_plane = uint32_t(focal_plane);
+    if (optical_path >= 0) sel.optical_path = uint32_t(optical_path);
+    auto layout = lazydcm::read_tile_layout(r_.file().body, sel);
+    if (!layout) return dump({{"error", error_json(layout.err())}});
+    auto plan = lazydcm::plan_region(layout.value(), int64_t(r0), int64_t(r1), int64_t(c0), int64_t(c1));
+    if (!plan) return dump({{"error", error_json(plan.err())}});
+    if (!image_ready_) {
+      auto info = lazydcm::read_image_info(r_.file().body, r_.file().pixel);
+      if (!info) return dump({{"error", error_json(info.err())}});
+      image_ = info.value();
+      image_ready_ = true;
+    }
+    layout_ = std::move(layout.value());
+    plan_ = std::move(plan.value());
+    const size_t bytes = image_.bits_allocated == 1 ? 1 : image_.bits_allocated / 8;
+    region_.assign(size_t(plan_.rows) * plan_.columns * image_.samples_per_pixel * bytes, 0);
+    region_report_ = lazydcm::decode_report{};
+    region_report_.rows = plan_.rows;
+    region_report_.columns = plan_.columns;
+    region_report_.samples_per_pixel = image_.samples_per_pixel;
+    region_report_.bits_allocated = image_.bits_allocated;
+    region_report_.photometric_interpretation = image_.photometric_interpretation;
+    return dump({{"rows", plan_.rows}, {"columns", plan_.columns}, {"frames", plan_.frames()}});
+  }
+  // Decodes frame i from inputBuffer(n) and pastes it into the planned region.
+  int pasteInput(size_t i, size_t n) {
+    int rc = decodeInput(i, n, 0);
+    if (rc != 0) return rc;
+    const size_t bytes = image_.bits_allocated == 1 ? 1 : image_.bits_allocated / 8;
+    lazydcm::paste_tile(plan_, layout_, uint32_t(i), output_.data(), bytes, region_.data());
+    region_report_.photometric_interpretation = report_.photometric_interpretation;
+    return 0;
+  }
+  val regionView() { return val(typed_memory_view(region_.size(), region_.data())); }  // borrowed
+  // The pixel transforms over the assembled region (those of the first frame: TILED images share them).
+  int transformRegion(std::string options_json) {
+    auto t = lazydcm::build_pixel_transform(r_.file().body, 0, parse_transform(options_json));
+    if (!t) return fail(t.err());
+    lazydcm::frame_info info = lazydcm::make_frame_info(r_.file(), image_, r_.index()->frames.front());
+    lazydcm::error e = t->apply(region_.data(), info, region_report_, values_);
+    if (e.code != lazydcm::errc::ok) return fail(e);
+    transform_description_ = t->describe();
+    samples_out_ = t->output_samples();
+    return 0;
+  }
+  void releaseRegion() {
+    std::vector<uint8_t>().swap(region_);
+    std::vector<double>().swap(values_);
+  }
 
   // The encoded bytes of frame i, fragments joined.
   int rawInput(size_t i, size_t n) {
@@ -125,6 +163,27 @@ class reader {
     if (j.contains("buildIndex") && j["buildIndex"].is_boolean()) o.build_index = j["buildIndex"].get<bool>();
     return o;
   }
+  static lazydcm::transform_options parse_transform(const std::string& options_json) {
+    auto j = nlohmann::json::parse(options_json, nullptr, false);
+    lazydcm::transform_options o;
+    auto mode = [&](const char* key, lazydcm::apply_mode fallback) {
+      if (!j.is_object() || !j.contains(key) || j[key].is_null()) return fallback;
+      return j[key].is_boolean() && j[key].get<bool>() ? lazydcm::apply_mode::yes : lazydcm::apply_mode::no;
+    };
+    o.real_world = mode("realWorld", o.real_world);
+    o.modality = mode("modality", o.modality);
+    o.voi = mode("voi", o.voi);
+    o.palette = mode("palette", o.palette);
+    if (j.is_object()) {
+      o.voi_index = j.value("voiIndex", size_t(0));
+      o.voi_min = j.value("voiMin", 0.0);
+      o.voi_max = j.value("voiMax", 1.0);
+      o.presentation = j.value("presentation", true);
+      o.ybr_to_rgb = j.value("ybrToRgb", true);
+    }
+    return o;
+  }
+
   template <class F>
   int run_frame(size_t i, size_t n, F&& f) {
     const auto* index = r_.index();
@@ -164,6 +223,10 @@ class reader {
   lazydcm::error frame_error_;
   std::vector<uint8_t> output_;
   std::vector<double> values_;
+  lazydcm::tile_layout layout_;
+  lazydcm::region_plan plan_;
+  std::vector<uint8_t> region_;
+  lazydcm::decode_report region_report_;
   std::string transform_description_;
   uint32_t samples_out_ = 1;
   std::vector<uint8_t> input_;
@@ -230,6 +293,11 @@ EMSCRIPTEN_BINDINGS(lazydcm) {
       .function("decodeInput", &reader::decodeInput)
       .function("rawInput", &reader::rawInput)
       .function("transformInput", &reader::transformInput)
+      .function("planRegion", &reader::planRegion)
+      .function("pasteInput", &reader::pasteInput)
+      .function("regionView", &reader::regionView)
+      .function("transformRegion", &reader::transformRegion)
+      .function("releaseRegion", &reader::releaseRegion)
       .function("valuesView", &reader::valuesView)
       .function("transformJson", &reader::transformJson)
       .function("outputView", &reader::outputView)

@@ -85,14 +85,14 @@ describe('bad input through the CLI and the API', () => {
     fs.writeFileSync(file, ct.subarray(0, 1000));
     const { code, stderr } = await lazydcm('info', file);
     assert.equal(code, 1);
-    assert.match(stderr, /(truncated|length_beyond_end) \(code [12]\).*at byte \d+/);
+    assert.match(stderr, /(truncated|lengthBeyondEnd) \(code [12]\).*at byte \d+/);
   });
   test('not DICOM', async () => {
     const file = path.join(tmp, 'junk.dcm');
     fs.writeFileSync(file, Buffer.alloc(500, 0xf3));
     const { code, stderr } = await lazydcm('info', file);
     assert.equal(code, 1);
-    assert.match(stderr, /not_dicom \(code 6\)/);
+    assert.match(stderr, /notDicom \(code 6\)/);
   });
   test('a missing file and a usage error', async () => {
     assert.equal((await lazydcm('info', path.join(tmp, 'nope.dcm'))).code, 1);

@@ -43,7 +43,7 @@ test('a truncated slide keeps its metadata and reports the index error with its 
   const inst = await open(new MemorySource(new Uint8Array(good.subarray(0, 5000))));
   assert.equal(inst.summary.rows, 32);
   assert.equal(inst.summary.frameIndex, null);
-  assert.ok(['length_beyond_end', 'truncated'].includes(inst.summary.frameIndexError.name), JSON.stringify(inst.summary.frameIndexError));
+  assert.ok(['lengthBeyondEnd', 'truncated'].includes(inst.summary.frameIndexError.name), JSON.stringify(inst.summary.frameIndexError));
   assert.equal(typeof inst.summary.frameIndexError.offset, 'number');
   await inst.close();
 });

@@ -2,7 +2,7 @@ export { ErrorCode, LazydcmError } from './core/errors.js';
 export type { ErrorCodeName } from './core/errors.js';
 export { IoStats } from './io/stats.js';
 export { Instance } from './model/instance.js';
-export type { DicomJson, Frame, FrameLocation, FrameOptions, IndexKind, InstanceSummary, OpenOptions, PixelArray, StoredFrame, TransformOptions } from './model/instance.js';
+export type { DicomJson, Frame, FrameLocation, FrameOptions, IndexKind, InstanceSummary, OpenOptions, PixelArray, Region, RegionOptions, StoredFrame, TransformOptions } from './model/instance.js';
 export { BlobSource } from './sources/blob.js';
 export { HttpSource, resolveUrl } from './sources/http.js';
 export type { HttpOptions } from './sources/http.js';

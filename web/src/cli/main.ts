@@ -14,6 +14,9 @@ commands:
                                 frame n (1-based) as .npy (rows, columns[, samples]): by default with
                                 the pixel transforms (float64; --voi adds the window), --stored for
                                 stored values, --raw for the encoded bytes (.npy of uint8, or the bytes)
+  region <path-or-url> --rows a:b --cols c:d --out FILE [--stored] [--focal-plane k] [--voi]
+                                a region of the total pixel matrix (0-based, half-open, as numpy
+                                slices; omitted ends mean the edge) as .npy; only its tiles are read
 options for every command:
   --stats                       requests, bytes fetched and cache hits to stderr as JSON
   --header 'Name: value'        extra HTTP request header (repeatable), e.g. a bearer token
@@ -21,6 +24,9 @@ options for every command:
 `;
 
 interface Args {
+  rows?: string;
+  cols?: string;
+  focalPlane?: number;
   out?: string;
   reduce?: number;
   command: string;
@@ -45,6 +51,12 @@ function parseArgs(argv: string[]): Args {
     } else if (a === '--out') {
       args.out = argv[++i];
       if (!args.out) throw new UsageError('--out needs a file name');
+    } else if (a === '--rows' || a === '--cols') {
+      const v = argv[++i];
+      if (!v || !/^-?\d*:-?\d*$/.test(v)) throw new UsageError(`${a} needs start:end`);
+      if (a === '--rows') args.rows = v; else args.cols = v;
+    } else if (a === '--focal-plane') {
+      args.focalPlane = Number(argv[++i]);
     } else if (a === '--reduce') {
       args.reduce = Number(argv[++i]);
       if (!Number.isInteger(args.reduce) || args.reduce < 0) throw new UsageError('--reduce needs a non-negative integer');
@@ -141,6 +153,34 @@ async function frame(args: Args): Promise<void> {
   }
 }
 
+function slice(spec: string | undefined): [number | undefined, number | undefined] {
+  if (!spec) return [undefined, undefined];
+  const [a, b] = spec.split(':');
+  return [a === '' ? undefined : Number(a), b === '' ? undefined : Number(b)];
+}
+
+async function region(args: Args): Promise<void> {
+  const src = args.positional[0];
+  if (!src) throw new UsageError('region needs a path or URL');
+  if (!args.out) throw new UsageError('region needs --out FILE');
+  const [rowStart, rowEnd] = slice(args.rows);
+  const [columnStart, columnEnd] = slice(args.cols);
+  const inst = await open(src, { http: { headers: args.headers }, firstRead: args.firstRead });
+  try {
+    const r = await inst.getTotalPixelMatrix({
+      rowStart, rowEnd, columnStart, columnEnd, asIndices: true, focalPlane: args.focalPlane,
+      stored: args.flags.has('stored'), voi: args.flags.has('voi') ? true : undefined,
+    });
+    const shape = r.samplesPerPixel > 1 ? [r.rows, r.columns, r.samplesPerPixel] : [r.rows, r.columns];
+    const { writeFile } = await import('node:fs/promises');
+    await writeFile(args.out, encodeNpy(r.data, r.dtype, shape));
+    process.stderr.write(`region ${shape.join('x')} ${r.dtype} from ${r.frames.length} frames${r.transform ? ` (${r.transform})` : ''}\n`);
+    if (args.flags.has('stats')) process.stderr.write(JSON.stringify(inst.stats) + '\n');
+  } finally {
+    await inst.close();
+  }
+}
+
 async function main(argv: string[]): Promise<number> {
   try {
     const args = parseArgs(argv);
@@ -154,6 +194,9 @@ async function main(argv: string[]): Promise<number> {
         return 0;
       case 'frame':
         await frame(args);
+        return 0;
+      case 'region':
+        await region(args);
         return 0;
       default:
         throw new UsageError(`unknown command '${args.command}'`);

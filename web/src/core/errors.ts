@@ -46,7 +46,9 @@ export class LazydcmError extends Error {
 
   /** Rebuild an error sent across postMessage or returned as JSON by the core. */
   static fromJson(j: { code: number; name: string; message: string; offset?: number | null }, source?: string): LazydcmError {
-    return new LazydcmError(j.code, j.name, j.message, j.offset ?? undefined, source);
+    // The core names codes in snake_case; the TypeScript API in camelCase, as in ErrorCode.
+    const name = j.name.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase());
+    return new LazydcmError(j.code, name, j.message, j.offset ?? undefined, source);
   }
 
   toJSON() {

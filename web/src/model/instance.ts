@@ -2,6 +2,8 @@ import { ErrorCode, ioError, LazydcmError } from '../core/errors.js';
 import { IoStats } from '../io/stats.js';
 import type { ByteSource } from '../sources/source.js';
 import { loadCore, type CoreReader } from '../wasm/load.js';
+import { coalesce } from '../io/coalesce.js';
+import { standardizeRange } from './indices.js';
 
 /** How the frame index was built. */
 export type IndexKind = 'native' | 'extended_offset_table' | 'basic_offset_table' | 'tiff_tile_table' | 'fragment_scan';
@@ -100,6 +102,35 @@ export interface Frame {
   transform: string;
 }
 
+export interface RegionOptions extends TransformOptions {
+  /** highdicom conventions: 1-based, end exclusive; negatives from the end; asIndices for 0-based. */
+  rowStart?: number;
+  rowEnd?: number;
+  columnStart?: number;
+  columnEnd?: number;
+  asIndices?: boolean;
+  /** 0-based; required when the image has several. */
+  focalPlane?: number;
+  opticalPath?: number;
+  /** Stored values (no transforms), in the stored dtype. Default false, as highdicom. */
+  stored?: boolean;
+  /** Frame ranges closer than this are read together. Default 64 KiB. */
+  maxGap?: number;
+  signal?: AbortSignal;
+}
+
+export interface Region {
+  data: PixelArray;
+  rows: number;
+  columns: number;
+  samplesPerPixel: number;
+  /** 0-based frame indices that were fetched and decoded. */
+  frames: number[];
+  /** Stored dtype, or 'float64'/'float32' with transforms. */
+  dtype: string;
+  transform?: string;
+}
+
 /** The DICOM JSON model (PS3.18 F.2) of a dataset. */
 export type DicomJson = Record<string, { vr: string; Value?: unknown[]; InlineBinary?: string; BulkDataURI?: string }>;
 
@@ -130,6 +161,9 @@ export class Instance {
     private reader: CoreReader | null,
   ) {
     this.summary = JSON.parse(reader!.summaryJson());
+    if (this.summary.frameIndexError) {
+      this.summary.frameIndexError.name = this.summary.frameIndexError.name.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase());
+    }
     this.frames = readFrameTable(reader!.frameTable());
   }
 
@@ -183,6 +217,61 @@ export class Instance {
     const data = dtype === 'float32' ? Float32Array.from(view) : view.slice();
     reader.releaseOutput();
     return { data, rows: report.rows, columns: report.columns, samplesPerPixel: t.samplesPerPixel, transform: t.transform };
+  }
+
+  /**
+   * A region of the total pixel matrix of a tiled image (TILED_FULL or TILED_SPARSE): only the
+   * frames it touches are fetched (adjacent ones in one read) and decoded. Pixels no tile covers
+   * are 0, as highdicom fills them.
+   */
+  async getTotalPixelMatrix(options: RegionOptions = {}): Promise<Region> {
+    if (!this.reader) throw new Error('Instance is closed');
+    const s = this.summary;
+    if (!s.totalPixelMatrixRows || !s.totalPixelMatrixColumns) {
+      throw new LazydcmError(ErrorCode.invalidImageAttributes, 'invalidImageAttributes', 'not a tiled image', undefined, this.source.name);
+    }
+    const asIndices = options.asIndices ?? false;
+    const [r0, r1] = standardizeRange(options.rowStart, options.rowEnd, s.totalPixelMatrixRows, asIndices, 'rows');
+    const [c0, c1] = standardizeRange(options.columnStart, options.columnEnd, s.totalPixelMatrixColumns, asIndices, 'columns');
+    const plan = JSON.parse(this.reader.planRegion(r0, r1, c0, c1, options.focalPlane ?? -1, options.opticalPath ?? -1));
+    if (plan.error) throw LazydcmError.fromJson(plan.error, this.source.name);
+    const frames: number[] = plan.frames;
+    const spans = frames.map((index) => ({ index, offset: this.frames[index].offset, length: this.frames[index].length }));
+    for (const group of coalesce(spans, options.maxGap ?? 64 * 1024)) {
+      const bytes = this.summary.pixelData?.inInflatedStream ? new Uint8Array(0)
+        : await this.source.read(group.offset, group.length, options.signal);
+      for (const f of group.items) {
+        if (!this.reader) throw new Error('Instance is closed');
+        if (!this.summary.pixelData?.inInflatedStream) {
+          this.reader.inputBuffer(f.length).set(bytes.subarray(f.offset - group.offset, f.offset - group.offset + f.length));
+        }
+        if (this.reader.pasteInput(f.index, f.length) !== 0) {
+          const err = LazydcmError.fromJson(JSON.parse(this.reader.frameErrorJson()), this.source.name);
+          this.reader.releaseRegion();
+          throw err;
+        }
+      }
+    }
+    const reader = this.reader!;
+    try {
+      if (options.stored) {
+        const { array, dtype } = typed(reader.regionView().slice(), s.bitsAllocated ?? 8, s.pixelRepresentation === 1,
+          s.pixelData?.tag !== '7FE00010');
+        return { data: array, rows: plan.rows, columns: plan.columns, samplesPerPixel: s.samplesPerPixel ?? 1, frames, dtype };
+      }
+      const { rowStart, rowEnd, columnStart, columnEnd, focalPlane, opticalPath, stored, maxGap, signal, dtype, ...transform } = options;
+      void rowStart; void rowEnd; void columnStart; void columnEnd; void focalPlane; void opticalPath; void stored; void maxGap; void signal;
+      if (reader.transformRegion(JSON.stringify(transform)) !== 0) {
+        throw LazydcmError.fromJson(JSON.parse(reader.frameErrorJson()), this.source.name);
+      }
+      const t = JSON.parse(reader.transformJson());
+      const view = reader.valuesView();
+      const data = dtype === 'float32' ? Float32Array.from(view) : view.slice();
+      return { data, rows: plan.rows, columns: plan.columns, samplesPerPixel: t.samplesPerPixel, frames,
+        dtype: dtype ?? 'float64', transform: t.transform };
+    } finally {
+      reader.releaseRegion();
+    }
   }
 
   /** Fetches the frame's byte range into the reader's input buffer. */

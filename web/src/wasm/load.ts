@@ -18,6 +18,11 @@ export interface CoreReader {
   transformInput(index: number, n: number, optionsJson: string): number;
   valuesView(): Float64Array;
   transformJson(): string;
+  planRegion(r0: number, r1: number, c0: number, c1: number, focalPlane: number, opticalPath: number): string;
+  pasteInput(index: number, n: number): number;
+  regionView(): Uint8Array;
+  transformRegion(optionsJson: string): number;
+  releaseRegion(): void;
   outputView(): Uint8Array;
   reportJson(): string;
   releaseOutput(): void;

@@ -1,0 +1,152 @@
+#include "image/total_pixel_matrix.hpp"
+
+#include <algorithm>
+#include <cstring>
+
+#include "core/bytes.hpp"
+
+namespace lazydcm {
+
+namespace {
+constexpr tag_t k_dimension_organization_type = 0x00209311;
+constexpr tag_t k_number_of_optical_paths = 0x00480302, k_total_focal_planes = 0x00480303;
+constexpr tag_t k_per_frame_groups = 0x52009230, k_plane_position_slide = 0x0048021A;
+constexpr tag_t k_column_position = 0x0048021E, k_row_position = 0x0048021F;
+constexpr tag_t k_optical_path_identification = 0x00480207, k_optical_path_identifier = 0x00480106;
+constexpr tag_t k_z_offset = 0x0040074A;
+}  // namespace
+
+std::vector<uint32_t> region_plan::frames() const {
+  std::vector<uint32_t> out;
+  for (const auto& c : copies) out.push_back(c.frame);
+  std::sort(out.begin(), out.end());
+  out.erase(std::unique(out.begin(), out.end()), out.end());
+  return out;
+}
+
+result<tile_layout> read_tile_layout(const dataset& ds, const plane_selection& sel) {
+  tile_layout l;
+  auto tr = ds.integer(tags::total_pixel_matrix_rows), tc = ds.integer(tags::total_pixel_matrix_columns);
+  auto r = ds.integer(tags::rows), c = ds.integer(tags::columns);
+  if (!tr || !tc || !r || !c || *tr <= 0 || *tc <= 0 || *r <= 0 || *c <= 0)
+    return make_error(errc::invalid_image_attributes, error::no_offset,
+                      "not a tiled image: Total Pixel Matrix Rows/Columns and Rows/Columns are required");
+  l.total_rows = uint32_t(*tr);
+  l.total_columns = uint32_t(*tc);
+  l.tile_rows = uint32_t(*r);
+  l.tile_columns = uint32_t(*c);
+  l.samples_per_pixel = uint32_t(ds.integer(tags::samples_per_pixel).value_or(1));
+  const uint64_t frames = uint64_t(ds.integer(tags::number_of_frames).value_or(1));
+  const std::string organization = ds.string(k_dimension_organization_type).value_or("");
+  const element* per_frame = ds.find(k_per_frame_groups);
+  l.tiled_full = organization == "TILED_FULL" || !per_frame || per_frame->items.empty();
+  const uint32_t paths = uint32_t(ds.integer(k_number_of_optical_paths).value_or(1));
+  const uint32_t planes = uint32_t(ds.integer(k_total_focal_planes).value_or(1));
+  auto pick = [&](const std::optional<uint32_t>& s, uint32_t count, const char* what) -> result<uint32_t> {
+    if (s) {
+      if (*s >= count)
+        return make_error(errc::invalid_argument, error::no_offset,
+                          std::string(what) + " " + std::to_string(*s) + " of " + std::to_string(count));
+      return *s;
+    }
+    if (count > 1)
+      return make_error(errc::invalid_image_attributes, error::no_offset,
+                        "the image has " + std::to_string(count) + " " + what +
+                            "s: choose one (the row and column positions do not identify frames uniquely)");
+    return 0u;
+  };
+  if (l.tiled_full) {
+    auto path = pick(sel.optical_path, paths, "optical path");
+    if (!path) return path.err();
+    auto plane = pick(sel.focal_plane, planes, "focal plane");
+    if (!plane) return plane.err();
+    // Frame order: optical path outermost, then focal plane, then tile row, then tile column.
+    const uint64_t across = (l.total_columns + l.tile_columns - 1) / l.tile_columns;
+    const uint64_t down = (l.total_rows + l.tile_rows - 1) / l.tile_rows;
+    const uint64_t per_plane = across * down;
+    if (uint64_t(paths) * planes * per_plane > frames)
+      return make_error(errc::frame_count_mismatch, error::no_offset,
+                        std::to_string(frames) + " frames for " + std::to_string(paths * planes * per_plane) +
+                            " tiles of a TILED_FULL matrix");
+    const uint64_t base = (uint64_t(path.value()) * planes + plane.value()) * per_plane;
+    for (uint64_t i = 0; i < per_plane; ++i)
+      l.tiles.push_back({uint32_t(base + i), int64_t(i / across) * l.tile_rows, int64_t(i % across) * l.tile_columns});
+    return l;
+  }
+  // TILED_SPARSE: each frame's Plane Position (Slide); optical path / focal plane by identifier / z.
+  if (per_frame->items.size() != frames)
+    return make_error(errc::frame_count_mismatch, error::no_offset, "per-frame functional groups do not match the frame count");
+  std::vector<std::string> path_ids;
+  std::vector<double> zs;
+  struct raw { uint32_t frame; int64_t row, col; std::string path; double z; };
+  std::vector<raw> all;
+  for (uint32_t f = 0; f < frames; ++f) {
+    const dataset& item = per_frame->items[f];
+    const element* pos_seq = item.find(k_plane_position_slide);
+    if (!pos_seq || pos_seq->items.empty())
+      return make_error(errc::invalid_image_attributes, error::no_offset,
+                        "frame " + std::to_string(f + 1) + " has no Plane Position (Slide)");
+    const dataset& pos = pos_seq->items[0];
+    auto row = pos.integer(k_row_position), col = pos.integer(k_column_position);
+    if (!row || !col)
+      return make_error(errc::invalid_image_attributes, error::no_offset,
+                        "frame " + std::to_string(f + 1) + " has no row/column position in the total pixel matrix");
+    std::string pid;
+    if (const element* op = item.find(k_optical_path_identification); op && !op->items.empty())
+      pid = op->items[0].string(k_optical_path_identifier).value_or("");
+    double z = pos.real(k_z_offset).value_or(0.0);
+    if (std::find(path_ids.begin(), path_ids.end(), pid) == path_ids.end()) path_ids.push_back(pid);
+    if (std::find(zs.begin(), zs.end(), z) == zs.end()) zs.push_back(z);
+    all.push_back({f, *row - 1, *col - 1, pid, z});  // positions are 1-based
+  }
+  std::sort(zs.begin(), zs.end());
+  auto path = pick(sel.optical_path, uint32_t(path_ids.size()), "optical path");
+  if (!path) return path.err();
+  auto plane = pick(sel.focal_plane, uint32_t(zs.size()), "focal plane");
+  if (!plane) return plane.err();
+  for (const auto& t : all)
+    if (t.path == path_ids[path.value()] && t.z == zs[plane.value()]) l.tiles.push_back({t.frame, t.row, t.col});
+  std::sort(l.tiles.begin(), l.tiles.end(), [](const tile_position& a, const tile_position& b) {
+    return a.row != b.row ? a.row < b.row : a.column < b.column;
+  });
+  for (size_t i = 1; i < l.tiles.size(); ++i)
+    if (l.tiles[i].row == l.tiles[i - 1].row && l.tiles[i].column == l.tiles[i - 1].column)
+      return make_error(errc::invalid_image_attributes, error::no_offset,
+                        "frames " + std::to_string(l.tiles[i - 1].frame + 1) + " and " + std::to_string(l.tiles[i].frame + 1) +
+                            " sit at the same position");
+  return l;
+}
+
+result<region_plan> plan_region(const tile_layout& l, int64_t r0, int64_t r1, int64_t c0, int64_t c1) {
+  if (r0 < 0 || c0 < 0 || r1 > int64_t(l.total_rows) || c1 > int64_t(l.total_columns) || r0 >= r1 || c0 >= c1)
+    return make_error(errc::invalid_argument, error::no_offset,
+                      "region rows [" + std::to_string(r0) + ", " + std::to_string(r1) + ") columns [" +
+                          std::to_string(c0) + ", " + std::to_string(c1) + ") is empty or outside the " +
+                          std::to_string(l.total_rows) + " x " + std::to_string(l.total_columns) + " matrix");
+  region_plan plan;
+  plan.rows = uint32_t(r1 - r0);
+  plan.columns = uint32_t(c1 - c0);
+  for (const auto& t : l.tiles) {
+    const int64_t top = std::max(r0, t.row), bottom = std::min(r1, t.row + int64_t(l.tile_rows));
+    const int64_t left = std::max(c0, t.column), right = std::min(c1, t.column + int64_t(l.tile_columns));
+    if (top >= bottom || left >= right) continue;
+    plan.copies.push_back({t.frame, uint32_t(top - t.row), uint32_t(left - t.column), uint32_t(top - r0),
+                           uint32_t(left - c0), uint32_t(bottom - top), uint32_t(right - left)});
+  }
+  return plan;
+}
+
+void paste_tile(const region_plan& plan, const tile_layout& l, uint32_t frame, const uint8_t* tile,
+                size_t bytes_per_sample, uint8_t* region) {
+  const size_t px = bytes_per_sample * l.samples_per_pixel;
+  for (const auto& c : plan.copies) {
+    if (c.frame != frame) continue;
+    for (uint32_t y = 0; y < c.rows; ++y) {
+      const uint8_t* src = tile + ((size_t(c.src_row) + y) * l.tile_columns + c.src_column) * px;
+      uint8_t* dst = region + ((size_t(c.dst_row) + y) * plan.columns + c.dst_column) * px;
+      std::memcpy(dst, src, size_t(c.columns) * px);
+    }
+  }
+}
+
+}  // namespace lazydcm

@@ -1,0 +1,100 @@
+// getTotalPixelMatrix / `lazydcm region` on the built WASM against the numpy stitch of the tiles
+// pydicom decodes (build/fixtures/tpm.json), highdicom's index conventions, and the cost of a
+// remote region measured in a real nginx's request log.
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+
+import { LazydcmError, open } from '../../web/dist/index.js';
+import { startNginx } from '../../scripts/lib/nginx.mjs';
+import { readNpy } from './lib/npy.mjs';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const fixtures = path.join(root, 'build/fixtures');
+const manifest = JSON.parse(fs.readFileSync(path.join(fixtures, 'tpm.json'), 'utf8'));
+const run = promisify(execFile);
+const bytesOf = (a) => Buffer.from(a.buffer, a.byteOffset, a.byteLength);
+
+describe('regions against the stitched reference', () => {
+  for (const [name, m] of Object.entries(manifest)) {
+    test(name, async () => {
+      const inst = await open(m.file);
+      try {
+        for (const r of m.regions) {
+          const want = readNpy(path.join(fixtures, 'tpm', r.npy));
+          const sel = { focalPlane: m.selection.focalPlane, stored: true };
+          // 0-based half-open, and the same region in highdicom's 1-based default.
+          const a = await inst.getTotalPixelMatrix({ ...sel, asIndices: true, rowStart: r.rows[0], rowEnd: r.rows[1], columnStart: r.cols[0], columnEnd: r.cols[1] });
+          const b = await inst.getTotalPixelMatrix({ ...sel, rowStart: r.rows[0] + 1, rowEnd: r.rows[1] + 1, columnStart: r.cols[0] + 1, columnEnd: r.cols[1] + 1 });
+          assert.deepEqual(a.frames, r.frames, 'only the touched frames are decoded');
+          assert.ok(bytesOf(a.data).equals(Buffer.from(want.bytes)), `rows ${r.rows} cols ${r.cols}`);
+          assert.ok(bytesOf(b.data).equals(Buffer.from(want.bytes)), '1-based form');
+        }
+      } finally {
+        await inst.close();
+      }
+    });
+  }
+
+  test('negative indices count from the end; 0 needs asIndices; several planes need a choice', async () => {
+    const m = manifest.sparse16;
+    const inst = await open(m.file);
+    const full = readNpy(path.join(fixtures, 'tpm', m.regions[0].npy));  // the whole 150 x 230 matrix
+    const r = await inst.getTotalPixelMatrix({ rowStart: -10, columnEnd: -1, stored: true });  // last 10 rows, all but the last column
+    assert.deepEqual([r.rows, r.columns], [10, 229]);
+    const u16 = new Uint16Array(full.bytes.slice().buffer);
+    for (let y = 0; y < 10; y++) {
+      for (let x = 0; x < 229; x++) assert.equal(r.data[y * 229 + x], u16[(140 + y) * 230 + x]);
+    }
+    await assert.rejects(inst.getTotalPixelMatrix({ rowStart: 0 }), (e) => e instanceof LazydcmError && e.codeName === 'invalidArgument');
+    await assert.rejects(inst.getTotalPixelMatrix({ rowEnd: 152 }), LazydcmError);
+    await inst.close();
+    const two = await open(manifest.rgb_plane0.file);
+    await assert.rejects(two.getTotalPixelMatrix({}), (e) => e instanceof LazydcmError && e.codeName === 'invalidImageAttributes');
+    await two.close();
+  });
+
+  test('transforms by default: YBR JPEG tiles come back as float64 RGB', async () => {
+    const inst = await open(manifest.jpeg_full.file);
+    const r = await inst.getTotalPixelMatrix({ rowEnd: 11, columnEnd: 11 });
+    assert.ok(r.data instanceof Float64Array);
+    assert.equal(r.samplesPerPixel, 3);
+    assert.match(r.transform, /YBR to RGB/);
+    await inst.close();
+  });
+
+  test('lazydcm region writes the same as the API', async () => {
+    const m = manifest.rgb_plane1;
+    const reg = m.regions[1];
+    const out = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'lazydcm-r-')), 'r.npy');
+    await run(process.execPath, [path.join(root, 'web/dist/cli/main.js'), 'region', m.file, '--rows', `${reg.rows[0]}:${reg.rows[1]}`,
+      '--cols', `${reg.cols[0]}:`, '--focal-plane', '1', '--stored', '--out', out]);
+    const got = readNpy(out);
+    assert.deepEqual(got.shape, [reg.rows[1] - reg.rows[0], 230 - reg.cols[0], 3]);
+    assert.ok(Buffer.from(got.bytes).equals(Buffer.from(readNpy(path.join(fixtures, 'tpm', reg.npy)).bytes)));
+  });
+});
+
+describe('a remote region costs the header and the touched tiles', () => {
+  let server;
+  before(async () => { server = await startNginx(fixtures); });
+  after(async () => { await server?.stop(); });
+
+  test('512-ish region of a 900-tile slide: requests and bytes from the request log', async () => {
+    const inst = await open(`${server.url}/index/large_eot.dcm`, { firstRead: 16 * 1024 });
+    server.clearLog();
+    // 96 x 96 pixels from (100, 200): tiles of 32 -> rows 3..6 and columns 6..9, 4 x 4 tiles.
+    const r = await inst.getTotalPixelMatrix({ asIndices: true, rowStart: 100, rowEnd: 196, columnStart: 200, columnEnd: 296, stored: true, maxGap: 0 });
+    await inst.close();
+    assert.equal(r.frames.length, 16);
+    const log = server.log();
+    const tileBytes = r.frames.reduce((s, f) => s + inst.frames[f].length, 0);
+    assert.ok(log.length <= 4, `${log.length} requests for 4 tile rows`);
+    assert.equal(log.reduce((s, l) => s + l.bytes, 0), tileBytes, 'exactly the touched tiles');
+  });
+});
