@@ -108,6 +108,17 @@ http {
         return { method: m[1], path: m[2], range: m[3] === '-' ? null : m[3], status: Number(m[4]), bytes: Number(m[5]) };
       });
     },
+    /** The log once nginx has written it: it logs a request after sending the response. */
+    async logSettled() {
+      let last = -1;
+      for (let i = 0; i < 50; i++) {
+        const n = this.log().length;
+        if (n === last) return this.log();
+        last = n;
+        await new Promise((r) => setTimeout(r, 40));
+      }
+      return this.log();
+    },
     clearLog() { fs.writeFileSync(logPath, ''); },
     async stop() {
       proc.kill('SIGTERM');

@@ -42,9 +42,9 @@ describe('open() in Chromium', () => {
       assert.equal(r.summary.frameIndex.kind, expect.kind);
       assert.equal(r.frames, expect.frames.length);
       assert.equal(r.dataset['00100010'].Value[0].Alphabetic, expect.pydicom.patientName);
-      const log = data.log().filter((l) => l.method === 'GET');
+      const log = (await data.logSettled()).filter((l) => l.method === 'GET');
       assert.ok(log.every((l) => l.range && l.status === 206), JSON.stringify(log));
-      assert.equal(r.stats.requests, data.log().length);
+      assert.equal(r.stats.requests, (await data.logSettled()).length);
     });
   }
 

@@ -136,7 +136,7 @@ describe('remote reading over HTTP Range (real nginx on 127.0.0.1)', () => {
     const size = fs.statSync(path.join(fixtures, 'index', 'large_eot.dcm')).size;
     const inst = await open(`${server.url}/index/large_eot.dcm`, { firstRead: 16 * 1024 });
     await inst.close();
-    const log = server.log();
+    const log = (await server.logSettled());
     assert.ok(log.length <= 2, JSON.stringify(log));
     assert.ok(log.every((r) => r.status === 206 && r.range), 'only Range requests');
     const bytes = log.reduce((s, r) => s + r.bytes, 0);
@@ -151,7 +151,7 @@ describe('remote reading over HTTP Range (real nginx on 127.0.0.1)', () => {
     const inst = await open(`${server.url}/index/large_tiff.dcm`, { firstRead: 16 * 1024 });
     await inst.close();
     assert.equal(inst.summary.frameIndex.kind, 'tiff_tile_table');
-    assert.ok(server.log().length <= 3, JSON.stringify(server.log()));
+    assert.ok((await server.logSettled()).length <= 3, JSON.stringify((await server.logSettled())));
     assert.ok(inst.stats.bytes < 150 * 1024);
   });
 
@@ -160,7 +160,7 @@ describe('remote reading over HTTP Range (real nginx on 127.0.0.1)', () => {
     const inst = await open(`${server.url}/index/large_scan.dcm`, { firstRead: 16 * 1024, scanBatch: 64 * 1024 });
     await inst.close();
     assert.equal(inst.summary.frameIndex.frames, 900);
-    assert.ok(server.log().length < 20, `${server.log().length} requests for 900 fragments`);
+    assert.ok((await server.logSettled()).length < 20, `${(await server.logSettled()).length} requests for 900 fragments`);
   });
 
   test('gs:// and s3:// map to the configured public endpoints', async () => {
@@ -176,7 +176,7 @@ describe('remote reading over HTTP Range (real nginx on 127.0.0.1)', () => {
     server.clearLog();
     const inst = await open(`${server.url}/norange/index/large_scan.dcm`, { firstRead: 4096 });
     await inst.close();
-    const log = server.log();
+    const log = (await server.logSettled());
     assert.equal(log.length, 1, 'never reads the body twice');
     assert.equal(log[0].status, 200);
     assert.equal(inst.summary.frameIndex.frames, 900);
@@ -186,7 +186,7 @@ describe('remote reading over HTTP Range (real nginx on 127.0.0.1)', () => {
   test('404 is a clear error, not a retry loop', async () => {
     server.clearLog();
     await assert.rejects(open(`${server.url}/index/missing.dcm`), (e) => e instanceof LazydcmError && /HTTP 404/.test(e.message));
-    assert.equal(server.log().length, 1);
+    assert.equal((await server.logSettled()).length, 1);
   });
 
   test('lazydcm info <url> --stats', async () => {

@@ -92,7 +92,7 @@ describe('a remote region costs the header and the touched tiles', () => {
     const r = await inst.getTotalPixelMatrix({ asIndices: true, rowStart: 100, rowEnd: 196, columnStart: 200, columnEnd: 296, stored: true, maxGap: 0 });
     await inst.close();
     assert.equal(r.frames.length, 16);
-    const log = server.log();
+    const log = (await server.logSettled());
     const tileBytes = r.frames.reduce((s, f) => s + inst.frames[f].length, 0);
     assert.ok(log.length <= 4, `${log.length} requests for 4 tile rows`);
     assert.equal(log.reduce((s, l) => s + l.bytes, 0), tileBytes, 'exactly the touched tiles');
