@@ -55,6 +55,22 @@ describe('getFrame against the references', () => {
   });
 });
 
+test('getFrames / getStoredFrames: several frames, in the order asked, ranges read together', async () => {
+  const m = manifest.mf_per_frame_rescale;
+  const expected = new Float64Array(readNpy(path.join(dir, 'mf_per_frame_rescale.npy')).bytes.slice().buffer);
+  const inst = await open(path.join(dir, m.file));
+  const per = expected.length / 3;
+  const requestsBefore = inst.stats.requests;
+  const frames = await inst.getFrames([3, 1]);
+  assert.equal(inst.stats.requests - requestsBefore, 1, 'adjacent frames in one read');
+  close(frames[0].data, expected.subarray(2 * per, 3 * per), 1e-9, 'frame 3');
+  close(frames[1].data, expected.subarray(0, per), 1e-9, 'frame 1');
+  const all = await inst.getStoredFrames();
+  assert.equal(all.length, 3);
+  await assert.rejects(inst.getStoredFrames([1, 4]), (e) => e instanceof LazydcmError && e.codeName === 'frameOutOfRange');
+  await inst.close();
+});
+
 test('lazydcm frame applies the transforms by default', async () => {
   const out = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'lazydcm-t-')), 'f.npy');
   await run(process.execPath, [path.join(root, 'web/dist/cli/main.js'), 'frame', path.join(dir, 'ct_rescale.dcm'), '1', '--out', out]);

@@ -204,6 +204,53 @@ export class Instance {
     };
   }
 
+  /**
+   * Several frames at once (all when `frames` is omitted), in the order asked; their byte ranges
+   * are fetched together where they are adjacent.
+   */
+  async getStoredFrames(frames?: number[], options: FrameOptions & { maxGap?: number } = {}): Promise<StoredFrame[]> {
+    return this.several(frames, options, (n, o) => this.getStoredFrame(n, o));
+  }
+
+  /** Several frames with the pixel transforms applied (highdicom's `get_frames`). */
+  async getFrames(frames?: number[], options: FrameOptions & TransformOptions & { maxGap?: number } = {}): Promise<Frame[]> {
+    return this.several(frames, options, (n, o) => this.getFrame(n, o));
+  }
+
+  private async several<T, O extends FrameOptions & { maxGap?: number }>(frames: number[] | undefined, options: O,
+    one: (n: number, o: O) => Promise<T>): Promise<T[]> {
+    const numbers = frames ?? this.frames.map((_, i) => (options.asIndex ? i : i + 1));
+    const indices = numbers.map((n) => this.checkFrame(n, options.asIndex ?? false));
+    // Prefetch the ranges in as few reads as adjacency allows, then decode from memory.
+    const prefetched = new Map<number, Uint8Array>();
+    if (!this.summary.pixelData?.inInflatedStream) {
+      const spans = [...new Set(indices)].map((index) => ({ index, offset: this.frames[index].offset, length: this.frames[index].length }));
+      for (const group of coalesce(spans, options.maxGap ?? 64 * 1024)) {
+        const bytes = await this.source.read(group.offset, group.length, options.signal);
+        for (const f of group.items) prefetched.set(f.index, bytes.subarray(f.offset - group.offset, f.offset - group.offset + f.length));
+      }
+    }
+    this.prefetched = prefetched;
+    try {
+      const out: T[] = [];
+      for (const n of numbers) out.push(await one(n, options));
+      return out;
+    } finally {
+      this.prefetched = undefined;
+    }
+  }
+
+  private prefetched?: Map<number, Uint8Array>;
+
+  private checkFrame(frame: number, asIndex: boolean): number {
+    const index = asIndex ? frame : frame - 1;
+    if (!Number.isInteger(index) || index < 0 || index >= this.frames.length) {
+      throw new LazydcmError(ErrorCode.frameOutOfRange, 'frameOutOfRange',
+        `frame ${frame} is not in 1..${this.frames.length}${asIndex ? ' (0-based)' : ''}`, undefined, this.source.name);
+    }
+    return index;
+  }
+
   /** A frame with pixel transforms applied (highdicom's `get_frame`): float64 by default. */
   async getFrame(frame: number, options: FrameOptions & TransformOptions = {}): Promise<Frame> {
     const { index, reader } = await this.loadFrame(frame, options);
@@ -277,14 +324,10 @@ export class Instance {
   /** Fetches the frame's byte range into the reader's input buffer. */
   private async loadFrame(frame: number, options: FrameOptions): Promise<{ index: number; reader: CoreReader }> {
     if (!this.reader) throw new Error('Instance is closed');
-    const index = options.asIndex ? frame : frame - 1;
-    if (!Number.isInteger(index) || index < 0 || index >= this.frames.length) {
-      throw new LazydcmError(ErrorCode.frameOutOfRange, 'frameOutOfRange',
-        `frame ${frame} is not in 1..${this.frames.length}${options.asIndex ? ' (0-based)' : ''}`, undefined, this.source.name);
-    }
+    const index = this.checkFrame(frame, options.asIndex ?? false);
     const loc = this.frames[index];
     if (!this.summary.pixelData?.inInflatedStream) {
-      const bytes = await this.source.read(loc.offset, loc.length, options.signal);
+      const bytes = this.prefetched?.get(index) ?? await this.source.read(loc.offset, loc.length, options.signal);
       if (!this.reader) throw new Error('Instance is closed');
       this.reader.inputBuffer(bytes.length).set(bytes);
     }
