@@ -1,13 +1,13 @@
-// Embind glue: argument and return conversion only. Offsets cross as doubles (exact to 2^53).
+// Embind glue: argument and return conversion only (the work is in src/, image_session for
+// pixels). Offsets cross as doubles (exact to 2^53).
 // Bytes come in through a buffer the reader owns (JS writes into inputBuffer(n), then calls
 // feedInput): one copy into WASM memory, no per-call allocation on the JS side.
 #include <emscripten/bind.h>
 #include <emscripten/val.h>
 
-#include "image/frames.hpp"
-#include "image/total_pixel_matrix.hpp"
-#include "pixel/transform.hpp"
-#include "index/instance_reader.hpp"
+#include <memory>
+
+#include "image/session.hpp"
 
 using namespace emscripten;
 using lazydcm::instance_reader;
@@ -21,7 +21,6 @@ std::string dump(const nlohmann::json& j) { return j.dump(-1, ' ', false, nlohma
 
 class reader {
  public:
-  // Frame decoding below shares the instance's header and index.
   reader(double file_size, std::string options_json) : r_(uint64_t(file_size), parse_options(options_json)) {}
   val inputBuffer(size_t n) {
     input_.resize(n);
@@ -37,103 +36,50 @@ class reader {
     auto out = r_.dicom_json();
     return dump({{"dataset", out.json}, {"warnings", out.warnings}});
   }
-  // Decodes frame i (0-based) from the bytes of its range, written to inputBuffer(n) first
-  // (deflated files: from the inflated stream the reader holds). Returns 0 or an errc; then
-  // outputView() / reportJson() / errorJson().
+  // Frame i (0-based) from the range bytes written to inputBuffer(n). 0 or an errc; then
+  // outputView() / reportJson() (decode, raw), valuesView() / transformJson() (transform), or
+  // frameErrorJson().
   int decodeInput(size_t i, size_t n, int reduce) {
-    return run_frame(i, n, [&](const lazydcm::frame_location& loc, const uint8_t* range, size_t size) {
-      lazydcm::decode_options options;
-      options.reduce = reduce;
-      return lazydcm::decode_stored_frame(r_.file(), image_, loc, range, size, output_, report_, options);
-    });
+    lazydcm::decode_options o;
+    o.reduce = reduce;
+    return status(session().decode(i, input_.data(), input_size(n), o));
   }
-  // Frame i with the pixel transforms (options JSON: realWorld/modality/voi/palette as
-  // true|false|null, voiIndex, voiMin, voiMax, presentation, ybrToRgb): float64 output values.
+  int rawInput(size_t i, size_t n) { return status(session().raw(i, input_.data(), input_size(n))); }
   int transformInput(size_t i, size_t n, std::string options_json) {
-    int rc = decodeInput(i, n, 0);
-    if (rc != 0) return rc;
-    auto t = lazydcm::build_pixel_transform(r_.file().body, i, parse_transform(options_json));
-    if (!t) return fail(t.err());
-    const auto& loc = r_.index()->frames[i];
-    lazydcm::error e = t->apply(output_.data(), lazydcm::make_frame_info(r_.file(), image_, loc), report_, values_);
-    if (e.code != lazydcm::errc::ok) return fail(e);
-    transform_description_ = t->describe();
-    samples_out_ = t->output_samples();
-    return 0;
+    return status(session().transform(i, input_.data(), input_size(n), parse_transform(options_json)));
   }
-  val valuesView() { return val(typed_memory_view(values_.size(), values_.data())); }  // borrowed
-  std::string transformJson() const { return dump({{"transform", transform_description_}, {"samplesPerPixel", samples_out_}}); }
-
-  // A region of the total pixel matrix (0-based, half-open); -1 = no plane/path selection.
-  // Returns {"rows","columns","frames":[...]} or {"error":{...}}. Then pasteInput per frame.
+  // A region of the total pixel matrix (0-based, half-open; -1: no plane / path selection):
+  // {"rows","columns","frames"} or {"error"}; then pasteInput per frame, regionView / transformRegion.
   std::string planRegion(double r0, double r1, double c0, double c1, int focal_plane, int optical_path) {
     lazydcm::plane_selection sel;
     if (focal_plane >= 0) sel.focal_plane = uint32_t(focal_plane);
     if (optical_path >= 0) sel.optical_path = uint32_t(optical_path);
-    auto layout = lazydcm::read_tile_layout(r_.file().body, sel);
-    if (!layout) return dump({{"error", error_json(layout.err())}});
-    auto plan = lazydcm::plan_region(layout.value(), int64_t(r0), int64_t(r1), int64_t(c0), int64_t(c1));
+    auto plan = session().plan(int64_t(r0), int64_t(r1), int64_t(c0), int64_t(c1), sel);
     if (!plan) return dump({{"error", error_json(plan.err())}});
-    if (!image_ready_) {
-      auto info = lazydcm::read_image_info(r_.file().body, r_.file().pixel);
-      if (!info) return dump({{"error", error_json(info.err())}});
-      image_ = info.value();
-      image_ready_ = true;
-    }
-    layout_ = std::move(layout.value());
-    plan_ = std::move(plan.value());
-    const size_t bytes = image_.bits_allocated == 1 ? 1 : image_.bits_allocated / 8;
-    region_.assign(size_t(plan_.rows) * plan_.columns * image_.samples_per_pixel * bytes, 0);
-    region_report_ = lazydcm::decode_report{};
-    region_report_.rows = plan_.rows;
-    region_report_.columns = plan_.columns;
-    region_report_.samples_per_pixel = image_.samples_per_pixel;
-    region_report_.bits_allocated = image_.bits_allocated;
-    region_report_.photometric_interpretation = image_.photometric_interpretation;
-    return dump({{"rows", plan_.rows}, {"columns", plan_.columns}, {"frames", plan_.frames()}});
+    return dump({{"rows", plan->rows}, {"columns", plan->columns}, {"frames", plan->frames()}});
   }
-  // Decodes frame i from inputBuffer(n) and pastes it into the planned region.
-  int pasteInput(size_t i, size_t n) {
-    int rc = decodeInput(i, n, 0);
-    if (rc != 0) return rc;
-    const size_t bytes = image_.bits_allocated == 1 ? 1 : image_.bits_allocated / 8;
-    lazydcm::paste_tile(plan_, layout_, uint32_t(i), output_.data(), bytes, region_.data());
-    region_report_.photometric_interpretation = report_.photometric_interpretation;
-    return 0;
-  }
-  val regionView() { return val(typed_memory_view(region_.size(), region_.data())); }  // borrowed
-  // The pixel transforms over the assembled region (those of the first frame: TILED images share them).
-  int transformRegion(std::string options_json) {
-    auto t = lazydcm::build_pixel_transform(r_.file().body, 0, parse_transform(options_json));
-    if (!t) return fail(t.err());
-    lazydcm::frame_info info = lazydcm::make_frame_info(r_.file(), image_, r_.index()->frames.front());
-    lazydcm::error e = t->apply(region_.data(), info, region_report_, values_);
-    if (e.code != lazydcm::errc::ok) return fail(e);
-    transform_description_ = t->describe();
-    samples_out_ = t->output_samples();
-    return 0;
-  }
-  void releaseRegion() {
-    std::vector<uint8_t>().swap(region_);
-    std::vector<double>().swap(values_);
-  }
+  int pasteInput(size_t i, size_t n) { return status(session().paste(i, input_.data(), input_size(n))); }
+  int transformRegion(std::string options_json) { return status(session().transform_region(parse_transform(options_json))); }
 
-  // The encoded bytes of frame i, fragments joined.
-  int rawInput(size_t i, size_t n) {
-    return run_frame(i, n, [&](const lazydcm::frame_location& loc, const uint8_t* range, size_t size) {
-      return lazydcm::raw_frame(loc, range, size, output_);
-    });
+  // Borrowed views of the session's outputs: valid until the next call into the module.
+  val outputView() { return view(session().stored()); }
+  val regionView() { return view(session().region()); }
+  val valuesView() {
+    const auto& v = session().values();
+    return val(typed_memory_view(v.size(), v.data()));
   }
-  val outputView() { return val(typed_memory_view(output_.size(), output_.data())); }  // borrowed
-  std::string reportJson() const {
-    return dump({{"rows", report_.rows}, {"columns", report_.columns}, {"samplesPerPixel", report_.samples_per_pixel},
-                 {"bitsAllocated", report_.bits_allocated}, {"photometricInterpretation", report_.photometric_interpretation},
-                 {"decoder", report_.decoder}});
+  std::string reportJson() {
+    const auto& r = session().report();
+    return dump({{"rows", r.rows}, {"columns", r.columns}, {"samplesPerPixel", r.samples_per_pixel},
+                 {"bitsAllocated", r.bits_allocated}, {"photometricInterpretation", r.photometric_interpretation},
+                 {"decoder", r.decoder}});
   }
-  void releaseOutput() {
-    std::vector<uint8_t>().swap(output_);
-    std::vector<double>().swap(values_);
+  std::string transformJson() {
+    return dump({{"transform", session().transform_description()}, {"samplesPerPixel", session().output_samples()}});
   }
+  std::string frameErrorJson() const { return dump(error_json(frame_error_)); }
+  void releaseOutput() { session().release_frame(); }
+  void releaseRegion() { session().release_region(); }
 
   // [offset, length, bitOffset, hasItemHeaders, expectedLength] per frame, as a borrowed view.
   val frameTable() {
@@ -163,6 +109,7 @@ class reader {
     if (j.contains("buildIndex") && j["buildIndex"].is_boolean()) o.build_index = j["buildIndex"].get<bool>();
     return o;
   }
+  // {realWorld, modality, voi, palette: true|false|null, voiIndex, voiMin, voiMax, presentation, ybrToRgb}
   static lazydcm::transform_options parse_transform(const std::string& options_json) {
     auto j = nlohmann::json::parse(options_json, nullptr, false);
     lazydcm::transform_options o;
@@ -183,55 +130,24 @@ class reader {
     }
     return o;
   }
-
-  template <class F>
-  int run_frame(size_t i, size_t n, F&& f) {
-    const auto* index = r_.index();
-    if (!index || i >= index->frames.size()) return fail(lazydcm::errc::frame_out_of_range, "no frame " + std::to_string(i + 1));
-    if (!image_ready_) {
-      auto info = lazydcm::read_image_info(r_.file().body, r_.file().pixel);
-      if (!info) return fail(info.err());
-      image_ = info.value();
-      image_ready_ = true;
-    }
-    const auto& loc = index->frames[i];
-    const uint8_t* range = input_.data();
-    size_t size = std::min(n, input_.size());
-    if (r_.file().pixel.in_inflated_stream) {
-      range = r_.inflated_bytes().view(loc.offset, loc.length);
-      size = size_t(loc.length);
-      if (!range) return fail(lazydcm::errc::truncated, "frame outside the inflated dataset");
-    }
-    lazydcm::error e = f(loc, range, size);
-    if (e.code != lazydcm::errc::ok) return fail(e);
-    return 0;
+  lazydcm::image_session& session() {
+    if (!session_) session_ = std::make_unique<lazydcm::image_session>(r_);
+    return *session_;
   }
-  int fail(lazydcm::errc code, std::string message) { return fail(lazydcm::make_error(code, lazydcm::error::no_offset, std::move(message))); }
-  int fail(const lazydcm::error& e) {
+  size_t input_size(size_t n) const { return std::min(n, input_.size()); }
+  int status(const lazydcm::error& e) {
     frame_error_ = e;
     return int(e.code);
   }
+  static val view(const std::vector<uint8_t>& v) { return val(typed_memory_view(v.size(), v.data())); }
 
- public:
-  std::string frameErrorJson() const { return dump(error_json(frame_error_)); }
-
- private:
   instance_reader r_;
-  lazydcm::image_info image_;
-  bool image_ready_ = false;
-  lazydcm::decode_report report_;
+  std::unique_ptr<lazydcm::image_session> session_;
   lazydcm::error frame_error_;
-  std::vector<uint8_t> output_;
-  std::vector<double> values_;
-  lazydcm::tile_layout layout_;
-  lazydcm::region_plan plan_;
-  std::vector<uint8_t> region_;
-  lazydcm::decode_report region_report_;
-  std::string transform_description_;
-  uint32_t samples_out_ = 1;
   std::vector<uint8_t> input_;
   std::vector<double> table_;
 };
+
 // Decodes encoded frames without an instance: for worker pools and benchmarks.
 class decoder {
  public:

@@ -59,6 +59,20 @@ describe('regions against the stitched reference', () => {
     await two.close();
   });
 
+  test('regions and frames read concurrently on one instance give the same pixels', async () => {
+    const m = manifest.sparse16;
+    const inst = await open(m.file);
+    const [a, b, f] = await Promise.all([
+      inst.getTotalPixelMatrix({ asIndices: true, rowStart: 60, rowEnd: 140, columnStart: 100, columnEnd: 200, stored: true }),
+      inst.getTotalPixelMatrix({ stored: true }),
+      inst.getStoredFrame(1),
+    ]);
+    assert.ok(bytesOf(a.data).equals(Buffer.from(readNpy(path.join(fixtures, 'tpm', m.regions[1].npy)).bytes)));
+    assert.ok(bytesOf(b.data).equals(Buffer.from(readNpy(path.join(fixtures, 'tpm', m.regions[0].npy)).bytes)));
+    assert.equal(f.rows, 64);
+    await inst.close();
+  });
+
   test('transforms by default: YBR JPEG tiles come back as float64 RGB', async () => {
     const inst = await open(manifest.jpeg_full.file);
     const r = await inst.getTotalPixelMatrix({ rowEnd: 11, columnEnd: 11 });

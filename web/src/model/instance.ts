@@ -272,6 +272,16 @@ export class Instance {
    * are 0, as highdicom fills them.
    */
   async getTotalPixelMatrix(options: RegionOptions = {}): Promise<Region> {
+    // One region at a time per instance (they share the core's region buffer); frames may be
+    // read meanwhile.
+    const run = this.regionQueue.then(() => this.assembleRegion(options));
+    this.regionQueue = run.catch(() => undefined);
+    return run;
+  }
+
+  private regionQueue: Promise<unknown> = Promise.resolve();
+
+  private async assembleRegion(options: RegionOptions): Promise<Region> {
     if (!this.reader) throw new Error('Instance is closed');
     const s = this.summary;
     if (!s.totalPixelMatrixRows || !s.totalPixelMatrixColumns) {
@@ -314,6 +324,7 @@ export class Instance {
       const t = JSON.parse(reader.transformJson());
       const view = reader.valuesView();
       const data = dtype === 'float32' ? Float32Array.from(view) : view.slice();
+      reader.releaseOutput();
       return { data, rows: plan.rows, columns: plan.columns, samplesPerPixel: t.samplesPerPixel, frames,
         dtype: dtype ?? 'float64', transform: t.transform };
     } finally {

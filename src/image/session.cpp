@@ -1,0 +1,95 @@
+#include "image/session.hpp"
+
+namespace lazydcm {
+
+error image_session::prepare(size_t i, const uint8_t*& range, size_t& size) {
+  const frame_index* index = r_.index();
+  if (!index || i >= index->frames.size())
+    return make_error(errc::frame_out_of_range, error::no_offset, "no frame " + std::to_string(i + 1));
+  if (!image_ready_) {
+    auto info = read_image_info(r_.file().body, r_.file().pixel);
+    if (!info) return info.err();
+    image_ = info.value();
+    image_ready_ = true;
+  }
+  if (r_.file().pixel.in_inflated_stream) {
+    const auto& loc = index->frames[i];
+    range = r_.inflated_bytes().view(loc.offset, loc.length);
+    size = size_t(loc.length);
+    if (!range) return make_error(errc::truncated, loc.offset, "frame outside the inflated dataset");
+  }
+  return {};
+}
+
+error image_session::decode(size_t i, const uint8_t* range, size_t size, const decode_options& options) {
+  if (error e = prepare(i, range, size); e.code != errc::ok) return e;
+  return decode_stored_frame(r_.file(), image_, r_.index()->frames[i], range, size, stored_, report_, options);
+}
+
+error image_session::raw(size_t i, const uint8_t* range, size_t size) {
+  if (error e = prepare(i, range, size); e.code != errc::ok) return e;
+  return raw_frame(r_.index()->frames[i], range, size, stored_);
+}
+
+error image_session::run_transform(size_t frame, const uint8_t* stored, const decode_report& report,
+                                   const transform_options& o) {
+  auto t = build_pixel_transform(r_.file().body, frame, o);
+  if (!t) return t.err();
+  const frame_info info = make_frame_info(r_.file(), image_, r_.index()->frames[frame]);
+  if (error e = t->apply(stored, info, report, values_); e.code != errc::ok) return e;
+  transform_description_ = t->describe();
+  output_samples_ = t->output_samples();
+  return {};
+}
+
+error image_session::transform(size_t i, const uint8_t* range, size_t size, const transform_options& o) {
+  if (error e = decode(i, range, size); e.code != errc::ok) return e;
+  return run_transform(i, stored_.data(), report_, o);
+}
+
+result<region_plan> image_session::plan(int64_t r0, int64_t r1, int64_t c0, int64_t c1, const plane_selection& sel) {
+  if (!image_ready_) {
+    auto info = read_image_info(r_.file().body, r_.file().pixel);
+    if (!info) return info.err();
+    image_ = info.value();
+    image_ready_ = true;
+  }
+  auto layout = read_tile_layout(r_.file().body, sel);
+  if (!layout) return layout.err();
+  auto plan = plan_region(layout.value(), r0, r1, c0, c1);
+  if (!plan) return plan.err();
+  layout_ = std::move(layout.value());
+  plan_ = plan.value();
+  const size_t bytes = image_.bits_allocated == 1 ? 1 : image_.bits_allocated / 8;
+  region_.assign(size_t(plan_.rows) * plan_.columns * image_.samples_per_pixel * bytes, 0);
+  region_report_ = decode_report{};
+  region_report_.rows = plan_.rows;
+  region_report_.columns = plan_.columns;
+  region_report_.samples_per_pixel = image_.samples_per_pixel;
+  region_report_.bits_allocated = image_.bits_allocated;
+  region_report_.photometric_interpretation = image_.photometric_interpretation;
+  return plan;
+}
+
+error image_session::paste(size_t i, const uint8_t* range, size_t size) {
+  if (error e = decode(i, range, size); e.code != errc::ok) return e;
+  const size_t bytes = image_.bits_allocated == 1 ? 1 : image_.bits_allocated / 8;
+  paste_tile(plan_, layout_, uint32_t(i), stored_.data(), bytes, region_.data());
+  region_report_.photometric_interpretation = report_.photometric_interpretation;
+  return {};
+}
+
+error image_session::transform_region(const transform_options& o) {
+  if (!r_.index() || r_.index()->frames.empty())
+    return make_error(errc::no_pixel_data, error::no_offset, "no frames");
+  return run_transform(0, region_.data(), region_report_, o);
+}
+
+void image_session::release_frame() {
+  std::vector<uint8_t>().swap(stored_);
+  std::vector<double>().swap(values_);
+}
+
+void image_session::release_region() { std::vector<uint8_t>().swap(region_); }
+
+}  // namespace lazydcm

@@ -1,0 +1,59 @@
+// The work on one instance's pixels after its header and index are read: decode frames, apply
+// the pixel transforms, assemble total-pixel-matrix regions. Sans-IO like the rest of the core:
+// the caller passes the bytes of each frame's indexed range. Outputs are owned here and valid
+// until the next call (the WASM glue hands out views of them). Frames and the region have
+// separate buffers, so frames can be read while a region is being assembled.
+#pragma once
+#include <string>
+#include <vector>
+
+#include "image/frames.hpp"
+#include "image/total_pixel_matrix.hpp"
+#include "index/instance_reader.hpp"
+#include "pixel/transform.hpp"
+
+namespace lazydcm {
+
+class image_session {
+ public:
+  explicit image_session(const instance_reader& reader) : r_(reader) {}
+
+  // Frame i (0-based). `range` holds the frame's indexed range (ignored for deflated files,
+  // whose frames are in the inflated stream the reader holds).
+  error decode(size_t i, const uint8_t* range, size_t size, const decode_options& options = {});
+  error raw(size_t i, const uint8_t* range, size_t size);
+  error transform(size_t i, const uint8_t* range, size_t size, const transform_options& options);
+
+  // Regions: plan, paste each planned frame, then read region() or transform_region().
+  result<region_plan> plan(int64_t row_start, int64_t row_end, int64_t column_start, int64_t column_end,
+                           const plane_selection& selection);
+  error paste(size_t i, const uint8_t* range, size_t size);
+  // The transforms of the first frame over the whole region (TILED images share them).
+  error transform_region(const transform_options& options);
+
+  const std::vector<uint8_t>& stored() const { return stored_; }  // decode(), raw()
+  const decode_report& report() const { return report_; }
+  const std::vector<double>& values() const { return values_; }   // transform(), transform_region()
+  const std::string& transform_description() const { return transform_description_; }
+  uint32_t output_samples() const { return output_samples_; }
+  const std::vector<uint8_t>& region() const { return region_; }
+  void release_frame();   // stored() and values()
+  void release_region();  // region()
+
+ private:
+  error prepare(size_t i, const uint8_t*& range, size_t& size);
+  error run_transform(size_t frame, const uint8_t* stored, const decode_report& report, const transform_options& o);
+
+  const instance_reader& r_;
+  bool image_ready_ = false;
+  image_info image_;
+  std::vector<uint8_t> stored_, region_;
+  std::vector<double> values_;
+  decode_report report_, region_report_;
+  tile_layout layout_;
+  region_plan plan_;
+  std::string transform_description_;
+  uint32_t output_samples_ = 1;
+};
+
+}  // namespace lazydcm
