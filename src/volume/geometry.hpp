@@ -1,0 +1,45 @@
+// Volume geometry (highdicom's get_volume_positions / VolumeGeometry): frames or instances sorted
+// along the slice normal, regular spacing checked, and the 4x4 affine from voxel indices
+// (slice, row, column) to LPS millimetres.
+//   affine columns: [n * slice_spacing, column_cosines * PixelSpacing[0], row_cosines * PixelSpacing[1]]
+//   n = column_cosines x row_cosines (so an axial head-first CT starts at its most superior slice)
+//   translation: ImagePositionPatient of slice 0.
+#pragma once
+#include <array>
+#include <cstddef>
+#include <optional>
+#include <vector>
+
+#include "core/error.hpp"
+
+namespace lazydcm {
+
+using vec3 = std::array<double, 3>;
+using mat4 = std::array<std::array<double, 4>, 4>;
+
+struct volume_options {
+  double rtol = 0.01;               // spacing regularity (relative)
+  double perpendicular_tol = 1e-3;  // positions must lie along the normal
+  bool allow_duplicates = false;
+  bool allow_missing = false;       // gaps that are whole multiples of the spacing
+  std::optional<double> spacing_hint;  // SpacingBetweenSlices
+};
+
+struct volume_geometry {
+  size_t slices = 0;                // including missing positions
+  double slice_spacing = 1.0;
+  std::array<double, 2> pixel_spacing{};  // row, column (PixelSpacing order)
+  vec3 row_cosines{}, column_cosines{}, normal{};
+  mat4 affine{};
+  std::vector<size_t> slice_of;     // volume slice index of each input, in input order
+};
+
+// positions: ImagePositionPatient per frame/instance; orientation: ImageOrientationPatient (6);
+// pixel_spacing: PixelSpacing (row, column). Errors say why the input is not a volume.
+result<volume_geometry> compute_volume_geometry(const std::vector<vec3>& positions, const std::array<double, 6>& orientation,
+                                                std::array<double, 2> pixel_spacing, const volume_options& options = {});
+
+// The LPS position of a voxel centre.
+vec3 voxel_to_patient(const volume_geometry& g, double slice, double row, double column);
+
+}  // namespace lazydcm
