@@ -36,6 +36,9 @@ struct decode_report {
   std::string decoder;                     // e.g. "libjpeg-turbo 2.1.5 (8-bit)"
 };
 
+// Bytes per stored value in the layout above (1-bit data: one byte per pixel).
+inline uint32_t bytes_per_sample(uint32_t bits_allocated) { return bits_allocated == 1 ? 1 : bits_allocated / 8; }
+
 // Bytes of one decoded frame in the layout above.
 uint64_t stored_frame_size(const frame_info& info, int reduce = 0);
 

@@ -10,8 +10,7 @@ uint64_t stored_frame_size(const frame_info& info, int reduce) {
     rows = (rows + 1) / 2;
     cols = (cols + 1) / 2;
   }
-  uint64_t bytes_per_sample = info.bits_allocated == 1 ? 1 : info.bits_allocated / 8;
-  return rows * cols * info.samples_per_pixel * bytes_per_sample;
+  return rows * cols * info.samples_per_pixel * bytes_per_sample(info.bits_allocated);
 }
 
 namespace codec_util {

@@ -2,16 +2,20 @@
 
 namespace lazydcm {
 
+error image_session::ensure_image() {
+  if (image_ready_) return {};
+  auto info = read_image_info(r_.file().body, r_.file().pixel);
+  if (!info) return info.err();
+  image_ = info.value();
+  image_ready_ = true;
+  return {};
+}
+
 error image_session::prepare(size_t i, const uint8_t*& range, size_t& size) {
   const frame_index* index = r_.index();
   if (!index || i >= index->frames.size())
     return make_error(errc::frame_out_of_range, error::no_offset, "no frame " + std::to_string(i + 1));
-  if (!image_ready_) {
-    auto info = read_image_info(r_.file().body, r_.file().pixel);
-    if (!info) return info.err();
-    image_ = info.value();
-    image_ready_ = true;
-  }
+  if (error e = ensure_image(); e.code != errc::ok) return e;
   if (r_.file().pixel.in_inflated_stream) {
     const auto& loc = index->frames[i];
     range = r_.inflated_bytes().view(loc.offset, loc.length);
@@ -48,20 +52,14 @@ error image_session::transform(size_t i, const uint8_t* range, size_t size, cons
 }
 
 result<region_plan> image_session::plan(int64_t r0, int64_t r1, int64_t c0, int64_t c1, const plane_selection& sel) {
-  if (!image_ready_) {
-    auto info = read_image_info(r_.file().body, r_.file().pixel);
-    if (!info) return info.err();
-    image_ = info.value();
-    image_ready_ = true;
-  }
+  if (error e = ensure_image(); e.code != errc::ok) return e;
   auto layout = read_tile_layout(r_.file().body, sel);
   if (!layout) return layout.err();
   auto plan = plan_region(layout.value(), r0, r1, c0, c1);
   if (!plan) return plan.err();
   layout_ = std::move(layout.value());
   plan_ = plan.value();
-  const size_t bytes = image_.bits_allocated == 1 ? 1 : image_.bits_allocated / 8;
-  region_.assign(size_t(plan_.rows) * plan_.columns * image_.samples_per_pixel * bytes, 0);
+  region_.assign(size_t(plan_.rows) * plan_.columns * image_.samples_per_pixel * bytes_per_sample(image_.bits_allocated), 0);
   region_report_ = decode_report{};
   region_report_.rows = plan_.rows;
   region_report_.columns = plan_.columns;
@@ -73,8 +71,7 @@ result<region_plan> image_session::plan(int64_t r0, int64_t r1, int64_t c0, int6
 
 error image_session::paste(size_t i, const uint8_t* range, size_t size) {
   if (error e = decode(i, range, size); e.code != errc::ok) return e;
-  const size_t bytes = image_.bits_allocated == 1 ? 1 : image_.bits_allocated / 8;
-  paste_tile(plan_, layout_, uint32_t(i), stored_.data(), bytes, region_.data());
+  paste_tile(plan_, layout_, uint32_t(i), stored_.data(), bytes_per_sample(image_.bits_allocated), region_.data());
   region_report_.photometric_interpretation = report_.photometric_interpretation;
   return {};
 }

@@ -41,6 +41,7 @@ class image_session {
   void release_region();  // region()
 
  private:
+  error ensure_image();
   error prepare(size_t i, const uint8_t*& range, size_t& size);
   error run_transform(size_t frame, const uint8_t* stored, const decode_report& report, const transform_options& o);
 
