@@ -31,6 +31,11 @@ export const ErrorCode = {
 
 export type ErrorCodeName = keyof typeof ErrorCode;
 
+/** The core names codes in snake_case (`length_beyond_end`); the TypeScript API in camelCase. */
+export function codeName(coreName: string): string {
+  return coreName.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase());
+}
+
 /** Every error lazydcm throws: a stable numeric `code`, its `codeName`, and where known the byte `offset`. */
 export class LazydcmError extends Error {
   override name = 'LazydcmError';
@@ -46,9 +51,7 @@ export class LazydcmError extends Error {
 
   /** Rebuild an error sent across postMessage or returned as JSON by the core. */
   static fromJson(j: { code: number; name: string; message: string; offset?: number | null }, source?: string): LazydcmError {
-    // The core names codes in snake_case; the TypeScript API in camelCase, as in ErrorCode.
-    const name = j.name.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase());
-    return new LazydcmError(j.code, name, j.message, j.offset ?? undefined, source);
+    return new LazydcmError(j.code, codeName(j.name), j.message, j.offset ?? undefined, source);
   }
 
   toJSON() {

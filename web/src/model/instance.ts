@@ -1,4 +1,4 @@
-import { ErrorCode, ioError, LazydcmError } from '../core/errors.js';
+import { codeName, ErrorCode, ioError, LazydcmError } from '../core/errors.js';
 import { IoStats } from '../io/stats.js';
 import type { ByteSource } from '../sources/source.js';
 import { loadCore, type CoreReader } from '../wasm/load.js';
@@ -162,7 +162,7 @@ export class Instance {
   ) {
     this.summary = JSON.parse(reader!.summaryJson());
     if (this.summary.frameIndexError) {
-      this.summary.frameIndexError.name = this.summary.frameIndexError.name.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase());
+      this.summary.frameIndexError.name = codeName(this.summary.frameIndexError.name);
     }
     this.frames = readFrameTable(reader!.frameTable());
   }
@@ -179,29 +179,20 @@ export class Instance {
 
   /** The encoded bytes of a frame (fragments joined), as stored in the file. */
   async getRawFrame(frame: number, options: FrameOptions = {}): Promise<Uint8Array> {
-    const { index, reader } = await this.loadFrame(frame, options);
-    const status = reader.rawInput(index, this.frames[index].length);
-    if (status !== 0) throw LazydcmError.fromJson(JSON.parse(reader.frameErrorJson()), this.source.name);
-    const out = reader.outputView().slice();  // copy: the view dies at the next call into WASM
-    reader.releaseOutput();
-    return out;
+    const index = this.checkFrame(frame, options.asIndex ?? false);
+    return this.rawAt(index, (await this.fetchFrames([index], options)).get(index)!);
   }
 
   /** A decoded frame's stored values (no rescale, LUTs or colour conversion beyond the codec's). */
   async getStoredFrame(frame: number, options: FrameOptions = {}): Promise<StoredFrame> {
-    const { index, reader } = await this.loadFrame(frame, options);
-    const status = reader.decodeInput(index, this.frames[index].length, options.reduce ?? 0);
-    if (status !== 0) throw LazydcmError.fromJson(JSON.parse(reader.frameErrorJson()), this.source.name);
-    const report = JSON.parse(reader.reportJson());
-    const bytes = reader.outputView().slice();
-    reader.releaseOutput();
-    const { array, dtype } = typed(bytes, report.bitsAllocated, this.summary.pixelRepresentation === 1,
-      this.summary.pixelData?.tag !== '7FE00010');
-    return {
-      data: array, rows: report.rows, columns: report.columns, samplesPerPixel: report.samplesPerPixel,
-      bitsAllocated: report.bitsAllocated, photometricInterpretation: report.photometricInterpretation, dtype,
-      decoder: report.decoder,
-    };
+    const index = this.checkFrame(frame, options.asIndex ?? false);
+    return this.storedAt(index, (await this.fetchFrames([index], options)).get(index)!, options.reduce ?? 0);
+  }
+
+  /** A frame with pixel transforms applied (highdicom's `get_frame`): float64 by default. */
+  async getFrame(frame: number, options: FrameOptions & TransformOptions = {}): Promise<Frame> {
+    const index = this.checkFrame(frame, options.asIndex ?? false);
+    return this.frameAt(index, (await this.fetchFrames([index], options)).get(index)!, options);
   }
 
   /**
@@ -209,61 +200,14 @@ export class Instance {
    * are fetched together where they are adjacent.
    */
   async getStoredFrames(frames?: number[], options: FrameOptions & { maxGap?: number } = {}): Promise<StoredFrame[]> {
-    return this.several(frames, options, (n, o) => this.getStoredFrame(n, o));
+    const { indices, bytes } = await this.fetchSeveral(frames, options);
+    return indices.map((i) => this.storedAt(i, bytes.get(i)!, options.reduce ?? 0));
   }
 
   /** Several frames with the pixel transforms applied (highdicom's `get_frames`). */
   async getFrames(frames?: number[], options: FrameOptions & TransformOptions & { maxGap?: number } = {}): Promise<Frame[]> {
-    return this.several(frames, options, (n, o) => this.getFrame(n, o));
-  }
-
-  private async several<T, O extends FrameOptions & { maxGap?: number }>(frames: number[] | undefined, options: O,
-    one: (n: number, o: O) => Promise<T>): Promise<T[]> {
-    const numbers = frames ?? this.frames.map((_, i) => (options.asIndex ? i : i + 1));
-    const indices = numbers.map((n) => this.checkFrame(n, options.asIndex ?? false));
-    // Prefetch the ranges in as few reads as adjacency allows, then decode from memory.
-    const prefetched = new Map<number, Uint8Array>();
-    if (!this.summary.pixelData?.inInflatedStream) {
-      const spans = [...new Set(indices)].map((index) => ({ index, offset: this.frames[index].offset, length: this.frames[index].length }));
-      for (const group of coalesce(spans, options.maxGap ?? 64 * 1024)) {
-        const bytes = await this.source.read(group.offset, group.length, options.signal);
-        for (const f of group.items) prefetched.set(f.index, bytes.subarray(f.offset - group.offset, f.offset - group.offset + f.length));
-      }
-    }
-    this.prefetched = prefetched;
-    try {
-      const out: T[] = [];
-      for (const n of numbers) out.push(await one(n, options));
-      return out;
-    } finally {
-      this.prefetched = undefined;
-    }
-  }
-
-  private prefetched?: Map<number, Uint8Array>;
-
-  private checkFrame(frame: number, asIndex: boolean): number {
-    const index = asIndex ? frame : frame - 1;
-    if (!Number.isInteger(index) || index < 0 || index >= this.frames.length) {
-      throw new LazydcmError(ErrorCode.frameOutOfRange, 'frameOutOfRange',
-        `frame ${frame} is not in 1..${this.frames.length}${asIndex ? ' (0-based)' : ''}`, undefined, this.source.name);
-    }
-    return index;
-  }
-
-  /** A frame with pixel transforms applied (highdicom's `get_frame`): float64 by default. */
-  async getFrame(frame: number, options: FrameOptions & TransformOptions = {}): Promise<Frame> {
-    const { index, reader } = await this.loadFrame(frame, options);
-    const { dtype, asIndex, reduce, signal, ...transform } = options;
-    void asIndex; void reduce; void signal;
-    const status = reader.transformInput(index, this.frames[index].length, JSON.stringify(transform));
-    if (status !== 0) throw LazydcmError.fromJson(JSON.parse(reader.frameErrorJson()), this.source.name);
-    const report = JSON.parse(reader.reportJson());
-    const t = JSON.parse(reader.transformJson());
-    const view = reader.valuesView();
-    const data = dtype === 'float32' ? Float32Array.from(view) : view.slice();
-    reader.releaseOutput();
-    return { data, rows: report.rows, columns: report.columns, samplesPerPixel: t.samplesPerPixel, transform: t.transform };
+    const { indices, bytes } = await this.fetchSeveral(frames, options);
+    return indices.map((i) => this.frameAt(i, bytes.get(i)!, options));
   }
 
   /**
@@ -282,7 +226,6 @@ export class Instance {
   private regionQueue: Promise<unknown> = Promise.resolve();
 
   private async assembleRegion(options: RegionOptions): Promise<Region> {
-    if (!this.reader) throw new Error('Instance is closed');
     const s = this.summary;
     if (!s.totalPixelMatrixRows || !s.totalPixelMatrixColumns) {
       throw new LazydcmError(ErrorCode.invalidImageAttributes, 'invalidImageAttributes', 'not a tiled image', undefined, this.source.name);
@@ -290,59 +233,117 @@ export class Instance {
     const asIndices = options.asIndices ?? false;
     const [r0, r1] = standardizeRange(options.rowStart, options.rowEnd, s.totalPixelMatrixRows, asIndices, 'rows');
     const [c0, c1] = standardizeRange(options.columnStart, options.columnEnd, s.totalPixelMatrixColumns, asIndices, 'columns');
-    const plan = JSON.parse(this.reader.planRegion(r0, r1, c0, c1, options.focalPlane ?? -1, options.opticalPath ?? -1));
+    const plan = JSON.parse(this.open_().planRegion(r0, r1, c0, c1, options.focalPlane ?? -1, options.opticalPath ?? -1));
     if (plan.error) throw LazydcmError.fromJson(plan.error, this.source.name);
     const frames: number[] = plan.frames;
-    const spans = frames.map((index) => ({ index, offset: this.frames[index].offset, length: this.frames[index].length }));
-    for (const group of coalesce(spans, options.maxGap ?? 64 * 1024)) {
-      const bytes = this.summary.pixelData?.inInflatedStream ? new Uint8Array(0)
-        : await this.source.read(group.offset, group.length, options.signal);
-      for (const f of group.items) {
-        if (!this.reader) throw new Error('Instance is closed');
-        if (!this.summary.pixelData?.inInflatedStream) {
-          this.reader.inputBuffer(f.length).set(bytes.subarray(f.offset - group.offset, f.offset - group.offset + f.length));
-        }
-        if (this.reader.pasteInput(f.index, f.length) !== 0) {
-          const err = LazydcmError.fromJson(JSON.parse(this.reader.frameErrorJson()), this.source.name);
-          this.reader.releaseRegion();
-          throw err;
-        }
-      }
-    }
-    const reader = this.reader!;
+    const bytes = await this.fetchFrames(frames, options);
+    const reader = this.open_();
     try {
+      for (const index of frames) {
+        if (reader.pasteInput(index, this.input(reader, bytes.get(index)!)) !== 0) throw this.frameError(reader);
+      }
       if (options.stored) {
         const { array, dtype } = typed(reader.regionView().slice(), s.bitsAllocated ?? 8, s.pixelRepresentation === 1,
           s.pixelData?.tag !== '7FE00010');
         return { data: array, rows: plan.rows, columns: plan.columns, samplesPerPixel: s.samplesPerPixel ?? 1, frames, dtype };
       }
-      const { rowStart, rowEnd, columnStart, columnEnd, focalPlane, opticalPath, stored, maxGap, signal, dtype, ...transform } = options;
-      void rowStart; void rowEnd; void columnStart; void columnEnd; void focalPlane; void opticalPath; void stored; void maxGap; void signal;
-      if (reader.transformRegion(JSON.stringify(transform)) !== 0) {
-        throw LazydcmError.fromJson(JSON.parse(reader.frameErrorJson()), this.source.name);
-      }
-      const t = JSON.parse(reader.transformJson());
-      const view = reader.valuesView();
-      const data = dtype === 'float32' ? Float32Array.from(view) : view.slice();
-      reader.releaseOutput();
-      return { data, rows: plan.rows, columns: plan.columns, samplesPerPixel: t.samplesPerPixel, frames,
-        dtype: dtype ?? 'float64', transform: t.transform };
+      if (reader.transformRegion(JSON.stringify(transformOptions(options))) !== 0) throw this.frameError(reader);
+      const { data, samplesPerPixel, transform } = this.takeValues(reader, options.dtype);
+      return { data, rows: plan.rows, columns: plan.columns, samplesPerPixel, frames, dtype: options.dtype ?? 'float64', transform };
     } finally {
       reader.releaseRegion();
     }
   }
 
-  /** Fetches the frame's byte range into the reader's input buffer. */
-  private async loadFrame(frame: number, options: FrameOptions): Promise<{ index: number; reader: CoreReader }> {
-    if (!this.reader) throw new Error('Instance is closed');
-    const index = this.checkFrame(frame, options.asIndex ?? false);
-    const loc = this.frames[index];
-    if (!this.summary.pixelData?.inInflatedStream) {
-      const bytes = this.prefetched?.get(index) ?? await this.source.read(loc.offset, loc.length, options.signal);
-      if (!this.reader) throw new Error('Instance is closed');
-      this.reader.inputBuffer(bytes.length).set(bytes);
+  // ---- frames from the bytes of their indexed ranges ----
+
+  private rawAt(index: number, bytes: Uint8Array): Uint8Array {
+    const reader = this.open_();
+    if (reader.rawInput(index, this.input(reader, bytes)) !== 0) throw this.frameError(reader);
+    const out = reader.outputView().slice();  // copy: the view dies at the next call into WASM
+    reader.releaseOutput();
+    return out;
+  }
+
+  private storedAt(index: number, bytes: Uint8Array, reduce: number): StoredFrame {
+    const reader = this.open_();
+    if (reader.decodeInput(index, this.input(reader, bytes), reduce) !== 0) throw this.frameError(reader);
+    const report = JSON.parse(reader.reportJson());
+    const out = reader.outputView().slice();
+    reader.releaseOutput();
+    const { array, dtype } = typed(out, report.bitsAllocated, this.summary.pixelRepresentation === 1,
+      this.summary.pixelData?.tag !== '7FE00010');
+    return {
+      data: array, rows: report.rows, columns: report.columns, samplesPerPixel: report.samplesPerPixel,
+      bitsAllocated: report.bitsAllocated, photometricInterpretation: report.photometricInterpretation, dtype,
+      decoder: report.decoder,
+    };
+  }
+
+  private frameAt(index: number, bytes: Uint8Array, options: TransformOptions): Frame {
+    const reader = this.open_();
+    const status = reader.transformInput(index, this.input(reader, bytes), JSON.stringify(transformOptions(options)));
+    if (status !== 0) throw this.frameError(reader);
+    const report = JSON.parse(reader.reportJson());
+    const { data, samplesPerPixel, transform } = this.takeValues(reader, options.dtype);
+    return { data, rows: report.rows, columns: report.columns, samplesPerPixel, transform };
+  }
+
+  /** The transformed values, copied out of WASM memory, and what produced them. */
+  private takeValues(reader: CoreReader, dtype: TransformOptions['dtype']) {
+    const t = JSON.parse(reader.transformJson());
+    const view = reader.valuesView();
+    const data = dtype === 'float32' ? Float32Array.from(view) : view.slice();
+    reader.releaseOutput();
+    return { data, samplesPerPixel: t.samplesPerPixel as number, transform: t.transform as string };
+  }
+
+  // ---- fetching ----
+
+  /** The bytes of frames' indexed ranges, read in as few requests as adjacency allows. */
+  private async fetchFrames(indices: number[], options: { maxGap?: number; signal?: AbortSignal }): Promise<Map<number, Uint8Array>> {
+    const out = new Map<number, Uint8Array>();
+    if (this.summary.pixelData?.inInflatedStream) {
+      // Deflated files: the frames are in the inflated stream the core already holds.
+      for (const i of indices) out.set(i, new Uint8Array(0));
+      return out;
     }
-    return { index, reader: this.reader };
+    const spans = [...new Set(indices)].map((index) => ({ index, offset: this.frames[index].offset, length: this.frames[index].length }));
+    for (const group of coalesce(spans, options.maxGap ?? 64 * 1024)) {
+      const bytes = await this.source.read(group.offset, group.length, options.signal);
+      for (const f of group.items) out.set(f.index, bytes.subarray(f.offset - group.offset, f.offset - group.offset + f.length));
+    }
+    return out;
+  }
+
+  private async fetchSeveral(frames: number[] | undefined, options: FrameOptions & { maxGap?: number }) {
+    const asIndex = options.asIndex ?? false;
+    const indices = frames ? frames.map((n) => this.checkFrame(n, asIndex)) : this.frames.map((_, i) => i);
+    return { indices, bytes: await this.fetchFrames(indices, options) };
+  }
+
+  private checkFrame(frame: number, asIndex: boolean): number {
+    const index = asIndex ? frame : frame - 1;
+    if (!Number.isInteger(index) || index < 0 || index >= this.frames.length) {
+      throw new LazydcmError(ErrorCode.frameOutOfRange, 'frameOutOfRange',
+        `frame ${frame} is not in 1..${this.frames.length}${asIndex ? ' (0-based)' : ''}`, undefined, this.source.name);
+    }
+    return index;
+  }
+
+  /** Writes a frame's range into the reader's input buffer (a view of WASM memory); returns its size. */
+  private input(reader: CoreReader, bytes: Uint8Array): number {
+    if (bytes.length) reader.inputBuffer(bytes.length).set(bytes);
+    return bytes.length;
+  }
+
+  private frameError(reader: CoreReader): LazydcmError {
+    return LazydcmError.fromJson(JSON.parse(reader.frameErrorJson()), this.source.name);
+  }
+
+  private open_(): CoreReader {
+    if (!this.reader) throw new Error('Instance is closed');
+    return this.reader;
   }
 
   async close(): Promise<void> {
@@ -382,6 +383,12 @@ export class Instance {
       throw e;
     }
   }
+}
+
+/** Only the pixel-transform options, as the core reads them. */
+function transformOptions(o: TransformOptions): TransformOptions {
+  const { realWorld, modality, voi, voiIndex, voiMin, voiMax, presentation, palette, ybrToRgb } = o;
+  return { realWorld, modality, voi, voiIndex, voiMin, voiMax, presentation, palette, ybrToRgb };
 }
 
 function typed(bytes: Uint8Array, bits: number, signed: boolean, float: boolean): { array: PixelArray; dtype: string } {
