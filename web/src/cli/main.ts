@@ -3,7 +3,7 @@
 import { LazydcmError } from '../core/errors.js';
 import { encodeNpy } from '../io/npy.js';
 import { open } from '../index.js';
-import type { InstanceSummary } from '../model/instance.js';
+import type { Instance, InstanceSummary } from '../model/instance.js';
 
 const USAGE = `usage: lazydcm <command> [options]
 
@@ -105,21 +105,37 @@ export function formatSummary(name: string, s: InstanceSummary): string {
   return out.join('\n');
 }
 
+/** Opens the source, runs `work`, prints --stats, always closes. */
+async function withInstance(src: string, args: Args, work: (inst: Instance) => Promise<void>): Promise<void> {
+  const inst = await open(src, { firstRead: args.firstRead, http: { headers: args.headers } });
+  try {
+    await work(inst);
+    if (args.flags.has('stats')) process.stderr.write(JSON.stringify(inst.stats) + '\n');
+  } finally {
+    await inst.close();
+  }
+}
+
+/** An array as .npy: shape (rows, columns) or (rows, columns, samples). */
+async function writeArray(file: string, data: ArrayBufferView, dtype: string, rows: number, columns: number,
+  samples: number): Promise<string> {
+  const shape = samples > 1 ? [rows, columns, samples] : [rows, columns];
+  const { writeFile } = await import('node:fs/promises');
+  await writeFile(file, encodeNpy(data, dtype, shape));
+  return `${shape.join('x')} ${dtype}`;
+}
+
 async function info(args: Args): Promise<void> {
   const src = args.positional[0];
   if (!src) throw new UsageError('info needs a path or URL');
-  const inst = await open(src, { firstRead: args.firstRead, http: { headers: args.headers } });
-  try {
+  await withInstance(src, args, async (inst) => {
     if (args.flags.has('json')) {
       const { dataset, warnings } = inst.dataset();
       process.stdout.write(JSON.stringify({ summary: inst.summary, dataset, warnings }, null, 1) + '\n');
     } else {
       process.stdout.write(formatSummary(inst.source.name, inst.summary) + '\n');
     }
-    if (args.flags.has('stats')) process.stderr.write(JSON.stringify(inst.stats) + '\n');
-  } finally {
-    await inst.close();
-  }
+  });
 }
 
 async function frame(args: Args): Promise<void> {
@@ -127,30 +143,24 @@ async function frame(args: Args): Promise<void> {
   if (!src || !n) throw new UsageError('frame needs a path or URL and a frame number');
   const number = Number(n);
   if (!Number.isInteger(number)) throw new UsageError(`frame number '${n}' is not an integer`);
-  if (!args.out) throw new UsageError('frame needs --out FILE');
-  const raw = args.flags.has('raw');
-  const inst = await open(src, { http: { headers: args.headers }, firstRead: args.firstRead });
-  try {
-    const { writeFile } = await import('node:fs/promises');
-    if (raw) {
+  const out = args.out;
+  if (!out) throw new UsageError('frame needs --out FILE');
+  await withInstance(src, args, async (inst) => {
+    if (args.flags.has('raw')) {
       const bytes = await inst.getRawFrame(number);
-      await writeFile(args.out, args.out.endsWith('.npy') ? encodeNpy(bytes, 'uint8', [bytes.length]) : bytes);
+      const { writeFile } = await import('node:fs/promises');
+      await writeFile(out, out.endsWith('.npy') ? encodeNpy(bytes, 'uint8', [bytes.length]) : bytes);
       process.stderr.write(`frame ${number}: ${bytes.length} encoded bytes\n`);
     } else if (!args.flags.has('stored')) {
       const f = await inst.getFrame(number, { voi: args.flags.has('voi') ? true : undefined });
-      const shape = f.samplesPerPixel > 1 ? [f.rows, f.columns, f.samplesPerPixel] : [f.rows, f.columns];
-      await writeFile(args.out, encodeNpy(f.data, 'float64', shape));
-      process.stderr.write(`frame ${number}: ${shape.join('x')} float64 (${f.transform})\n`);
+      const what = await writeArray(out, f.data, 'float64', f.rows, f.columns, f.samplesPerPixel);
+      process.stderr.write(`frame ${number}: ${what} (${f.transform})\n`);
     } else {
       const f = await inst.getStoredFrame(number, { reduce: args.reduce });
-      const shape = f.samplesPerPixel > 1 ? [f.rows, f.columns, f.samplesPerPixel] : [f.rows, f.columns];
-      await writeFile(args.out, encodeNpy(f.data, f.dtype, shape));
-      process.stderr.write(`frame ${number}: ${shape.join('x')} ${f.dtype} ${f.photometricInterpretation} (${f.decoder})\n`);
+      const what = await writeArray(out, f.data, f.dtype, f.rows, f.columns, f.samplesPerPixel);
+      process.stderr.write(`frame ${number}: ${what} ${f.photometricInterpretation} (${f.decoder})\n`);
     }
-    if (args.flags.has('stats')) process.stderr.write(JSON.stringify(inst.stats) + '\n');
-  } finally {
-    await inst.close();
-  }
+  });
 }
 
 function slice(spec: string | undefined): [number | undefined, number | undefined] {
@@ -162,23 +172,18 @@ function slice(spec: string | undefined): [number | undefined, number | undefine
 async function region(args: Args): Promise<void> {
   const src = args.positional[0];
   if (!src) throw new UsageError('region needs a path or URL');
-  if (!args.out) throw new UsageError('region needs --out FILE');
+  const out = args.out;
+  if (!out) throw new UsageError('region needs --out FILE');
   const [rowStart, rowEnd] = slice(args.rows);
   const [columnStart, columnEnd] = slice(args.cols);
-  const inst = await open(src, { http: { headers: args.headers }, firstRead: args.firstRead });
-  try {
+  await withInstance(src, args, async (inst) => {
     const r = await inst.getTotalPixelMatrix({
       rowStart, rowEnd, columnStart, columnEnd, asIndices: true, focalPlane: args.focalPlane,
       stored: args.flags.has('stored'), voi: args.flags.has('voi') ? true : undefined,
     });
-    const shape = r.samplesPerPixel > 1 ? [r.rows, r.columns, r.samplesPerPixel] : [r.rows, r.columns];
-    const { writeFile } = await import('node:fs/promises');
-    await writeFile(args.out, encodeNpy(r.data, r.dtype, shape));
-    process.stderr.write(`region ${shape.join('x')} ${r.dtype} from ${r.frames.length} frames${r.transform ? ` (${r.transform})` : ''}\n`);
-    if (args.flags.has('stats')) process.stderr.write(JSON.stringify(inst.stats) + '\n');
-  } finally {
-    await inst.close();
-  }
+    const what = await writeArray(out, r.data, r.dtype, r.rows, r.columns, r.samplesPerPixel);
+    process.stderr.write(`region ${what} from ${r.frames.length} frames${r.transform ? ` (${r.transform})` : ''}\n`);
+  });
 }
 
 async function main(argv: string[]): Promise<number> {
