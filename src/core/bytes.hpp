@@ -41,6 +41,11 @@ class byte_store {
   const uint8_t* view(uint64_t offset, uint64_t length) const;
   // The first byte at or after `offset` that is not held (== offset when offset is not held).
   uint64_t held_until(uint64_t offset) const;
+  // What to fetch so that [offset, end) is held: from the first byte not held up to end.
+  byte_range missing(uint64_t offset, uint64_t end) const {
+    uint64_t from = held_until(offset);
+    return {from, end > from ? end - from : 0};
+  }
   uint64_t bytes_held() const noexcept { return bytes_held_; }
   void clear() { chunks_.clear(); bytes_held_ = 0; }
 

@@ -72,8 +72,7 @@ const uint8_t* dataset_reader::at(uint64_t pos, uint64_t n) const {
 dataset_reader::have dataset_reader::ensure_file(uint64_t pos, uint64_t n) {
   if (pos + n > file_.file_size) return have::eof;
   if (file_store_.has(pos, n)) return have::yes;
-  uint64_t from = file_store_.held_until(pos);
-  need_ = {from, pos + n - from};
+  need_ = file_store_.missing(pos, pos + n);
   return have::need;
 }
 

@@ -67,9 +67,7 @@ const uint8_t* frame_indexer::get(uint64_t offset, uint64_t length, uint64_t rea
     return nullptr;
   }
   if (const uint8_t* p = bytes_.view(offset, length)) return p;
-  uint64_t from = bytes_.held_until(offset);
-  uint64_t to = std::min(file_.file_size, std::max(offset + length, offset + read_ahead));
-  need_ = {from, to - from};
+  need_ = bytes_.missing(offset, std::min(file_.file_size, std::max(offset + length, offset + read_ahead)));
   index_.bytes_read += need_.length;
   return nullptr;
 }
@@ -342,13 +340,10 @@ parse_status frame_indexer::scan() {
       index_.notes.push_back("pixel data has no sequence delimiter: the file ends after the last fragment");
       break;
     }
-    const uint8_t* p = bytes_.view(scan_pos_, 12) ? bytes_.view(scan_pos_, 12) : bytes_.view(scan_pos_, 8);
+    const uint8_t* p = bytes_.view(scan_pos_, 12);
+    // One large read per batch of fragments, never one request per fragment.
+    if (!p) p = get(scan_pos_, 8, batch_);
     if (!p) {
-      // One large read per batch of fragments, never one request per fragment.
-      uint64_t len = std::min(batch_, file_.file_size - scan_pos_);
-      uint64_t from = bytes_.held_until(scan_pos_);
-      need_ = {from, scan_pos_ + len - from};
-      index_.bytes_read += need_.length;
       batch_ = std::min(batch_ * 2, opt_.max_scan_batch);
       return parse_status::need_bytes;
     }
