@@ -25,6 +25,8 @@ const char* errc_name(errc code) noexcept {
     case errc::invalid_argument: return "invalid_argument";
     case errc::frame_out_of_range: return "frame_out_of_range";
     case errc::invalid_value: return "invalid_value";
+    case errc::not_a_volume: return "not_a_volume";
+    case errc::segment_overlap: return "segment_overlap";
   }
   return "unknown";
 }

@@ -30,6 +30,8 @@ enum class errc : uint16_t {
   invalid_argument = 18,
   frame_out_of_range = 19,
   invalid_value = 20,                // a value that cannot be interpreted for its VR
+  not_a_volume = 21,                 // frames/instances without a regular 3D grid (the message says why)
+  segment_overlap = 22,              // segments cannot be combined into one label volume
 };
 
 const char* errc_name(errc code) noexcept;

@@ -47,4 +47,12 @@ struct dataset {
   size_t deep_size() const;
 };
 
+// The first item of a sequence, or null.
+const dataset* first_item(const dataset& ds, tag_t sequence);
+
+// The item of a functional group macro (e.g. Plane Position Sequence) for frame `frame` of an
+// enhanced multi-frame dataset: the frame's per-frame functional group first, then the shared
+// one; null when neither has it (classic images keep these attributes at the top level).
+const dataset* functional_group(const dataset& ds, size_t frame, tag_t macro);
+
 }  // namespace lazydcm

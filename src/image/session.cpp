@@ -89,4 +89,36 @@ void image_session::release_frame() {
 
 void image_session::release_region() { std::vector<uint8_t>().swap(region_); }
 
+static size_t frame_count(const instance_reader& r) { return r.index() ? r.index()->frames.size() : 0; }
+
+result<volume_geometry> image_session::geometry(const std::vector<size_t>& frames, const volume_options& options) const {
+  if (!r_.index() || r_.index()->frames.empty()) return make_error(errc::no_pixel_data, error::no_offset, "no frames");
+  return frames_geometry(r_.file().body, frame_count(r_), frames, options);
+}
+
+result<const segmentation_info*> image_session::segmentation() {
+  if (!seg_) {
+    auto s = read_segmentation(r_.file().body, frame_count(r_));
+    if (!s) return s.err();
+    seg_ = std::move(s.value());
+  }
+  return &*seg_;
+}
+
+result<const seg_volume*> image_session::plan_segments(const seg_volume_request& request, const volume_geometry* reference) {
+  seg_volume_.reset();
+  auto seg = segmentation();
+  if (!seg) return seg.err();
+  auto v = seg_volume::plan(r_.file().body, *seg.value(), frame_count(r_), request, reference);
+  if (!v) return v.err();
+  seg_volume_ = std::move(v.value());
+  return &*seg_volume_;
+}
+
+error image_session::paste_segment(size_t i, const uint8_t* range, size_t size) {
+  if (!seg_volume_) return make_error(errc::invalid_argument, error::no_offset, "no segment volume planned");
+  if (error e = decode(i, range, size); e.code != errc::ok) return e;
+  return seg_volume_->add(i, stored_.data(), report_);
+}
+
 }  // namespace lazydcm

@@ -11,6 +11,9 @@
 #include "image/total_pixel_matrix.hpp"
 #include "index/instance_reader.hpp"
 #include "pixel/transform.hpp"
+#include "seg/segmentation.hpp"
+#include "volume/planes.hpp"
+#include <optional>
 
 namespace lazydcm {
 
@@ -30,6 +33,17 @@ class image_session {
   error paste(size_t i, const uint8_t* range, size_t size);
   // The transforms of the first frame over the whole region (TILED images share them).
   error transform_region(const transform_options& options);
+
+  // Volumes: the geometry of the instance's frames (all when `frames` is empty).
+  result<volume_geometry> geometry(const std::vector<size_t>& frames, const volume_options& options) const;
+
+  // Segmentations: the SEG description, then plan a segment volume, paste each planned frame, and
+  // read seg_volume().data().
+  result<const segmentation_info*> segmentation();
+  result<const seg_volume*> plan_segments(const seg_volume_request& request, const volume_geometry* reference);
+  error paste_segment(size_t i, const uint8_t* range, size_t size);
+  seg_volume* segment_volume() { return seg_volume_ ? &*seg_volume_ : nullptr; }
+  void release_segments() { seg_volume_.reset(); }
 
   const std::vector<uint8_t>& stored() const { return stored_; }  // decode(), raw()
   const decode_report& report() const { return report_; }
@@ -55,6 +69,8 @@ class image_session {
   region_plan plan_;
   std::string transform_description_;
   uint32_t output_samples_ = 1;
+  std::optional<segmentation_info> seg_;
+  std::optional<seg_volume> seg_volume_;
 };
 
 }  // namespace lazydcm

@@ -10,7 +10,6 @@ namespace lazydcm {
 
 namespace {
 
-constexpr tag_t k_shared_groups = 0x52009229, k_per_frame_groups = 0x52009230;
 constexpr tag_t k_pixel_value_transformation = 0x00289145, k_frame_voi_lut = 0x00289132;
 constexpr tag_t k_real_world_mapping = 0x00409096, k_modality_lut_sequence = 0x00283000;
 constexpr tag_t k_voi_lut_sequence = 0x00283010, k_lut_descriptor = 0x00283002, k_lut_data = 0x00283006;
@@ -19,21 +18,6 @@ constexpr tag_t k_window_center = 0x00281050, k_window_width = 0x00281051, k_voi
 constexpr tag_t k_presentation_lut_shape = 0x20500020;
 constexpr tag_t k_rwv_first = 0x00409216, k_rwv_lut_data = 0x00409212;
 constexpr tag_t k_rwv_intercept = 0x00409224, k_rwv_slope = 0x00409225;
-
-const dataset* first_item(const dataset& ds, tag_t seq) {
-  const element* e = ds.find(seq);
-  return e && !e->items.empty() ? &e->items[0] : nullptr;
-}
-
-// The item of a functional group macro for a frame: per-frame first, then shared, then the top
-// level itself (classic images keep these attributes there).
-const dataset* functional_group(const dataset& ds, size_t frame, tag_t macro) {
-  if (const element* pf = ds.find(k_per_frame_groups); pf && frame < pf->items.size())
-    if (const dataset* item = first_item(pf->items[frame], macro)) return item;
-  if (const dataset* shared = first_item(ds, k_shared_groups))
-    if (const dataset* item = first_item(*shared, macro)) return item;
-  return nullptr;
-}
 
 std::vector<int64_t> words(const element& e, bool eight_bit_entries, size_t entries) {
   std::vector<int64_t> out;

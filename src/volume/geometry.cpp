@@ -14,7 +14,7 @@ vec3 cross(const vec3& a, const vec3& b) {
 }
 double norm(const vec3& a) { return std::sqrt(dot(a, a)); }
 bool close(double a, double b, double rtol) { return std::fabs(a - b) <= rtol * std::fabs(b) + 1e-8; }
-error not_a_volume(const std::string& why) { return make_error(errc::invalid_image_attributes, error::no_offset, "not a volume: " + why); }
+error not_a_volume(const std::string& why) { return make_error(errc::not_a_volume, error::no_offset, "not a volume: " + why); }
 }  // namespace
 
 result<volume_geometry> compute_volume_geometry(const std::vector<vec3>& positions, const std::array<double, 6>& iop,
@@ -87,6 +87,48 @@ result<volume_geometry> compute_volume_geometry(const std::vector<vec3>& positio
 vec3 voxel_to_patient(const volume_geometry& g, double s, double r, double c) {
   vec3 out;
   for (size_t k = 0; k < 3; ++k) out[k] = g.affine[k][0] * s + g.affine[k][1] * r + g.affine[k][2] * c + g.affine[k][3];
+  return out;
+}
+
+}  // namespace lazydcm
+
+namespace lazydcm {
+
+result<volume_geometry> crop_geometry(const volume_geometry& g, size_t s0, size_t s1, uint32_t r0, uint32_t r1,
+                                      uint32_t c0, uint32_t c1) {
+  if (s0 >= s1 || s1 > g.slices || r0 >= r1 || c0 >= c1 || (g.rows && r1 > g.rows) || (g.columns && c1 > g.columns))
+    return make_error(errc::invalid_argument, error::no_offset,
+                      "sub-volume [" + std::to_string(s0) + ":" + std::to_string(s1) + ", " + std::to_string(r0) + ":" +
+                          std::to_string(r1) + ", " + std::to_string(c0) + ":" + std::to_string(c1) +
+                          "] is empty or outside the volume (" + std::to_string(g.slices) + " x " + std::to_string(g.rows) +
+                          " x " + std::to_string(g.columns) + ")");
+  volume_geometry out = g;
+  out.slices = s1 - s0;
+  out.rows = r1 - r0;
+  out.columns = c1 - c0;
+  vec3 origin = voxel_to_patient(g, double(s0), double(r0), double(c0));
+  for (size_t k = 0; k < 3; ++k) out.affine[k][3] = origin[k];
+  for (auto& s : out.slice_of) s = s >= s0 && s < s1 ? s - s0 : SIZE_MAX;
+  return out;
+}
+
+result<std::vector<size_t>> slices_on_grid(const volume_geometry& g, const std::vector<vec3>& positions,
+                                           const std::array<double, 6>& iop, double tol) {
+  for (size_t k = 0; k < 3; ++k)
+    if (std::fabs(iop[k] - g.row_cosines[k]) > 1e-4 || std::fabs(iop[k + 3] - g.column_cosines[k]) > 1e-4)
+      return not_a_volume("the orientation differs from the reference volume's");
+  const vec3 origin = {g.affine[0][3], g.affine[1][3], g.affine[2][3]};
+  std::vector<size_t> out;
+  for (size_t i = 0; i < positions.size(); ++i) {
+    vec3 v = {positions[i][0] - origin[0], positions[i][1] - origin[1], positions[i][2] - origin[2]};
+    double steps = dot(v, g.normal) / g.slice_spacing;
+    double in_plane_r = dot(v, g.column_cosines), in_plane_c = dot(v, g.row_cosines);
+    long long s = std::llround(steps);
+    if (std::fabs(steps - double(s)) * g.slice_spacing > tol || std::fabs(in_plane_r) > tol || std::fabs(in_plane_c) > tol ||
+        s < 0 || size_t(s) >= g.slices)
+      return not_a_volume("plane " + std::to_string(i) + " is not on a slice of the reference volume");
+    out.push_back(size_t(s));
+  }
   return out;
 }
 

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "core/error.hpp"
+#include <cstdint>
 
 namespace lazydcm {
 
@@ -27,6 +28,7 @@ struct volume_options {
 
 struct volume_geometry {
   size_t slices = 0;                // including missing positions
+  uint32_t rows = 0, columns = 0;   // set by the callers that know them (0: unknown)
   double slice_spacing = 1.0;
   std::array<double, 2> pixel_spacing{};  // row, column (PixelSpacing order)
   vec3 row_cosines{}, column_cosines{}, normal{};
@@ -41,5 +43,17 @@ result<volume_geometry> compute_volume_geometry(const std::vector<vec3>& positio
 
 // The LPS position of a voxel centre.
 vec3 voxel_to_patient(const volume_geometry& g, double slice, double row, double column);
+
+// The geometry of the sub-volume [s0, s1) x [r0, r1) x [c0, c1) (0-based, half-open, within the
+// volume): the same axes and spacing, the origin moved to voxel (s0, r0, c0). slice_of is
+// renumbered; inputs outside the slice range get SIZE_MAX.
+result<volume_geometry> crop_geometry(const volume_geometry& g, size_t s0, size_t s1, uint32_t r0, uint32_t r1,
+                                      uint32_t c0, uint32_t c1);
+
+// The slice of `g` holding each plane of the given positions and orientation (a SEG placed on
+// its source image's grid): the orientation must match, each position must be a whole number of
+// slices along the normal from slice 0 and lie on the slice's grid origin.
+result<std::vector<size_t>> slices_on_grid(const volume_geometry& g, const std::vector<vec3>& positions,
+                                           const std::array<double, 6>& orientation, double tolerance_mm = 1e-2);
 
 }  // namespace lazydcm

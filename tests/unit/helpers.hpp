@@ -3,6 +3,7 @@
 #pragma once
 #include <cstdint>
 #include <fstream>
+#include <memory>
 #include <random>
 #include <string>
 #include <vector>
@@ -34,6 +35,24 @@ inline std::string fnv1a(const uint8_t* p, size_t n) {
   snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(h));
   return buf;
 }
+
+// A whole file in memory and an instance reader that has read it (header and frame index).
+struct loaded_instance {
+  std::vector<uint8_t> file;
+  std::unique_ptr<lazydcm::instance_reader> reader;
+  explicit loaded_instance(const std::string& path)
+      : file(read_file(path)), reader(std::make_unique<lazydcm::instance_reader>(file.size())) {
+    INFO(path);
+    REQUIRE(!file.empty());
+    reader->feed(0, file.data(), file.size());
+    REQUIRE(reader->step() == lazydcm::parse_status::done);
+  }
+  const lazydcm::dataset& body() const { return reader->file().body; }
+  size_t frames() const { return reader->index() ? reader->index()->frames.size() : 0; }
+  // The bytes of frame i's indexed range.
+  const uint8_t* range(size_t i) const { return file.data() + reader->index()->frames[i].offset; }
+  size_t range_size(size_t i) const { return size_t(reader->index()->frames[i].length); }
+};
 
 struct fetch_log {
   int requests = 0;

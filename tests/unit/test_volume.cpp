@@ -1,8 +1,12 @@
 // Volume geometry against affines computed by hand from the generator's parameters, and the
 // reasons a series is not a volume.
-#include <catch2/catch.hpp>
+#include <cmath>
+#include <cstring>
 
+#include "helpers.hpp"
+#include "image/session.hpp"
 #include "volume/geometry.hpp"
+#include "volume/planes.hpp"
 
 using namespace lazydcm;
 
@@ -71,4 +75,93 @@ TEST_CASE("series that are not volumes say why") {
   auto one = compute_volume_geometry({{1, 2, 3}}, axial, {0.5, 0.5}, hint);
   REQUIRE(one.ok());
   CHECK(one->slice_spacing == 2.0);
+}
+
+namespace {
+nlohmann::json ct_manifest() { return test::read_json(test::fixtures_dir() + "/volume.json")["ct"]; }
+
+void require_affine(const mat4& got, const nlohmann::json& want) {
+  for (size_t r = 0; r < 4; ++r)
+    for (size_t c = 0; c < 4; ++c) {
+      INFO("affine[" << r << "][" << c << "]");
+      CHECK(got[r][c] == Approx(want[r][c].get<double>()).margin(1e-6));
+    }
+}
+
+result<volume_geometry> series_of(const std::vector<std::string>& files) {
+  std::vector<series_member> members;
+  for (const auto& f : files) {
+    test::loaded_instance in(f);
+    members.push_back(read_series_member(in.body(), f));
+  }
+  return series_geometry(members, {});
+}
+}  // namespace
+
+TEST_CASE("oblique CT series (files shuffled): the generator's affine, slices in order") {
+  auto m = ct_manifest();
+  auto files = m["series"].get<std::vector<std::string>>();
+  auto g = series_of(files);
+  INFO((g.ok() ? std::string() : g.err().to_string()));
+  REQUIRE(g.ok());
+  require_affine(g->affine, m["affine"]);
+  CHECK(g->slices == 8);
+  CHECK(g->rows == 23);
+  CHECK(g->columns == 21);
+  CHECK(g->slice_spacing == Approx(2.5));
+  // Each file's slice holds the generator's HU values (slice k of the volume).
+  auto hu = test::read_npy(m["hu"]);
+  const size_t pixels = 23 * 21;
+  for (size_t i = 0; i < files.size(); ++i) {
+    test::loaded_instance in(files[i]);
+    image_session s(*in.reader);
+    transform_options o;
+    REQUIRE(s.transform(0, in.range(0), in.range_size(0), o).code == errc::ok);
+    CHECK(std::memcmp(s.values().data(), hu.data.data() + g->slice_of[i] * pixels * 8, pixels * 8) == 0);
+  }
+}
+
+TEST_CASE("enhanced multi-frame CT (frames shuffled): the same affine from its functional groups") {
+  auto m = ct_manifest();
+  test::loaded_instance in(m["enhanced"].get<std::string>());
+  image_session s(*in.reader);
+  auto g = s.geometry({}, {});
+  INFO((g.ok() ? std::string() : g.err().to_string()));
+  REQUIRE(g.ok());
+  require_affine(g->affine, m["affine"]);
+  CHECK(g->slice_of == m["enhanced_frame_slices"].get<std::vector<size_t>>());
+  // A subset of frames: their own geometry, gaps allowed only when asked for.
+  const auto order = m["enhanced_frame_slices"].get<std::vector<long>>();
+  if (std::labs(order[2] - order[5]) > 1) CHECK(s.geometry({2, 5}, {}).err().code == errc::not_a_volume);
+  volume_options gaps;
+  gaps.allow_missing = true;
+  auto sub = s.geometry({2, 5}, gaps);
+  REQUIRE(sub.ok());
+  CHECK(sub->slices == size_t(std::labs(order[2] - order[5]) + 1));
+  CHECK(s.geometry({9}, {}).err().code == errc::frame_out_of_range);
+  // Cropping: origin moves to the first kept voxel, axes stay.
+  auto c = crop_geometry(g.value(), 2, 5, 3, 20, 4, 10);
+  REQUIRE(c.ok());
+  vec3 want = voxel_to_patient(g.value(), 2, 3, 4);
+  for (size_t k = 0; k < 3; ++k) {
+    CHECK(c->affine[k][3] == Approx(want[k]));
+    CHECK(c->affine[k][0] == g->affine[k][0]);
+  }
+  CHECK(c->slices == 3);
+  CHECK(c->rows == 17);
+  CHECK_FALSE(crop_geometry(g.value(), 0, 9, 0, 1, 0, 1).ok());
+  CHECK_FALSE(crop_geometry(g.value(), 0, 1, 0, 24, 0, 1).ok());
+}
+
+TEST_CASE("series that are not volumes: the generator's reasons") {
+  auto bad = test::read_json(test::fixtures_dir() + "/volume.json")["bad"];
+  REQUIRE(bad.size() >= 5);
+  for (auto& [name, b] : bad.items()) {
+    INFO(name);
+    auto g = series_of(b["files"].get<std::vector<std::string>>());
+    REQUIRE_FALSE(g.ok());
+    CHECK(g.err().code == errc::not_a_volume);
+    INFO(g.err().message);
+    CHECK(g.err().message.find(b["why"].get<std::string>()) != std::string::npos);
+  }
 }

@@ -21,6 +21,8 @@ export const ErrorCode = {
   invalidArgument: 18,
   frameOutOfRange: 19,
   invalidValue: 20,
+  notAVolume: 21,
+  segmentOverlap: 22,
   // I/O errors raised by the TypeScript layer
   httpError: 100,
   rangeNotSatisfiable: 101,
