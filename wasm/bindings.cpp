@@ -18,6 +18,75 @@ nlohmann::json error_json(const lazydcm::error& e) {
           {"offset", e.has_offset() ? nlohmann::json(double(e.offset)) : nlohmann::json(nullptr)}};
 }
 std::string dump(const nlohmann::json& j) { return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace); }
+std::string error_dump(const lazydcm::error& e) { return dump({{"error", error_json(e)}}); }
+
+// Volume geometry <-> JSON: {slices, rows, columns, sliceSpacing, pixelSpacing, affine, sliceOf}.
+nlohmann::json geometry_json(const lazydcm::volume_geometry& g) {
+  nlohmann::json affine = nlohmann::json::array();
+  for (const auto& row : g.affine) affine.push_back(row);
+  nlohmann::json slice_of = nlohmann::json::array();
+  for (size_t s : g.slice_of) slice_of.push_back(s == SIZE_MAX ? nlohmann::json(nullptr) : nlohmann::json(s));
+  return {{"slices", g.slices}, {"rows", g.rows}, {"columns", g.columns}, {"sliceSpacing", g.slice_spacing},
+          {"pixelSpacing", g.pixel_spacing}, {"affine", affine}, {"sliceOf", slice_of}};
+}
+lazydcm::volume_geometry geometry_from_json(const nlohmann::json& j) {
+  lazydcm::volume_geometry g;
+  g.slices = j.value("slices", size_t(0));
+  g.rows = j.value("rows", 0u);
+  g.columns = j.value("columns", 0u);
+  g.slice_spacing = j.value("sliceSpacing", 1.0);
+  if (j.contains("pixelSpacing")) g.pixel_spacing = j["pixelSpacing"].get<std::array<double, 2>>();
+  if (j.contains("affine")) {
+    for (size_t r = 0; r < 4; ++r) g.affine[r] = j["affine"][r].get<std::array<double, 4>>();
+    const double ss = g.slice_spacing > 0 ? g.slice_spacing : 1, pr = g.pixel_spacing[0] > 0 ? g.pixel_spacing[0] : 1,
+                 pc = g.pixel_spacing[1] > 0 ? g.pixel_spacing[1] : 1;
+    for (size_t k = 0; k < 3; ++k) {
+      g.normal[k] = g.affine[k][0] / ss;
+      g.column_cosines[k] = g.affine[k][1] / pr;
+      g.row_cosines[k] = g.affine[k][2] / pc;
+    }
+  }
+  return g;
+}
+lazydcm::volume_options volume_options_from(const std::string& text) {
+  lazydcm::volume_options o;
+  auto j = nlohmann::json::parse(text, nullptr, false);
+  if (!j.is_object()) return o;
+  o.rtol = j.value("rtol", o.rtol);
+  o.perpendicular_tol = j.value("perpendicularTol", o.perpendicular_tol);
+  o.allow_duplicates = j.value("allowDuplicatePositions", false);
+  o.allow_missing = j.value("allowMissingPositions", false);
+  if (j.contains("spacingHint") && j["spacingHint"].is_number()) o.spacing_hint = j["spacingHint"].get<double>();
+  return o;
+}
+template <size_t N>
+nlohmann::json optional_array(const std::optional<std::array<double, N>>& v) {
+  return v ? nlohmann::json(*v) : nlohmann::json(nullptr);
+}
+nlohmann::json code_json(const lazydcm::coded_concept& c) { return {{"value", c.value}, {"scheme", c.scheme}, {"meaning", c.meaning}}; }
+
+// A series' geometry from its members' planes (Reader.seriesMemberJson of each instance).
+std::string seriesGeometryJson(std::string members_json, std::string options_json) {
+  auto j = nlohmann::json::parse(members_json, nullptr, false);
+  if (!j.is_array()) return error_dump(lazydcm::make_error(lazydcm::errc::invalid_json, lazydcm::error::no_offset, "members"));
+  std::vector<lazydcm::series_member> members;
+  for (const auto& m : j) {
+    lazydcm::series_member s;
+    s.name = m.value("name", std::string());
+    s.series_uid = m.value("seriesUid", std::string());
+    s.frame_of_reference_uid = m.value("frameOfReferenceUid", std::string());
+    s.rows = m.value("rows", 0u);
+    s.columns = m.value("columns", 0u);
+    if (m.contains("position") && m["position"].is_array()) s.plane.position = m["position"].get<lazydcm::vec3>();
+    if (m.contains("orientation") && m["orientation"].is_array()) s.plane.orientation = m["orientation"].get<std::array<double, 6>>();
+    if (m.contains("pixelSpacing") && m["pixelSpacing"].is_array()) s.plane.pixel_spacing = m["pixelSpacing"].get<std::array<double, 2>>();
+    if (m.contains("spacingBetweenSlices") && m["spacingBetweenSlices"].is_number())
+      s.plane.spacing_between_slices = m["spacingBetweenSlices"].get<double>();
+    members.push_back(std::move(s));
+  }
+  auto g = lazydcm::series_geometry(members, volume_options_from(options_json));
+  return g ? dump(geometry_json(g.value())) : error_dump(g.err());
+}
 
 class reader {
  public:
@@ -79,6 +148,86 @@ class reader {
   }
   std::string frameErrorJson() const { return dump(error_json(frame_error_)); }
   void releaseOutput() { session().release_frame(); }
+
+  // Volumes: the geometry of frames (a JSON array of 0-based indices; [] = all), or {"error"}.
+  std::string geometryJson(std::string frames_json, std::string options_json) {
+    auto j = nlohmann::json::parse(frames_json, nullptr, false);
+    std::vector<size_t> frames;
+    if (j.is_array())
+      for (const auto& f : j) frames.push_back(f.get<size_t>());
+    auto g = session().geometry(frames, volume_options_from(options_json));
+    return g ? dump(geometry_json(g.value())) : error_dump(g.err());
+  }
+  // This instance as a member of a series: its UIDs, size and first frame's plane.
+  std::string seriesMemberJson(std::string name) {
+    auto m = lazydcm::read_series_member(r_.file().body, std::move(name));
+    return dump({{"name", m.name}, {"seriesUid", m.series_uid}, {"frameOfReferenceUid", m.frame_of_reference_uid},
+                 {"rows", m.rows}, {"columns", m.columns}, {"position", optional_array(m.plane.position)},
+                 {"orientation", optional_array(m.plane.orientation)}, {"pixelSpacing", optional_array(m.plane.pixel_spacing)},
+                 {"spacingBetweenSlices", m.plane.spacing_between_slices ? nlohmann::json(*m.plane.spacing_between_slices) : nlohmann::json(nullptr)}});
+  }
+
+  // Segmentations: the description, segment lookup, then plan / pasteSegmentInput / segmentVolumeView.
+  std::string segmentationJson() {
+    auto seg = session().segmentation();
+    if (!seg) return error_dump(seg.err());
+    const auto& s = *seg.value();
+    nlohmann::json segments = nlohmann::json::array();
+    for (const auto& d : s.segments) {
+      segments.push_back({{"number", d.number}, {"label", d.label}, {"description", d.description},
+                          {"algorithmType", d.algorithm_type}, {"algorithmName", d.algorithm_name},
+                          {"trackingId", d.tracking_id}, {"trackingUid", d.tracking_uid},
+                          {"propertyCategory", code_json(d.category)}, {"propertyType", code_json(d.type)},
+                          {"cielab", d.cielab ? nlohmann::json(*d.cielab) : nlohmann::json(nullptr)}});
+    }
+    return dump({{"type", lazydcm::segmentation_type_name(s.type)}, {"fractionalType", s.fractional_type},
+                 {"maxFractionalValue", s.max_fractional}, {"segments", segments}, {"frameSegments", s.frame_segment}});
+  }
+  std::string findSegmentsJson(std::string filter_json) {
+    auto seg = session().segmentation();
+    if (!seg) return error_dump(seg.err());
+    auto j = nlohmann::json::parse(filter_json, nullptr, false);
+    lazydcm::segment_filter f;
+    auto pick = [&](const char* key, std::optional<std::string>& out) {
+      if (j.is_object() && j.contains(key) && j[key].is_string()) out = j[key].get<std::string>();
+    };
+    pick("label", f.label);
+    pick("propertyCategory", f.category);
+    pick("propertyType", f.type);
+    pick("algorithmType", f.algorithm_type);
+    pick("trackingUid", f.tracking_uid);
+    pick("trackingId", f.tracking_id);
+    return dump(lazydcm::find_segments(*seg.value(), f));
+  }
+  // request: {segmentNumbers, combineSegments, relabel, rescaleFractional, skipOverlapChecks};
+  // reference: a geometry (geometryJson) or "" for the SEG's own. {frames, shape, dtype, geometry, segmentNumbers}.
+  std::string planSegments(std::string request_json, std::string reference_json) {
+    auto j = nlohmann::json::parse(request_json, nullptr, false);
+    lazydcm::seg_volume_request req;
+    if (j.is_object()) {
+      if (j.contains("segmentNumbers") && j["segmentNumbers"].is_array()) req.segments = j["segmentNumbers"].get<std::vector<uint32_t>>();
+      req.combine = j.value("combineSegments", false);
+      req.relabel = j.value("relabel", false);
+      req.rescale_fractional = j.value("rescaleFractional", true);
+      req.skip_overlap_checks = j.value("skipOverlapChecks", false);
+    }
+    std::optional<lazydcm::volume_geometry> reference;
+    auto rj = nlohmann::json::parse(reference_json, nullptr, false);
+    if (rj.is_object()) reference = geometry_from_json(rj);
+    auto plan = session().plan_segments(req, reference ? &*reference : nullptr);
+    if (!plan) return error_dump(plan.err());
+    const auto& v = *plan.value();
+    nlohmann::json shape = {v.geometry().slices, v.geometry().rows, v.geometry().columns};
+    if (!v.combined()) shape.push_back(v.channels());
+    return dump({{"frames", v.frames()}, {"shape", shape}, {"dtype", lazydcm::dtype_name(v.dtype())},
+                 {"geometry", geometry_json(v.geometry())}, {"segmentNumbers", v.segments()}});
+  }
+  int pasteSegmentInput(size_t i, size_t n) { return status(session().paste_segment(i, input_.data(), input_size(n))); }
+  val segmentVolumeView() {
+    auto* v = session().segment_volume();
+    return v ? view(v->data()) : val(typed_memory_view(size_t(0), static_cast<const uint8_t*>(nullptr)));
+  }
+  void releaseSegments() { session().release_segments(); }
   void releaseRegion() { session().release_region(); }
 
   // [offset, length, bitOffset, hasItemHeaders, expectedLength] per frame, as a borrowed view.
@@ -219,5 +368,14 @@ EMSCRIPTEN_BINDINGS(lazydcm) {
       .function("outputView", &reader::outputView)
       .function("reportJson", &reader::reportJson)
       .function("releaseOutput", &reader::releaseOutput)
-      .function("frameErrorJson", &reader::frameErrorJson);
+      .function("frameErrorJson", &reader::frameErrorJson)
+      .function("geometryJson", &reader::geometryJson)
+      .function("seriesMemberJson", &reader::seriesMemberJson)
+      .function("segmentationJson", &reader::segmentationJson)
+      .function("findSegmentsJson", &reader::findSegmentsJson)
+      .function("planSegments", &reader::planSegments)
+      .function("pasteSegmentInput", &reader::pasteSegmentInput)
+      .function("segmentVolumeView", &reader::segmentVolumeView)
+      .function("releaseSegments", &reader::releaseSegments);
+  function("seriesGeometryJson", &seriesGeometryJson);
 }

@@ -2,7 +2,12 @@ export { ErrorCode, LazydcmError } from './core/errors.js';
 export type { ErrorCodeName } from './core/errors.js';
 export { IoStats } from './io/stats.js';
 export { Instance } from './model/instance.js';
-export type { DicomJson, Frame, FrameLocation, FrameOptions, IndexKind, InstanceSummary, OpenOptions, PixelArray, Region, RegionOptions, StoredFrame, TransformOptions } from './model/instance.js';
+export type { DicomJson, Frame, FrameLocation, FrameOptions, IndexKind, InstanceSummary, OpenOptions, PixelArray, Region, RegionOptions, SegmentVolumeRequest, StoredFrame, TransformOptions, VolumeOptions } from './model/instance.js';
+export { Segmentation, cielabToRgb } from './model/segmentation.js';
+export type { CodedConcept, SegmentDescription, SegmentFilter } from './model/segmentation.js';
+export { Series } from './model/series.js';
+export { Volume } from './model/volume.js';
+export type { GeometryOptions, VolumeGeometry, VolumeSelection } from './model/volume.js';
 export { BlobSource } from './sources/blob.js';
 export { HttpSource, resolveUrl } from './sources/http.js';
 export type { HttpOptions } from './sources/http.js';
@@ -13,7 +18,10 @@ export type { ByteSource } from './sources/source.js';
 export { setWasmBaseUrl, setWasmSimd, wasmFlavour } from './wasm/load.js';
 
 import { Instance, type OpenOptions } from './model/instance.js';
+import { Segmentation } from './model/segmentation.js';
+import { forEachLimited, Series } from './model/series.js';
 import type { HttpOptions } from './sources/http.js';
+import { listDirectory } from './sources/node-file.js';
 import { toByteSource, type Source } from './sources/resolve.js';
 
 /**
@@ -27,4 +35,50 @@ import { toByteSource, type Source } from './sources/resolve.js';
  */
 export function open(src: Source, options: OpenOptions & { http?: HttpOptions } = {}): Promise<Instance> {
   return Instance.read(toByteSource(src, options.http), options);
+}
+
+/**
+ * Opens the instances of a series: a list of sources (URLs, paths, Files), or in Node a directory
+ * (every file under it). Headers only; `series.getVolume()` reads the pixels.
+ *
+ * ```ts
+ * const series = await openSeries(urls);
+ * const ct = await series.getVolume();           // float64 HU, shape [slices, rows, columns]
+ * ct.affine; ct.voxelToPatient(0, 0, 0);
+ * ```
+ */
+export async function openSeries(src: Source | Source[], options: OpenOptions & { http?: HttpOptions; concurrency?: number } = {}): Promise<Series> {
+  let sources: Source[] = Array.isArray(src) ? src : [src];
+  if (!Array.isArray(src) && typeof src === 'string' && !/^[a-z][a-z0-9+.-]*:\/\//i.test(src)) {
+    sources = (await listDirectory(src)) ?? [src];
+  }
+  const instances: Instance[] = new Array(sources.length);
+  try {
+    await forEachLimited(sources.map((s, i) => ({ s, i })), options.concurrency ?? 8, async ({ s, i }) => {
+      instances[i] = await open(s, options);
+    });
+  } catch (e) {
+    await Promise.all(instances.filter(Boolean).map((i) => i.close()));
+    throw e;
+  }
+  return new Series(instances);
+}
+
+/**
+ * Opens a Segmentation (SEG): its segments at once, segment volumes on request.
+ *
+ * ```ts
+ * const seg = await openSegmentation(url);
+ * const [liver] = seg.getSegmentNumbers({ label: 'Liver' });
+ * const mask = await seg.getVolume({ segmentNumbers: [liver], combineSegments: true });
+ * ```
+ */
+export async function openSegmentation(src: Source, options: OpenOptions & { http?: HttpOptions } = {}): Promise<Segmentation> {
+  const instance = await open(src, options);
+  try {
+    return new Segmentation(instance);
+  } catch (e) {
+    await instance.close();
+    throw e;
+  }
 }

@@ -2,8 +2,10 @@
 // The `lazydcm` command. See README "Command line".
 import { LazydcmError } from '../core/errors.js';
 import { encodeNpy } from '../io/npy.js';
-import { open } from '../index.js';
+import { sumStats } from '../io/stats.js';
+import { open, openSegmentation, openSeries } from '../index.js';
 import type { Instance, InstanceSummary } from '../model/instance.js';
+import type { Volume } from '../model/volume.js';
 
 const USAGE = `usage: lazydcm <command> [options]
 
@@ -24,6 +26,10 @@ options for every command:
 `;
 
 interface Args {
+  slices?: string;
+  labels: string[];
+  segments: number[];
+  reference: string[];
   rows?: string;
   cols?: string;
   focalPlane?: number;
@@ -37,7 +43,7 @@ interface Args {
 }
 
 function parseArgs(argv: string[]): Args {
-  const args: Args = { command: argv[0] ?? '', positional: [], flags: new Set(), headers: {} };
+  const args: Args = { command: argv[0] ?? '', positional: [], flags: new Set(), headers: {}, labels: [], segments: [], reference: [] };
   for (let i = 1; i < argv.length; i++) {
     const a = argv[i];
     if (a === '--header') {
@@ -51,10 +57,22 @@ function parseArgs(argv: string[]): Args {
     } else if (a === '--out') {
       args.out = argv[++i];
       if (!args.out) throw new UsageError('--out needs a file name');
-    } else if (a === '--rows' || a === '--cols') {
+    } else if (a === '--rows' || a === '--cols' || a === '--slices') {
       const v = argv[++i];
       if (!v || !/^-?\d*:-?\d*$/.test(v)) throw new UsageError(`${a} needs start:end`);
-      if (a === '--rows') args.rows = v; else args.cols = v;
+      if (a === '--rows') args.rows = v; else if (a === '--cols') args.cols = v; else args.slices = v;
+    } else if (a === '--label') {
+      const v = argv[++i];
+      if (v === undefined) throw new UsageError('--label needs a segment label');
+      args.labels.push(v);
+    } else if (a === '--segment') {
+      const v = Number(argv[++i]);
+      if (!Number.isInteger(v) || v < 1) throw new UsageError('--segment needs a segment number');
+      args.segments.push(v);
+    } else if (a === '--reference') {
+      // Everything up to the next option.
+      while (i + 1 < argv.length && !argv[i + 1].startsWith('--')) args.reference.push(argv[++i]);
+      if (!args.reference.length) throw new UsageError('--reference needs the source image (files, a directory or URLs)');
     } else if (a === '--focal-plane') {
       args.focalPlane = Number(argv[++i]);
     } else if (a === '--reduce') {
@@ -186,6 +204,113 @@ async function region(args: Args): Promise<void> {
   });
 }
 
+/** JSON with one key per line and arrays of numbers (affine rows, shapes) kept on one line. */
+function prettyJson(value: unknown): string {
+  return JSON.stringify(value, null, 1).replace(/\[\s*(-?[\d.e+-]+(?:,\s*-?[\d.e+-]+)*)\s*\]/g,
+    (_, inner: string) => `[${inner.split(/,\s*/).join(', ')}]`);
+}
+
+/** The volume's place as JSON: shape, dtype, affine (LPS), spacing, direction, first voxel's position. */
+function volumeJson(v: Volume): Record<string, unknown> {
+  return { shape: v.shape, dtype: v.dtype, affine: v.affine, spacing: v.spacing, direction: v.direction, position: v.position,
+    ...(v.channels ? { channels: v.channels } : {}) };
+}
+
+async function writeVolume(file: string | undefined, v: Volume): Promise<void> {
+  if (!file) return;
+  const { writeFile } = await import('node:fs/promises');
+  await writeFile(file, encodeNpy(v.data, v.dtype, v.shape));
+}
+
+/** A volume from one multi-frame file or from a series (files, a directory, URLs). */
+async function readVolume(srcs: string[], args: Args, options: Parameters<Instance['getVolume']>[0]) {
+  const opts = { firstRead: args.firstRead, http: { headers: args.headers } };
+  if (srcs.length === 1) {
+    const single = await open(srcs[0], opts).catch(() => null);  // a directory is not a file
+    if (single && single.frames.length > 1) return { volume: await single.getVolume(options), stats: single.stats, close: () => single.close() };
+    await single?.close();
+  }
+  const series = await openSeries(srcs.length === 1 ? srcs[0] : srcs, opts);
+  try {
+    const volume = await series.getVolume(options);
+    return { volume, stats: sumStats(series.instances.map((i) => i.stats)), close: () => series.close() };
+  } catch (e) {
+    await series.close();
+    throw e;
+  }
+}
+
+async function volume(args: Args): Promise<void> {
+  if (!args.positional.length) throw new UsageError('volume needs files, a directory or URLs');
+  const [sliceStart, sliceEnd] = slice(args.slices);
+  const [rowStart, rowEnd] = slice(args.rows);
+  const [columnStart, columnEnd] = slice(args.cols);
+  const { volume: v, stats, close } = await readVolume(args.positional, args, {
+    sliceStart, sliceEnd, rowStart, rowEnd, columnStart, columnEnd, asIndices: true,
+    allowMissingPositions: args.flags.has('allow-missing'), dtype: args.flags.has('float32') ? 'float32' : 'float64',
+  });
+  try {
+    await writeVolume(args.out, v);
+    process.stdout.write(prettyJson(volumeJson(v)) + '\n');
+    if (args.flags.has('stats')) process.stderr.write(JSON.stringify(stats) + '\n');
+  } finally {
+    await close();
+  }
+}
+
+async function seg(args: Args): Promise<void> {
+  const src = args.positional[0];
+  if (!src) throw new UsageError('seg needs a path or URL');
+  const s = await openSegmentation(src, { firstRead: args.firstRead, http: { headers: args.headers } });
+  try {
+    let numbers = [...args.segments];
+    for (const label of args.labels) {
+      const found = s.getSegmentNumbers({ label });
+      if (!found.length) throw new UsageError(`no segment labelled '${label}' (labels: ${s.segments.map((x) => `'${x.label}'`).join(', ')})`);
+      numbers.push(...found);
+    }
+    numbers = [...new Set(numbers)];
+    const segments = (numbers.length ? numbers : s.segments.map((x) => x.number)).map((n) => {
+      const d = s.segment(n);
+      return d ? { number: d.number, label: d.label, propertyType: d.propertyType.meaning, rgb: d.rgb } : { number: n };
+    });
+    const out: Record<string, unknown> = { type: s.type, segments };
+    let referenceStats;
+    if (args.out) {
+      let reference;
+      if (args.reference.length) ({ geometry: reference, stats: referenceStats } = await referenceGeometry(args.reference, args));
+      const v = await s.getVolume({
+        segmentNumbers: numbers.length ? numbers : undefined, combineSegments: args.flags.has('combine'),
+        relabel: args.flags.has('relabel'), reference,
+      });
+      await writeVolume(args.out, v);
+      Object.assign(out, volumeJson(v));
+    }
+    process.stdout.write(prettyJson(out) + '\n');
+    if (args.flags.has('stats')) process.stderr.write(JSON.stringify(referenceStats ? sumStats([s.instance.stats, referenceStats]) : s.instance.stats) + '\n');
+  } finally {
+    await s.close();
+  }
+}
+
+/** The grid of a source image (one multi-frame file or a series), without reading its pixels. */
+async function referenceGeometry(srcs: string[], args: Args) {
+  const opts = { firstRead: args.firstRead, http: { headers: args.headers } };
+  if (srcs.length === 1) {
+    const single = await open(srcs[0], opts).catch(() => null);
+    if (single && single.frames.length > 1) {
+      try { return { geometry: single.volumeGeometry(), stats: single.stats }; } finally { await single.close(); }
+    }
+    await single?.close();
+  }
+  const series = await openSeries(srcs.length === 1 ? srcs[0] : srcs, opts);
+  try {
+    return { geometry: await series.volumeGeometry(), stats: sumStats(series.instances.map((i) => i.stats)) };
+  } finally {
+    await series.close();
+  }
+}
+
 async function main(argv: string[]): Promise<number> {
   try {
     const args = parseArgs(argv);
@@ -202,6 +327,12 @@ async function main(argv: string[]): Promise<number> {
         return 0;
       case 'region':
         await region(args);
+        return 0;
+      case 'volume':
+        await volume(args);
+        return 0;
+      case 'seg':
+        await seg(args);
         return 0;
       default:
         throw new UsageError(`unknown command '${args.command}'`);

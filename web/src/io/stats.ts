@@ -15,3 +15,16 @@ export class IoStats {
     return { requests: this.requests, bytes: this.bytes, cacheHits: this.cacheHits, waitMs: Math.round(this.waitMs), notes: this.notes };
   }
 }
+
+/** The sum of several sources' statistics (a series of instances). */
+export function sumStats(all: IoStats[]): IoStats {
+  const out = new IoStats();
+  for (const s of all) {
+    out.requests += s.requests;
+    out.bytes += s.bytes;
+    out.cacheHits += s.cacheHits;
+    out.waitMs += s.waitMs;
+    for (const n of s.notes) out.note(n);
+  }
+  return out;
+}

@@ -4,6 +4,8 @@ import type { ByteSource } from '../sources/source.js';
 import { loadCore, type CoreReader } from '../wasm/load.js';
 import { coalesce } from '../io/coalesce.js';
 import { standardizeRange } from './indices.js';
+import { geometryOptions, parseGeometry, selectRanges, Volume, VolumeAssembler, type GeometryOptions, type VolumeGeometry,
+  type VolumeSelection } from './volume.js';
 
 /** How the frame index was built. */
 export type IndexKind = 'native' | 'extended_offset_table' | 'basic_offset_table' | 'tiff_tile_table' | 'fragment_scan';
@@ -119,6 +121,26 @@ export interface RegionOptions extends TransformOptions {
   signal?: AbortSignal;
 }
 
+/** `getVolume` options: which part, the geometry checks, the pixel transforms (float64 by default). */
+export interface VolumeOptions extends VolumeSelection, GeometryOptions, TransformOptions {
+  maxGap?: number;
+  signal?: AbortSignal;
+}
+
+/** A segment volume request (highdicom's Segmentation.get_volume). */
+export interface SegmentVolumeRequest {
+  /** Default: all segments, in segment order. Channels (or relabelled values) follow this order. */
+  segmentNumbers?: number[];
+  /** One label volume (values = segment numbers) instead of one channel per segment. */
+  combineSegments?: boolean;
+  /** With combineSegments: labels 1..k in the order of segmentNumbers. */
+  relabel?: boolean;
+  /** FRACTIONAL: values / Maximum Fractional Value as float32 (default true), else stored uint8. */
+  rescaleFractional?: boolean;
+  /** With combineSegments: where segments overlap, the highest label wins instead of an error. */
+  skipOverlapChecks?: boolean;
+}
+
 export interface Region {
   data: PixelArray;
   rows: number;
@@ -216,14 +238,86 @@ export class Instance {
    * are 0, as highdicom fills them.
    */
   async getTotalPixelMatrix(options: RegionOptions = {}): Promise<Region> {
-    // One region at a time per instance (they share the core's region buffer); frames may be
-    // read meanwhile.
-    const run = this.regionQueue.then(() => this.assembleRegion(options));
-    this.regionQueue = run.catch(() => undefined);
+    const run = this.exclusive.then(() => this.assembleRegion(options));
+    this.exclusive = run.catch(() => undefined);
     return run;
   }
 
-  private regionQueue: Promise<unknown> = Promise.resolve();
+  /**
+   * The frames of a multi-frame image (enhanced CT/MR/PT) as a volume: sorted along the slice
+   * normal, spacing checked, the affine (LPS) from the functional groups (highdicom's get_volume).
+   * Only the frames of the selected slices are fetched.
+   */
+  async getVolume(options: VolumeOptions = {}): Promise<Volume> {
+    const geometry = this.volumeGeometry(options);
+    const ranges = selectRanges(options, geometry.slices, geometry.rows, geometry.columns);
+    const wanted = geometry.sliceOf!.flatMap((s, i) => (s !== null && s >= ranges[0] && s < ranges[1] ? [i] : []));
+    const bytes = await this.fetchFrames(wanted, options);
+    let assembler: VolumeAssembler | undefined;
+    for (const i of wanted) {
+      const frame = this.frameAt(i, bytes.get(i)!, options);
+      assembler ??= new VolumeAssembler(ranges, geometry.rows, geometry.columns, options.dtype ?? 'float64', frame.samplesPerPixel);
+      assembler.put(geometry.sliceOf![i]!, frame);
+    }
+    assembler ??= new VolumeAssembler(ranges, geometry.rows, geometry.columns, options.dtype ?? 'float64', this.summary.samplesPerPixel ?? 1);
+    return assembler.volume(geometry.affine);
+  }
+
+  /** The volume grid of this image's frames (all of them, or the given 0-based indices). */
+  volumeGeometry(options: GeometryOptions & { frames?: number[] } = {}): VolumeGeometry {
+    return parseGeometry(this.open_().geometryJson(JSON.stringify(options.frames ?? []), geometryOptions(options)), this.source.name);
+  }
+
+  /** This instance's place in a series (UIDs, size, plane), for Series. @internal */
+  seriesMember(): Record<string, unknown> {
+    return JSON.parse(this.open_().seriesMemberJson(this.source.name));
+  }
+
+  /** The SEG description (segments, type, which frame holds which segment). @internal */
+  segmentationJson(): Record<string, unknown> {
+    const j = JSON.parse(this.open_().segmentationJson());
+    if (j.error) throw LazydcmError.fromJson(j.error, this.source.name);
+    return j;
+  }
+
+  /** Segment numbers matching a filter (see Segmentation.getSegmentNumbers). @internal */
+  findSegments(filter: Record<string, string | undefined>): number[] {
+    const j = JSON.parse(this.open_().findSegmentsJson(JSON.stringify(filter)));
+    if (j.error) throw LazydcmError.fromJson(j.error, this.source.name);
+    return j;
+  }
+
+  /**
+   * A segment volume: the core plans the frames of the requested segments, only those are fetched,
+   * decoded and combined. @internal (use Segmentation.getVolume)
+   */
+  async segmentVolume(request: SegmentVolumeRequest, reference: VolumeGeometry | undefined,
+    options: { maxGap?: number; signal?: AbortSignal } = {}): Promise<Volume> {
+    const run = this.exclusive.then(async () => {
+      const reader = this.open_();
+      const plan = JSON.parse(reader.planSegments(JSON.stringify(request), reference ? JSON.stringify(reference) : ''));
+      if (plan.error) throw LazydcmError.fromJson(plan.error, this.source.name);
+      try {
+        const frames: number[] = plan.frames;
+        const bytes = await this.fetchFrames(frames, options);
+        for (const i of frames) {
+          if (reader.pasteSegmentInput(i, this.input(reader, bytes.get(i)!)) !== 0) throw this.frameError(reader);
+        }
+        const raw = reader.segmentVolumeView().slice();
+        const data = plan.dtype === 'float32' ? new Float32Array(raw.buffer) : plan.dtype === 'uint16' ? new Uint16Array(raw.buffer) : raw;
+        const g: VolumeGeometry = plan.geometry;
+        return new Volume(data, plan.shape, plan.dtype, g.affine, request.combineSegments ? undefined : plan.segmentNumbers);
+      } finally {
+        reader.releaseSegments();
+      }
+    });
+    this.exclusive = run.catch(() => undefined);
+    return run;
+  }
+
+  // Regions and segment volumes are assembled one at a time per instance (each has one buffer in
+  // the core); frames may be read meanwhile.
+  private exclusive: Promise<unknown> = Promise.resolve();
 
   private async assembleRegion(options: RegionOptions): Promise<Region> {
     const s = this.summary;
@@ -280,7 +374,8 @@ export class Instance {
     };
   }
 
-  private frameAt(index: number, bytes: Uint8Array, options: TransformOptions): Frame {
+  /** @internal */
+  frameAt(index: number, bytes: Uint8Array, options: TransformOptions): Frame {
     const reader = this.open_();
     const status = reader.transformInput(index, this.input(reader, bytes), JSON.stringify(transformOptions(options)));
     if (status !== 0) throw this.frameError(reader);
@@ -301,7 +396,8 @@ export class Instance {
   // ---- fetching ----
 
   /** The bytes of frames' indexed ranges, read in as few requests as adjacency allows. */
-  private async fetchFrames(indices: number[], options: { maxGap?: number; signal?: AbortSignal }): Promise<Map<number, Uint8Array>> {
+  /** @internal */
+  async fetchFrames(indices: number[], options: { maxGap?: number; signal?: AbortSignal }): Promise<Map<number, Uint8Array>> {
     const out = new Map<number, Uint8Array>();
     if (this.summary.pixelData?.inInflatedStream) {
       // Deflated files: the frames are in the inflated stream the core already holds.

@@ -37,3 +37,18 @@ export class NodeFileSource implements ByteSource {
     this.handle = undefined;
   }
 }
+
+/** Node: the files under a directory (recursively, sorted), or null when `path` is not a directory. */
+export async function listDirectory(path: string): Promise<string[] | null> {
+  const fs = await import('node:fs/promises');
+  const { join } = await import('node:path');
+  const stat = await fs.stat(path).catch(() => null);
+  if (!stat?.isDirectory()) return null;
+  const out: string[] = [];
+  for (const entry of await fs.readdir(path, { withFileTypes: true })) {
+    const full = join(path, entry.name);
+    if (entry.isDirectory()) out.push(...((await listDirectory(full)) ?? []));
+    else if (entry.isFile() && !entry.name.startsWith('.') && entry.name.toUpperCase() !== 'DICOMDIR') out.push(full);
+  }
+  return out.sort();
+}

@@ -27,6 +27,14 @@ export interface CoreReader {
   reportJson(): string;
   releaseOutput(): void;
   frameErrorJson(): string;
+  geometryJson(framesJson: string, optionsJson: string): string;
+  seriesMemberJson(name: string): string;
+  segmentationJson(): string;
+  findSegmentsJson(filterJson: string): string;
+  planSegments(requestJson: string, referenceJson: string): string;
+  pasteSegmentInput(index: number, n: number): number;
+  segmentVolumeView(): Uint8Array;
+  releaseSegments(): void;
   delete(): void;
 }
 
@@ -41,6 +49,7 @@ export interface CoreDecoder {
 export interface CoreModule {
   Reader: new (fileSize: number, optionsJson: string) => CoreReader;
   Decoder: new () => CoreDecoder;
+  seriesGeometryJson(membersJson: string, optionsJson: string): string;
   HEAPU8: Uint8Array;
 }
 

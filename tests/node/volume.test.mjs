@@ -1,0 +1,251 @@
+// Volumes and segmentations on the built WASM against the generator's parameters and masks
+// (build/fixtures/volume.json, tests/fixtures/volume_fixtures.py): affines computed from the
+// generator's rotation, spacing and origin, HU values and masks it wrote, the reasons bad series
+// are not volumes, `lazydcm volume` / `lazydcm seg`, and what a remote segment read fetches
+// (a real nginx's request log).
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+
+import { cielabToRgb, ErrorCode, LazydcmError, open, openSegmentation, openSeries } from '../../web/dist/index.js';
+import { startNginx } from '../../scripts/lib/nginx.mjs';
+import { readNpy } from './lib/npy.mjs';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const fixtures = path.join(root, 'build/fixtures');
+const manifest = JSON.parse(fs.readFileSync(path.join(fixtures, 'volume.json'), 'utf8'));
+const ct = manifest.ct;
+const cli = path.join(root, 'web/dist/cli/main.js');
+const run = promisify(execFile);
+const [S, R, C] = ct.shape;
+const hu = new Float64Array(readNpy(ct.hu).bytes.slice().buffer);
+
+function assertAffine(got, want, label = 'affine') {
+  for (let r = 0; r < 4; r++) {
+    for (let c = 0; c < 4; c++) assert.ok(Math.abs(got[r][c] - want[r][c]) < 1e-6, `${label}[${r}][${c}] ${got[r][c]} != ${want[r][c]}`);
+  }
+}
+
+/** The generator's HU values of [s0,s1) x [r0,r1) x [c0,c1), by plain loops. */
+function huBox(s0, s1, r0, r1, c0, c1) {
+  const out = [];
+  for (let s = s0; s < s1; s++) for (let r = r0; r < r1; r++) for (let c = c0; c < c1; c++) out.push(hu[(s * R + r) * C + c]);
+  return Float64Array.from(out);
+}
+
+/** voxel -> LPS with the generator's affine. */
+const place = (a, s, r, c) => [0, 1, 2].map((k) => a[k][0] * s + a[k][1] * r + a[k][2] * c + a[k][3]);
+
+describe('volumes', () => {
+  test('enhanced multi-frame CT (frames shuffled): HU values and the hand-computed affine', async () => {
+    const inst = await open(ct.enhanced);
+    const v = await inst.getVolume();
+    assert.deepEqual(v.shape, [S, R, C]);
+    assert.equal(v.dtype, 'float64');
+    assert.deepEqual(Array.from(v.data), Array.from(hu));
+    assertAffine(v.affine, ct.affine);
+    for (let k = 0; k < 3; k++) assert.ok(Math.abs(v.spacing[k] - ct.spacing[k]) < 1e-6);
+    for (let axis = 0; axis < 3; axis++) {
+      for (let k = 0; k < 3; k++) assert.ok(Math.abs(v.direction[k][axis] - ct.direction[axis][k]) < 1e-6, 'direction columns are the axes');
+    }
+    const p = v.voxelToPatient(7, 22, 20);
+    const want = place(ct.affine, 7, 22, 20);
+    for (let k = 0; k < 3; k++) assert.ok(Math.abs(p[k] - want[k]) < 1e-6);
+    const back = v.patientToVoxel(...want);
+    assert.ok(Math.abs(back[0] - 7) < 1e-6 && Math.abs(back[1] - 22) < 1e-6 && Math.abs(back[2] - 20) < 1e-6);
+    await inst.close();
+  });
+
+  test('a sub-volume fetches only its slices\' frames; 1-based selection with exclusive ends by default', async () => {
+    const inst = await open(ct.enhanced, { firstRead: 2048, minRead: 256 });
+    const before = inst.stats.bytes;
+    const frameBytes = R * C * 2;
+    // Slices 3..4 (1-based, end exclusive 5), rows 2..10, columns from the 5th to the last.
+    const v = await inst.getVolume({ sliceStart: 3, sliceEnd: 5, rowStart: 2, rowEnd: 11, columnStart: 5, maxGap: 0, dtype: 'float32' });
+    assert.equal(inst.stats.bytes - before, 2 * frameBytes, 'two frames read');
+    assert.deepEqual(v.shape, [2, 9, C - 4]);
+    assert.ok(v.data instanceof Float32Array);
+    assert.deepEqual(Array.from(v.data), Array.from(huBox(2, 4, 1, 10, 4, C)));
+    assertAffine(v.affine, ct.affine.map((row, r) => (r < 3 ? [row[0], row[1], row[2], place(ct.affine, 2, 1, 4)[r]] : row)));
+    // The same box cut from the full volume with subVolume (0-based form).
+    const full = await inst.getVolume();
+    const sub = full.subVolume({ sliceStart: 2, sliceEnd: 4, rowStart: 1, rowEnd: 10, columnStart: 4, asIndices: true });
+    assert.deepEqual(Array.from(sub.data), Array.from(huBox(2, 4, 1, 10, 4, C)));
+    assertAffine(sub.affine, v.affine);
+    await assert.rejects(inst.getVolume({ sliceStart: 0 }), (e) => e instanceof LazydcmError && e.code === ErrorCode.invalidArgument);
+    await assert.rejects(inst.getVolume({ sliceEnd: S + 2 }), (e) => e.code === ErrorCode.invalidArgument);
+    await inst.close();
+  });
+
+  test('a series of single-frame instances in shuffled order: the same volume and affine', async () => {
+    const series = await openSeries(ct.series);
+    const v = await series.getVolume();
+    assert.deepEqual(Array.from(v.data), Array.from(hu));
+    assertAffine(v.affine, ct.affine);
+    const sorted = await series.sorted();
+    const slice0 = await sorted[0].getFrame(1);
+    assert.deepEqual(Array.from(slice0.data), Array.from(huBox(0, 1, 0, R, 0, C)));
+    const part = await series.getVolume({ sliceStart: -3 });  // the last three slices
+    assert.deepEqual(Array.from(part.data), Array.from(huBox(S - 3, S, 0, R, 0, C)));
+    await series.close();
+  });
+
+  test('series that are not volumes: code notAVolume and the reason', async () => {
+    for (const [name, b] of Object.entries(manifest.bad)) {
+      const series = await openSeries(b.files);
+      await assert.rejects(series.getVolume(), (e) => {
+        assert.ok(e instanceof LazydcmError, name);
+        assert.equal(e.code, ErrorCode.notAVolume, name);
+        assert.ok(e.message.includes(b.why), `${name}: ${e.message}`);
+        return true;
+      });
+      await series.close();
+    }
+    // Gaps are allowed when asked for: empty slices.
+    const gap = await openSeries(manifest.bad.bad_gap.files);
+    const v = await gap.getVolume({ allowMissingPositions: true });
+    assert.equal(v.shape[0], S + 1);
+    assert.ok(v.data.subarray(5 * R * C, 6 * R * C).every((x) => x === 0), 'the missing slice is empty');
+    assert.deepEqual(Array.from(v.data.subarray(6 * R * C)), Array.from(huBox(5, S, 0, R, 0, C)));
+    await gap.close();
+  });
+
+  test('lazydcm volume on a directory prints the affine and writes the HU volume', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lazydcm-v-'));
+    for (const f of ct.series) fs.copyFileSync(f, path.join(dir, path.basename(f)));
+    const out = path.join(dir, 'v.npy');
+    const { stdout, stderr } = await run(process.execPath, [cli, 'volume', dir, '--out', out, '--stats']);
+    const j = JSON.parse(stdout);
+    assert.deepEqual(j.shape, [S, R, C]);
+    assertAffine(j.affine, ct.affine);
+    assert.equal(JSON.parse(stderr.trim().split('\n').pop()).requests >= ct.series.length, true);
+    const got = readNpy(path.join(dir, 'v.npy'));
+    assert.equal(got.descr, '<f8');
+    assert.deepEqual(got.shape, [S, R, C]);
+    assert.deepEqual(Array.from(new Float64Array(got.bytes.slice().buffer)), Array.from(hu));
+    const bad = await run(process.execPath, [cli, 'volume', ...manifest.bad.bad_gap.files]).catch((e) => e);
+    assert.equal(bad.code, 1);
+    assert.match(bad.stderr, /notAVolume \(code 21\): not a volume: irregular spacing/);
+  });
+});
+
+describe('segmentations', () => {
+  const segs = manifest.segs;
+  const mask = (file) => readNpy(file).bytes;
+
+  test('segments, lookup and the recommended colours', async () => {
+    const seg = await openSegmentation(segs.binary.file);
+    assert.equal(seg.type, 'BINARY');
+    assert.deepEqual(seg.segments.map((s) => s.label), segs.binary.segments.map((s) => s.label));
+    assert.deepEqual(seg.getSegmentNumbers({ label: 'Liver' }), [1]);
+    assert.deepEqual(seg.getSegmentNumbers({ propertyType: 'Kidney' }), [3]);
+    assert.deepEqual(seg.getSegmentNumbers({ propertyType: '78961009' }), [2]);
+    assert.deepEqual(seg.getSegmentNumbers({ propertyCategory: 'Anatomical Structure', algorithmType: 'MANUAL' }), [1, 3]);
+    assert.deepEqual(seg.getSegmentNumbers({ label: 'liver' }), []);
+    assert.equal(seg.segment(2).trackingId, 'track-Spleen');
+    assert.equal(seg.segment(1).rgb.length, 3);
+    await seg.close();
+    await assert.rejects(openSegmentation(ct.enhanced), (e) => e instanceof LazydcmError && /Segmentation Type/.test(e.message));
+  });
+
+  test('recommended display colours: DICOM-scaled CIELab to sRGB', () => {
+    // PS3.3 C.10.7.1.1 scaling of L* 0..100 and a*, b* -128..127 to 0..65535; reference values
+    // from the CIE formulas with D65: white, black, and sRGB red = L*a*b* (53.24, 80.09, 67.20).
+    const scale = (L, a, b) => [L / 100 * 65535, (a + 128) / 255 * 65535, (b + 128) / 255 * 65535].map(Math.round);
+    assert.deepEqual(cielabToRgb(scale(100, 0, 0)), [255, 255, 255]);
+    assert.deepEqual(cielabToRgb(scale(0, 0, 0)), [0, 0, 0]);
+    assert.deepEqual(cielabToRgb(scale(53.24, 80.09, 67.2)), [255, 0, 0]);
+    assert.deepEqual(cielabToRgb(scale(87.73, -86.18, 83.18)), [0, 255, 0]);
+  });
+
+  test('binary SEG on the CT grid: a label volume equal to the generator\'s masks', async () => {
+    const inst = await open(ct.enhanced);
+    const image = await inst.getVolume();
+    const seg = await openSegmentation(segs.binary.file);
+    const v = await seg.getVolume({ combineSegments: true, reference: image });
+    assert.deepEqual(v.shape, [S, R, C]);
+    assert.equal(v.dtype, 'uint8');
+    assertAffine(v.affine, ct.affine);
+    const [liver, spleen, kidney] = ['1', '2', '3'].map((n) => mask(segs.binary.masks[n]));
+    const want = liver.map((x, i) => x + 2 * spleen[i] + 3 * kidney[i]);
+    assert.deepEqual(Array.from(v.data), Array.from(want));
+    // The SEG's own grid: from its first slice with a frame, one channel per segment.
+    const own = await seg.getVolume({ segmentNumbers: [3, 1] });
+    const first = segs.binary.first_slice, n = segs.binary.last_slice - first + 1;
+    assert.deepEqual(own.shape, [n, R, C, 2]);
+    assert.deepEqual(own.channels, [3, 1]);
+    const offset = first * R * C;
+    for (let i = 0; i < n * R * C; i++) {
+      if (own.data[2 * i] !== kidney[offset + i] || own.data[2 * i + 1] !== liver[offset + i]) assert.fail(`voxel ${i}`);
+    }
+    assertAffine(own.affine, ct.affine.map((row, r) => (r < 3 ? [row[0], row[1], row[2], place(ct.affine, first, 0, 0)[r]] : row)));
+    await seg.close();
+    await inst.close();
+  });
+
+  test('fractional, labelmap and overlapping SEGs', async () => {
+    const frac = await openSegmentation(segs.fractional.file);
+    assert.equal(frac.maxFractionalValue, 255);
+    const f = await frac.getVolume({ segmentNumbers: [1], reference: await (await openSeries(ct.series)).volumeGeometry() });
+    assert.ok(f.data instanceof Float32Array);
+    assert.deepEqual(f.shape, [S, R, C, 1]);
+    assert.deepEqual(Array.from(f.data), Array.from(new Float32Array(readNpy(segs.fractional.fractional['1']).bytes.slice().buffer)));
+    await assert.rejects(frac.getVolume({ combineSegments: true }), (e) => e.code === ErrorCode.segmentOverlap);
+    await frac.close();
+
+    const lm = await openSegmentation(segs.labelmap.file);
+    assert.equal(lm.type, 'LABELMAP');
+    const l = await lm.getVolume({ combineSegments: true, relabel: true, segmentNumbers: [2] });
+    assert.deepEqual(Array.from(l.data), Array.from(mask(segs.labelmap.masks['2'])));
+    await lm.close();
+
+    const over = await openSegmentation(segs.overlap.file);
+    await assert.rejects(over.getVolume({ combineSegments: true }), (e) => e.code === ErrorCode.segmentOverlap && /labels 1 and 2/.test(e.message));
+    const ok = await over.getVolume({ combineSegments: true, skipOverlapChecks: true });
+    assert.ok(ok.data.includes(2));
+    await over.close();
+  });
+
+  test('lazydcm seg --label writes the chosen segment on the source grid', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lazydcm-s-'));
+    const out = path.join(dir, 'liver.npy');
+    const { stdout } = await run(process.execPath, [cli, 'seg', segs.binary.file, '--label', 'Liver', '--combine', '--out', out,
+      '--reference', ...ct.series]);
+    const j = JSON.parse(stdout);
+    assert.deepEqual(j.segments.map((s) => s.label), ['Liver']);
+    assertAffine(j.affine, ct.affine);
+    const got = readNpy(out);
+    assert.deepEqual(got.shape, [S, R, C]);
+    assert.deepEqual(Array.from(got.bytes), Array.from(mask(segs.binary.masks['1'])));
+    const listed = JSON.parse((await run(process.execPath, [cli, 'seg', segs.many.file])).stdout);
+    assert.equal(listed.segments.length, 100);
+    const bad = await run(process.execPath, [cli, 'seg', segs.binary.file, '--label', 'Heart', '--out', out]).catch((e) => e);
+    assert.equal(bad.code, 2);
+    assert.match(bad.stderr, /no segment labelled 'Heart'/);
+  });
+});
+
+describe('a remote SEG with 100 segments', () => {
+  let server;
+  before(async () => { server = await startNginx(fixtures); });
+  after(async () => { await server?.stop(); });
+
+  test('one segment costs its one frame (request log)', async () => {
+    const name = path.relative(fixtures, manifest.segs.many.file);
+    const seg = await openSegmentation(`${server.url}/${name}`, { firstRead: 4096 });
+    server.clearLog();
+    const [n] = seg.getSegmentNumbers({ label: 'Region 042' });
+    const v = await seg.getVolume({ segmentNumbers: [n], combineSegments: true });
+    const log = await server.logSettled();
+    const frame = seg.instance.frames[n - 1];
+    assert.equal(log.length, 1);
+    assert.equal(log[0].bytes, frame.length, 'exactly the frame\'s bytes');
+    assert.equal(v.data.reduce((a, b) => a + b, 0), 9 * n, 'a 3 x 3 square labelled 42');
+    await seg.close();
+  });
+});

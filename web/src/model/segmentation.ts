@@ -1,0 +1,96 @@
+import type { Instance, SegmentVolumeRequest } from './instance.js';
+import type { Volume, VolumeGeometry } from './volume.js';
+
+export interface CodedConcept {
+  value: string;
+  scheme: string;
+  meaning: string;
+}
+
+export interface SegmentDescription {
+  number: number;
+  label: string;
+  description: string;
+  algorithmType: string;
+  algorithmName: string;
+  trackingId: string;
+  trackingUid: string;
+  propertyCategory: CodedConcept;
+  propertyType: CodedConcept;
+  /** Recommended Display CIELab Value (DICOM-scaled L*a*b*, 0..65535), if any. */
+  cielab: [number, number, number] | null;
+  /** The recommended display colour as 8-bit sRGB (from cielab), if any. */
+  rgb: [number, number, number] | null;
+}
+
+/** highdicom's get_segment_numbers filters: exact matches, all given ones must hold. */
+export interface SegmentFilter {
+  label?: string;
+  /** A Code Value or Code Meaning of Segmented Property Category / Type. */
+  propertyCategory?: string;
+  propertyType?: string;
+  algorithmType?: string;
+  trackingUid?: string;
+  trackingId?: string;
+}
+
+/**
+ * A Segmentation (SEG) instance: its segments and lazily read segment volumes (highdicom's
+ * Segmentation). BINARY, FRACTIONAL and LABELMAP.
+ */
+export class Segmentation {
+  readonly type: 'BINARY' | 'FRACTIONAL' | 'LABELMAP';
+  readonly fractionalType: string;
+  readonly maxFractionalValue: number;
+  readonly segments: SegmentDescription[];
+  /** The segment number of each frame (BINARY, FRACTIONAL). */
+  readonly frameSegments: number[];
+
+  constructor(readonly instance: Instance) {
+    const j = instance.segmentationJson() as {
+      type: Segmentation['type']; fractionalType: string; maxFractionalValue: number;
+      segments: Omit<SegmentDescription, 'rgb'>[]; frameSegments: number[];
+    };
+    this.type = j.type;
+    this.fractionalType = j.fractionalType;
+    this.maxFractionalValue = j.maxFractionalValue;
+    this.segments = j.segments.map((s) => ({ ...s, rgb: s.cielab ? cielabToRgb(s.cielab) : null }));
+    this.frameSegments = j.frameSegments;
+  }
+
+  /** Segment numbers whose descriptions match every given field exactly. */
+  getSegmentNumbers(filter: SegmentFilter = {}): number[] {
+    return this.instance.findSegments({ ...filter });
+  }
+
+  segment(number: number): SegmentDescription | undefined {
+    return this.segments.find((s) => s.number === number);
+  }
+
+  /**
+   * Segments as a volume: one channel per segment (shape [slices, rows, columns, segments]) or,
+   * with combineSegments, a label volume. The grid is the SEG's own frames' (gaps become empty
+   * slices, as highdicom) unless `reference` (a source image's Volume or its geometry) is given.
+   * Only the frames of the requested segments are fetched.
+   */
+  getVolume(options: SegmentVolumeRequest & { reference?: Volume | VolumeGeometry; maxGap?: number; signal?: AbortSignal } = {}): Promise<Volume> {
+    const { reference, maxGap, signal, ...request } = options;
+    const geometry = reference && 'geometry' in reference ? reference.geometry : reference;
+    return this.instance.segmentVolume(request, geometry, { maxGap, signal });
+  }
+
+  close(): Promise<void> {
+    return this.instance.close();
+  }
+}
+
+/** DICOM-scaled CIELab (PS3.3 C.10.7.1.1) to 8-bit sRGB, D65. */
+export function cielabToRgb(lab: [number, number, number]): [number, number, number] {
+  const L = (lab[0] / 65535) * 100, a = (lab[1] / 65535) * 255 - 128, b = (lab[2] / 65535) * 255 - 128;
+  const fy = (L + 16) / 116, fx = fy + a / 500, fz = fy - b / 200;
+  const inv = (t: number) => (t > 6 / 29 ? t ** 3 : 3 * (6 / 29) ** 2 * (t - 4 / 29));
+  const X = 0.95047 * inv(fx), Y = inv(fy), Z = 1.08883 * inv(fz);
+  const lin = [3.2406 * X - 1.5372 * Y - 0.4986 * Z, -0.9689 * X + 1.8758 * Y + 0.0415 * Z, 0.0557 * X - 0.204 * Y + 1.057 * Z];
+  const gamma = (c: number) => (c <= 0.0031308 ? 12.92 * c : 1.055 * c ** (1 / 2.4) - 0.055);
+  return lin.map((c) => Math.round(255 * Math.min(1, Math.max(0, gamma(c))))) as [number, number, number];
+}

@@ -1,0 +1,62 @@
+import { ErrorCode, LazydcmError } from '../core/errors.js';
+import { loadCore } from '../wasm/load.js';
+import type { Instance } from './instance.js';
+import type { VolumeOptions } from './instance.js';
+import { geometryOptions, parseGeometry, selectRanges, Volume, VolumeAssembler, type GeometryOptions, type VolumeGeometry } from './volume.js';
+
+/**
+ * Single-frame instances of one series (a CT or MR stack) read as one volume, as highdicom's
+ * get_volume_from_series: one Series Instance UID and Frame of Reference UID, the same orientation,
+ * pixel spacing and size, positions regularly spaced along the normal. Instances come in any order.
+ */
+export class Series {
+  constructor(readonly instances: Instance[]) {}
+
+  /** The volume grid; `sliceOf[i]` is the slice of `instances[i]`. */
+  async volumeGeometry(options: GeometryOptions = {}): Promise<VolumeGeometry> {
+    const core = await loadCore();
+    const members = this.instances.map((i) => i.seriesMember());
+    return parseGeometry(core.seriesGeometryJson(JSON.stringify(members), geometryOptions(options)));
+  }
+
+  /** The instances sorted along the slice normal (volume slice order). */
+  async sorted(options: GeometryOptions = {}): Promise<Instance[]> {
+    const g = await this.volumeGeometry(options);
+    return this.instances.map((inst, i) => ({ inst, s: g.sliceOf![i]! })).sort((a, b) => a.s - b.s).map((x) => x.inst);
+  }
+
+  /**
+   * The series as a volume with the pixel transforms applied (float64 by default, as highdicom);
+   * only the instances of the selected slices are read, at most `concurrency` at a time.
+   */
+  async getVolume(options: VolumeOptions & { concurrency?: number } = {}): Promise<Volume> {
+    const g = await this.volumeGeometry(options);
+    const ranges = selectRanges(options, g.slices, g.rows, g.columns);
+    const wanted = this.instances.flatMap((inst, i) => {
+      const s = g.sliceOf![i]!;
+      return s >= ranges[0] && s < ranges[1] ? [{ inst, s }] : [];
+    });
+    const samples = this.instances[0].summary.samplesPerPixel ?? 1;
+    const assembler = new VolumeAssembler(ranges, g.rows, g.columns, options.dtype ?? 'float64', samples);
+    await forEachLimited(wanted, options.concurrency ?? 8, async ({ inst, s }) => {
+      if (inst.frames.length !== 1) {
+        throw new LazydcmError(ErrorCode.notAVolume, 'notAVolume', `not a volume: ${inst.source.name} has ${inst.frames.length} frames (a series needs single-frame instances)`);
+      }
+      assembler.put(s, await inst.getFrame(1, options));
+    });
+    return assembler.volume(g.affine);
+  }
+
+  async close(): Promise<void> {
+    await Promise.all(this.instances.map((i) => i.close()));
+  }
+}
+
+/** Runs `fn` over `items` with at most `limit` running; the first failure rejects. */
+export async function forEachLimited<T>(items: T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  const workers = Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, async () => {
+    while (next < items.length) await fn(items[next++]);
+  });
+  await Promise.all(workers);
+}

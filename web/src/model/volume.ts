@@ -1,0 +1,189 @@
+import { ErrorCode, LazydcmError } from '../core/errors.js';
+import { standardizeRange } from './indices.js';
+
+/**
+ * The grid of a volume as the core computes it: array axes (slice, row, column), a 4x4 affine from
+ * voxel indices to LPS millimetres (highdicom's convention: columns are the slice normal x slice
+ * spacing, the column cosines x row spacing, the row cosines x column spacing; translation = the
+ * centre of voxel (0, 0, 0)).
+ */
+export interface VolumeGeometry {
+  slices: number;
+  rows: number;
+  columns: number;
+  sliceSpacing: number;
+  /** Pixel Spacing order: (between rows, between columns). */
+  pixelSpacing: [number, number];
+  affine: number[][];
+  /** For each input frame or instance, its 0-based slice (null: outside a cropped volume). */
+  sliceOf?: (number | null)[];
+}
+
+/** Volume selection and geometry checks (highdicom's get_volume arguments). */
+export interface VolumeSelection {
+  /** highdicom conventions: 1-based with exclusive ends, negatives from the end; asIndices: 0-based. */
+  sliceStart?: number;
+  sliceEnd?: number;
+  rowStart?: number;
+  rowEnd?: number;
+  columnStart?: number;
+  columnEnd?: number;
+  asIndices?: boolean;
+}
+
+export interface GeometryOptions {
+  /** Relative tolerance of the slice spacing regularity. Default 0.01. */
+  rtol?: number;
+  /** Positions must lie along the normal within this (1 - |cos|). Default 1e-3. */
+  perpendicularTol?: number;
+  /** Gaps that are whole multiples of the spacing give empty (zero) slices. Default false. */
+  allowMissingPositions?: boolean;
+  /** Expected spacing between slices (default: Spacing Between Slices when present). */
+  spacingHint?: number;
+}
+
+type VolumeArray = Float64Array | Float32Array | Uint8Array | Uint16Array;
+
+/**
+ * A 3D array with its place in the patient: `data` in C order with `shape` (slice, row, column
+ * [, channel]), and the affine to LPS millimetres. Channels are RGB samples for colour images and
+ * segments for segmentation volumes that are not combined.
+ */
+export class Volume {
+  constructor(
+    readonly data: VolumeArray,
+    readonly shape: number[],
+    readonly dtype: string,
+    readonly affine: number[][],
+    /** What the channel axis holds, when there is one: 'RGB' or the segment numbers. */
+    readonly channels?: 'RGB' | number[],
+  ) {}
+
+  /** The distances between voxel centres along (slice, row, column), in mm. */
+  get spacing(): [number, number, number] {
+    const a = this.affine;
+    const len = (k: number) => Math.hypot(a[0][k], a[1][k], a[2][k]);
+    return [len(0), len(1), len(2)];
+  }
+
+  /** Unit vectors of the slice, row and column axes in LPS (as the columns of a 3x3 matrix). */
+  get direction(): number[][] {
+    const s = this.spacing;
+    return [0, 1, 2].map((r) => [0, 1, 2].map((k) => this.affine[r][k] / s[k]));
+  }
+
+  /** The LPS position of the centre of voxel (0, 0, 0). */
+  get position(): [number, number, number] {
+    return [this.affine[0][3], this.affine[1][3], this.affine[2][3]];
+  }
+
+  /** The LPS position (mm) of a voxel centre; indices are 0-based and may be fractional. */
+  voxelToPatient(slice: number, row: number, column: number): [number, number, number] {
+    const a = this.affine;
+    const p = (r: number) => a[r][0] * slice + a[r][1] * row + a[r][2] * column + a[r][3];
+    return [p(0), p(1), p(2)];
+  }
+
+  /** The (fractional) voxel indices (slice, row, column) of an LPS position. */
+  patientToVoxel(x: number, y: number, z: number): [number, number, number] {
+    const m = this.affine;
+    const v = [x - m[0][3], y - m[1][3], z - m[2][3]];
+    const det = m[0][0] * (m[1][1] * m[2][2] - m[1][2] * m[2][1]) - m[0][1] * (m[1][0] * m[2][2] - m[1][2] * m[2][0]) +
+      m[0][2] * (m[1][0] * m[2][1] - m[1][1] * m[2][0]);
+    const solve = (k: number) => {
+      const c = m.slice(0, 3).map((row, r) => row.slice(0, 3).map((e, j) => (j === k ? v[r] : e)));
+      return (c[0][0] * (c[1][1] * c[2][2] - c[1][2] * c[2][1]) - c[0][1] * (c[1][0] * c[2][2] - c[1][2] * c[2][0]) +
+        c[0][2] * (c[1][0] * c[2][1] - c[1][1] * c[2][0])) / det;
+    };
+    return [solve(0), solve(1), solve(2)];
+  }
+
+  /** The grid, for placing a segmentation on this volume (`seg.getVolume({ reference: volume })`). */
+  get geometry(): VolumeGeometry {
+    const s = this.spacing;
+    return { slices: this.shape[0], rows: this.shape[1], columns: this.shape[2], sliceSpacing: s[0],
+      pixelSpacing: [s[1], s[2]], affine: this.affine.map((r) => [...r]) };
+  }
+
+  /** A copy of part of the volume, with its affine moved to the new first voxel. */
+  subVolume(selection: VolumeSelection): Volume {
+    const [s0, s1, r0, r1, c0, c1] = selectRanges(selection, this.shape[0], this.shape[1], this.shape[2]);
+    const channels = this.shape[3] ?? 1;
+    const Ctor = this.data.constructor as new (n: number) => VolumeArray;
+    const out = new Ctor((s1 - s0) * (r1 - r0) * (c1 - c0) * channels);
+    const rowLength = (c1 - c0) * channels;
+    let at = 0;
+    for (let s = s0; s < s1; s++) {
+      for (let r = r0; r < r1; r++) {
+        const from = ((s * this.shape[1] + r) * this.shape[2] + c0) * channels;
+        out.set(this.data.subarray(from, from + rowLength), at);
+        at += rowLength;
+      }
+    }
+    const shape = [s1 - s0, r1 - r0, c1 - c0, ...this.shape.slice(3)];
+    return new Volume(out, shape, this.dtype, cropAffine(this.affine, s0, r0, c0), this.channels);
+  }
+}
+
+/** 0-based half-open [s0, s1, r0, r1, c0, c1] from highdicom-style selections. */
+export function selectRanges(sel: VolumeSelection, slices: number, rows: number, columns: number): number[] {
+  const asIndices = sel.asIndices ?? false;
+  return [
+    ...standardizeRange(sel.sliceStart, sel.sliceEnd, slices, asIndices, 'slices'),
+    ...standardizeRange(sel.rowStart, sel.rowEnd, rows, asIndices, 'rows'),
+    ...standardizeRange(sel.columnStart, sel.columnEnd, columns, asIndices, 'columns'),
+  ];
+}
+
+/** The affine of a sub-volume starting at voxel (s0, r0, c0). */
+export function cropAffine(affine: number[][], s0: number, r0: number, c0: number): number[][] {
+  return affine.map((row, r) => (r < 3 ? [row[0], row[1], row[2], row[0] * s0 + row[1] * r0 + row[2] * c0 + row[3]] : [...row]));
+}
+
+/** Parses the core's geometry JSON, throwing its error. */
+export function parseGeometry(json: string, source?: string): VolumeGeometry {
+  const g = JSON.parse(json);
+  if (g.error) throw LazydcmError.fromJson(g.error, source);
+  return g as VolumeGeometry;
+}
+
+/**
+ * Fills a volume from transformed frames: `slices` gives each frame's slice in the full volume;
+ * frames outside [s0, s1) are skipped, rows and columns cropped. Slices no frame fills stay 0.
+ */
+export class VolumeAssembler {
+  readonly data: Float64Array | Float32Array;
+  private samples = 0;
+
+  constructor(readonly ranges: number[], readonly rows: number, readonly columns: number, dtype: 'float64' | 'float32', samples: number) {
+    const [s0, s1, r0, r1, c0, c1] = ranges;
+    this.samples = samples;
+    const n = (s1 - s0) * (r1 - r0) * (c1 - c0) * samples;
+    this.data = dtype === 'float32' ? new Float32Array(n) : new Float64Array(n);
+  }
+
+  put(slice: number, frame: { data: Float64Array | Float32Array; rows: number; columns: number; samplesPerPixel: number }): void {
+    const [s0, , r0, r1, c0, c1] = this.ranges;
+    if (frame.rows !== this.rows || frame.columns !== this.columns || frame.samplesPerPixel !== this.samples) {
+      throw new LazydcmError(ErrorCode.notAVolume, 'notAVolume', 'not a volume: frames differ in size or samples per pixel');
+    }
+    const rowLength = (c1 - c0) * this.samples;
+    for (let r = r0; r < r1; r++) {
+      const from = (r * this.columns + c0) * this.samples;
+      this.data.set(frame.data.subarray(from, from + rowLength), (((slice - s0) * (r1 - r0)) + (r - r0)) * rowLength);
+    }
+  }
+
+  volume(affine: number[][]): Volume {
+    const [s0, s1, r0, r1, c0, c1] = this.ranges;
+    const shape = [s1 - s0, r1 - r0, c1 - c0, ...(this.samples > 1 ? [this.samples] : [])];
+    return new Volume(this.data, shape, this.data instanceof Float32Array ? 'float32' : 'float64',
+      cropAffine(affine, s0, r0, c0), this.samples > 1 ? 'RGB' : undefined);
+  }
+}
+
+/** The geometry options as the core reads them. */
+export function geometryOptions(o: GeometryOptions): string {
+  const { rtol, perpendicularTol, allowMissingPositions, spacingHint } = o;
+  return JSON.stringify({ rtol, perpendicularTol, allowMissingPositions, spacingHint });
+}
