@@ -106,6 +106,11 @@ describe('volumes', () => {
       });
       await series.close();
     }
+    for (const [name, b] of Object.entries(manifest.bad_enhanced)) {
+      const inst = await open(b.file);
+      await assert.rejects(inst.getVolume(), (e) => e.code === ErrorCode.notAVolume && e.message.includes(b.why), name);
+      await inst.close();
+    }
     // Gaps are allowed when asked for: empty slices.
     const gap = await openSeries(manifest.bad.bad_gap.files);
     const v = await gap.getVolume({ allowMissingPositions: true });
@@ -118,6 +123,7 @@ describe('volumes', () => {
   test('lazydcm volume on a directory prints the affine and writes the HU volume', async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lazydcm-v-'));
     for (const f of ct.series) fs.copyFileSync(f, path.join(dir, path.basename(f)));
+    fs.writeFileSync(path.join(dir, 'notes.txt'), 'not DICOM: skipped when listing a directory\n');
     const out = path.join(dir, 'v.npy');
     const { stdout, stderr } = await run(process.execPath, [cli, 'volume', dir, '--out', out, '--stats']);
     const j = JSON.parse(stdout);

@@ -164,4 +164,14 @@ TEST_CASE("series that are not volumes: the generator's reasons") {
     INFO(g.err().message);
     CHECK(g.err().message.find(b["why"].get<std::string>()) != std::string::npos);
   }
+  for (auto& [name, b] : test::read_json(test::fixtures_dir() + "/volume.json")["bad_enhanced"].items()) {
+    INFO(name);
+    test::loaded_instance in(b["file"].get<std::string>());
+    image_session s(*in.reader);
+    auto g = s.geometry({}, {});
+    REQUIRE_FALSE(g.ok());
+    CHECK(g.err().code == errc::not_a_volume);
+    INFO(g.err().message);
+    CHECK(g.err().message.find(b["why"].get<std::string>()) != std::string::npos);
+  }
 }

@@ -17,6 +17,7 @@ export type { Source } from './sources/resolve.js';
 export type { ByteSource } from './sources/source.js';
 export { setWasmBaseUrl, setWasmSimd, wasmFlavour } from './wasm/load.js';
 
+import { ErrorCode, LazydcmError } from './core/errors.js';
 import { Instance, type OpenOptions } from './model/instance.js';
 import { Segmentation } from './model/segmentation.js';
 import { forEachLimited, Series } from './model/series.js';
@@ -49,19 +50,28 @@ export function open(src: Source, options: OpenOptions & { http?: HttpOptions } 
  */
 export async function openSeries(src: Source | Source[], options: OpenOptions & { http?: HttpOptions; concurrency?: number } = {}): Promise<Series> {
   let sources: Source[] = Array.isArray(src) ? src : [src];
+  let listed = false;
   if (!Array.isArray(src) && typeof src === 'string' && !/^[a-z][a-z0-9+.-]*:\/\//i.test(src)) {
-    sources = (await listDirectory(src)) ?? [src];
+    const files = await listDirectory(src);
+    if (files) [sources, listed] = [files, true];
   }
-  const instances: Instance[] = new Array(sources.length);
+  const instances: (Instance | undefined)[] = new Array(sources.length);
   try {
     await forEachLimited(sources.map((s, i) => ({ s, i })), options.concurrency ?? 8, async ({ s, i }) => {
-      instances[i] = await open(s, options);
+      try {
+        instances[i] = await open(s, options);
+      } catch (e) {
+        // Files of a directory that are not DICOM (notes, a DICOMDIR's neighbours) are skipped.
+        if (!(listed && e instanceof LazydcmError && e.code === ErrorCode.notDicom)) throw e;
+      }
     });
   } catch (e) {
-    await Promise.all(instances.filter(Boolean).map((i) => i.close()));
+    await Promise.all(instances.map((i) => i?.close()));
     throw e;
   }
-  return new Series(instances);
+  const found = instances.filter((i): i is Instance => i !== undefined);
+  if (!found.length) throw new LazydcmError(ErrorCode.notDicom, 'notDicom', `no DICOM files in ${String(src)}`);
+  return new Series(found);
 }
 
 /**

@@ -456,7 +456,14 @@ export class Instance {
   static async read(source: ByteSource, options: OpenOptions = {}): Promise<Instance> {
     const core = await loadCore();
     if (options.signal?.aborted) throw ioError('aborted', 'aborted', source.name);
-    const { size, head } = await source.open(options.firstRead ?? 64 * 1024, options.signal);
+    let opened: { size: number; head: Uint8Array };
+    try {
+      opened = await source.open(options.firstRead ?? 64 * 1024, options.signal);
+    } catch (e) {
+      await source.close?.();  // e.g. a directory opened as a file: no handle left behind
+      throw e;
+    }
+    const { size, head } = opened;
     const reader = new core.Reader(size, JSON.stringify({
       maxInlineValue: options.maxInlineValue,
       strictOddLength: options.strictOddLength,
@@ -476,6 +483,7 @@ export class Instance {
       }
     } catch (e) {
       reader.delete();
+      await source.close?.();
       throw e;
     }
   }
