@@ -134,6 +134,9 @@ describe('volumes', () => {
     assert.equal(got.descr, '<f8');
     assert.deepEqual(got.shape, [S, R, C]);
     assert.deepEqual(Array.from(new Float64Array(got.bytes.slice().buffer)), Array.from(hu));
+    const listed = await openSeries(dir);
+    assert.deepEqual(listed.skipped.map((x) => path.basename(x.source)).sort(), ['notes.txt', 'v.npy']);
+    await listed.close();
     const bad = await run(process.execPath, [cli, 'volume', ...manifest.bad.bad_gap.files]).catch((e) => e);
     assert.equal(bad.code, 1);
     assert.match(bad.stderr, /notAVolume \(code 21\): not a volume: irregular spacing/);

@@ -56,13 +56,15 @@ export async function openSeries(src: Source | Source[], options: OpenOptions & 
     if (files) [sources, listed] = [files, true];
   }
   const instances: (Instance | undefined)[] = new Array(sources.length);
+  const skipped: { source: string; error: LazydcmError }[] = [];
   try {
     await forEachLimited(sources.map((s, i) => ({ s, i })), options.concurrency ?? 8, async ({ s, i }) => {
       try {
         instances[i] = await open(s, options);
       } catch (e) {
-        // Files of a directory that are not DICOM (notes, a DICOMDIR's neighbours) are skipped.
-        if (!(listed && e instanceof LazydcmError && e.code === ErrorCode.notDicom)) throw e;
+        // Files of a directory that do not parse as DICOM (notes, images) are skipped, and listed.
+        if (!(listed && e instanceof LazydcmError && e.code < 100)) throw e;
+        skipped.push({ source: String(sources[i]), error: e });
       }
     });
   } catch (e) {
@@ -71,7 +73,7 @@ export async function openSeries(src: Source | Source[], options: OpenOptions & 
   }
   const found = instances.filter((i): i is Instance => i !== undefined);
   if (!found.length) throw new LazydcmError(ErrorCode.notDicom, 'notDicom', `no DICOM files in ${String(src)}`);
-  return new Series(found);
+  return new Series(found, skipped);
 }
 
 /**

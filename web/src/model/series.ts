@@ -10,7 +10,11 @@ import { geometryOptions, parseGeometry, selectRanges, Volume, VolumeAssembler, 
  * pixel spacing and size, positions regularly spaced along the normal. Instances come in any order.
  */
 export class Series {
-  constructor(readonly instances: Instance[]) {}
+  constructor(
+    readonly instances: Instance[],
+    /** Files of a listed directory that were not read as DICOM, and why. */
+    readonly skipped: { source: string; error: LazydcmError }[] = [],
+  ) {}
 
   /** The volume grid; `sliceOf[i]` is the slice of `instances[i]`. */
   async volumeGeometry(options: GeometryOptions = {}): Promise<VolumeGeometry> {
