@@ -164,7 +164,8 @@ TEST_CASE("series that are not volumes: the generator's reasons") {
     INFO(g.err().message);
     CHECK(g.err().message.find(b["why"].get<std::string>()) != std::string::npos);
   }
-  for (auto& [name, b] : test::read_json(test::fixtures_dir() + "/volume.json")["bad_enhanced"].items()) {
+  const auto bad_enhanced = test::read_json(test::fixtures_dir() + "/volume.json")["bad_enhanced"];
+  for (auto& [name, b] : bad_enhanced.items()) {
     INFO(name);
     test::loaded_instance in(b["file"].get<std::string>());
     image_session s(*in.reader);
