@@ -130,6 +130,29 @@ class reader {
   int pasteInput(size_t i, size_t n) { return status(session().paste(i, input_.data(), input_size(n))); }
   int transformRegion(std::string options_json) { return status(session().transform_region(parse_transform(options_json))); }
 
+  // Frames decoded elsewhere (the decoded-frame cache, a worker), written to inputBuffer(n) and
+  // described by report {rows, columns, samplesPerPixel, bitsAllocated, photometricInterpretation}.
+  int transformStored(size_t i, size_t n, std::string report_json, std::string options_json) {
+    return status(session().transform_stored(i, input_.data(), input_size(n), parse_report(report_json), parse_transform(options_json)));
+  }
+  int pasteStored(size_t i, size_t n, std::string report_json) {
+    return status(session().paste_stored(i, input_.data(), input_size(n), parse_report(report_json)));
+  }
+  int pasteSegmentStored(size_t i, size_t n, std::string report_json) {
+    return status(session().paste_segment_stored(i, input_.data(), input_size(n), parse_report(report_json)));
+  }
+  // The Decoder's frame description of frame i (for decoding in a worker), or {"error"}.
+  std::string frameInfoJson(size_t i) {
+    auto info = session().codec_frame_info(i);
+    if (!info) return error_dump(info.err());
+    const auto& f = info.value();
+    return dump({{"rows", f.rows}, {"columns", f.columns}, {"samplesPerPixel", f.samples_per_pixel},
+                 {"bitsAllocated", f.bits_allocated}, {"bitsStored", f.bits_stored},
+                 {"pixelRepresentation", f.pixel_representation}, {"planarConfiguration", f.planar_configuration},
+                 {"photometricInterpretation", f.photometric_interpretation}, {"bitOffset", f.bit_offset},
+                 {"bigEndian", f.big_endian}, {"floatData", f.float_data}, {"transferSyntaxUid", r_.file().syntax.uid}});
+  }
+
   // Borrowed views of the session's outputs: valid until the next call into the module.
   val outputView() { return view(session().stored()); }
   val regionView() { return view(session().region()); }
@@ -279,6 +302,18 @@ class reader {
     }
     return o;
   }
+  static lazydcm::decode_report parse_report(const std::string& text) {
+    lazydcm::decode_report r;
+    auto j = nlohmann::json::parse(text, nullptr, false);
+    if (!j.is_object()) return r;
+    r.rows = j.value("rows", 0u);
+    r.columns = j.value("columns", 0u);
+    r.samples_per_pixel = j.value("samplesPerPixel", 0u);
+    r.bits_allocated = j.value("bitsAllocated", 0u);
+    r.photometric_interpretation = j.value("photometricInterpretation", std::string());
+    r.decoder = j.value("decoder", std::string());
+    return r;
+  }
   lazydcm::image_session& session() {
     if (!session_) session_ = std::make_unique<lazydcm::image_session>(r_);
     return *session_;
@@ -319,6 +354,9 @@ class decoder {
       info.pixel_representation = j.value("pixelRepresentation", 0u);
       info.planar_configuration = j.value("planarConfiguration", 0u);
       info.photometric_interpretation = j.value("photometricInterpretation", std::string());
+      info.bit_offset = j.value("bitOffset", 0u);
+      info.big_endian = j.value("bigEndian", false);
+      info.float_data = j.value("floatData", false);
       options.reduce = j.value("reduce", 0);
     }
     output_.resize(size_t(lazydcm::stored_frame_size(info, options.reduce)));
@@ -376,6 +414,10 @@ EMSCRIPTEN_BINDINGS(lazydcm) {
       .function("planSegments", &reader::planSegments)
       .function("pasteSegmentInput", &reader::pasteSegmentInput)
       .function("segmentVolumeView", &reader::segmentVolumeView)
-      .function("releaseSegments", &reader::releaseSegments);
+      .function("releaseSegments", &reader::releaseSegments)
+      .function("transformStored", &reader::transformStored)
+      .function("pasteStored", &reader::pasteStored)
+      .function("pasteSegmentStored", &reader::pasteSegmentStored)
+      .function("frameInfoJson", &reader::frameInfoJson);
   function("seriesGeometryJson", &seriesGeometryJson);
 }

@@ -51,6 +51,34 @@ error image_session::transform(size_t i, const uint8_t* range, size_t size, cons
   return run_transform(i, stored_.data(), report_, o);
 }
 
+error image_session::check_stored(size_t i, size_t size, const decode_report& report) {
+  const frame_index* index = r_.index();
+  if (!index || i >= index->frames.size())
+    return make_error(errc::frame_out_of_range, error::no_offset, "no frame " + std::to_string(i + 1));
+  if (error e = ensure_image(); e.code != errc::ok) return e;
+  if (report.rows != image_.rows || report.columns != image_.columns || report.samples_per_pixel != image_.samples_per_pixel ||
+      report.bits_allocated != image_.bits_allocated ||
+      uint64_t(size) != uint64_t(report.rows) * report.columns * report.samples_per_pixel * bytes_per_sample(report.bits_allocated))
+    return make_error(errc::invalid_argument, error::no_offset,
+                      "a decoded frame " + std::to_string(i + 1) + " that does not match the image (size or layout)");
+  return {};
+}
+
+result<frame_info> image_session::codec_frame_info(size_t i) {
+  const frame_index* index = r_.index();
+  if (!index || i >= index->frames.size())
+    return make_error(errc::frame_out_of_range, error::no_offset, "no frame " + std::to_string(i + 1));
+  if (error e = ensure_image(); e.code != errc::ok) return e;
+  return make_frame_info(r_.file(), image_, index->frames[i]);
+}
+
+error image_session::transform_stored(size_t i, const uint8_t* stored, size_t size, const decode_report& report,
+                                      const transform_options& o) {
+  if (error e = check_stored(i, size, report); e.code != errc::ok) return e;
+  report_ = report;
+  return run_transform(i, stored, report, o);
+}
+
 result<region_plan> image_session::plan(int64_t r0, int64_t r1, int64_t c0, int64_t c1, const plane_selection& sel) {
   if (error e = ensure_image(); e.code != errc::ok) return e;
   auto layout = read_tile_layout(r_.file().body, sel);
@@ -71,8 +99,14 @@ result<region_plan> image_session::plan(int64_t r0, int64_t r1, int64_t c0, int6
 
 error image_session::paste(size_t i, const uint8_t* range, size_t size) {
   if (error e = decode(i, range, size); e.code != errc::ok) return e;
-  paste_tile(plan_, layout_, uint32_t(i), stored_.data(), bytes_per_sample(image_.bits_allocated), region_.data());
-  region_report_.photometric_interpretation = report_.photometric_interpretation;
+  return paste_stored(i, stored_.data(), stored_.size(), report_);
+}
+
+error image_session::paste_stored(size_t i, const uint8_t* stored, size_t size, const decode_report& report) {
+  if (error e = check_stored(i, size, report); e.code != errc::ok) return e;
+  if (region_.empty()) return make_error(errc::invalid_argument, error::no_offset, "no region planned");
+  paste_tile(plan_, layout_, uint32_t(i), stored, bytes_per_sample(image_.bits_allocated), region_.data());
+  region_report_.photometric_interpretation = report.photometric_interpretation;
   return {};
 }
 
@@ -116,9 +150,14 @@ result<const seg_volume*> image_session::plan_segments(const seg_volume_request&
 }
 
 error image_session::paste_segment(size_t i, const uint8_t* range, size_t size) {
-  if (!seg_volume_) return make_error(errc::invalid_argument, error::no_offset, "no segment volume planned");
   if (error e = decode(i, range, size); e.code != errc::ok) return e;
-  return seg_volume_->add(i, stored_.data(), report_);
+  return paste_segment_stored(i, stored_.data(), stored_.size(), report_);
+}
+
+error image_session::paste_segment_stored(size_t i, const uint8_t* stored, size_t size, const decode_report& report) {
+  if (!seg_volume_) return make_error(errc::invalid_argument, error::no_offset, "no segment volume planned");
+  if (error e = check_stored(i, size, report); e.code != errc::ok) return e;
+  return seg_volume_->add(i, stored, report);
 }
 
 }  // namespace lazydcm

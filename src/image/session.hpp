@@ -34,6 +34,16 @@ class image_session {
   // The transforms of the first frame over the whole region (TILED images share them).
   error transform_region(const transform_options& options);
 
+  // What a codec needs to decode frame i elsewhere (Decoder in a worker).
+  result<frame_info> codec_frame_info(size_t i);
+
+  // The same work on frames decoded elsewhere (a decoded-frame cache, a worker): `stored` in the
+  // layout of codec.hpp at full resolution, described by `report`.
+  error transform_stored(size_t i, const uint8_t* stored, size_t size, const decode_report& report,
+                         const transform_options& options);
+  error paste_stored(size_t i, const uint8_t* stored, size_t size, const decode_report& report);
+  error paste_segment_stored(size_t i, const uint8_t* stored, size_t size, const decode_report& report);
+
   // Volumes: the geometry of the instance's frames (all when `frames` is empty).
   result<volume_geometry> geometry(const std::vector<size_t>& frames, const volume_options& options) const;
 
@@ -57,6 +67,7 @@ class image_session {
  private:
   error ensure_image();
   error prepare(size_t i, const uint8_t*& range, size_t& size);
+  error check_stored(size_t i, size_t size, const decode_report& report);
   error run_transform(size_t frame, const uint8_t* stored, const decode_report& report, const transform_options& o);
 
   const instance_reader& r_;

@@ -1,8 +1,11 @@
 export { ErrorCode, LazydcmError } from './core/errors.js';
 export type { ErrorCodeName } from './core/errors.js';
 export { IoStats } from './io/stats.js';
+export { ByteLruCache, createFrameCaches, setCacheLimits, sharedFrameCaches } from './io/cache.js';
+export type { DecodedFrame, FrameCaches } from './io/cache.js';
+export { RequestScheduler } from './io/scheduler.js';
 export { Instance } from './model/instance.js';
-export type { DicomJson, Frame, FrameLocation, FrameOptions, IndexKind, InstanceSummary, OpenOptions, PixelArray, Region, RegionOptions, SegmentVolumeRequest, StoredFrame, TransformOptions, VolumeOptions } from './model/instance.js';
+export type { DicomJson, Frame, FrameLocation, FrameOptions, IndexKind, InstanceSummary, OpenOptions, PixelArray, Progress, ReadOptions, Region, RegionOptions, SegmentVolumeRequest, StoredFrame, TransformOptions, VolumeOptions } from './model/instance.js';
 export { Segmentation, cielabToRgb } from './model/segmentation.js';
 export type { CodedConcept, SegmentDescription, SegmentFilter } from './model/segmentation.js';
 export { Series } from './model/series.js';

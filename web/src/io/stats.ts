@@ -2,7 +2,9 @@
 export class IoStats {
   requests = 0;
   bytes = 0;
+  /** Frames served from the encoded or decoded frame cache, and frames that had to be fetched. */
   cacheHits = 0;
+  cacheMisses = 0;
   /** Milliseconds spent waiting for bytes. */
   waitMs = 0;
   notes: string[] = [];
@@ -12,7 +14,7 @@ export class IoStats {
   }
 
   toJSON() {
-    return { requests: this.requests, bytes: this.bytes, cacheHits: this.cacheHits, waitMs: Math.round(this.waitMs), notes: this.notes };
+    return { requests: this.requests, bytes: this.bytes, cacheHits: this.cacheHits, cacheMisses: this.cacheMisses, waitMs: Math.round(this.waitMs), notes: this.notes };
   }
 }
 
@@ -23,6 +25,7 @@ export function sumStats(all: IoStats[]): IoStats {
     out.requests += s.requests;
     out.bytes += s.bytes;
     out.cacheHits += s.cacheHits;
+    out.cacheMisses += s.cacheMisses;
     out.waitMs += s.waitMs;
     for (const n of s.notes) out.note(n);
   }

@@ -3,6 +3,8 @@ import { IoStats } from '../io/stats.js';
 import type { ByteSource } from '../sources/source.js';
 import { loadCore, type CoreReader } from '../wasm/load.js';
 import { coalesce } from '../io/coalesce.js';
+import { sharedFrameCaches, type DecodedFrame, type FrameCaches } from '../io/cache.js';
+import { RequestScheduler } from '../io/scheduler.js';
 import { standardizeRange } from './indices.js';
 import { geometryOptions, parseGeometry, selectRanges, Volume, VolumeAssembler, type GeometryOptions, type VolumeGeometry,
   type VolumeSelection } from './volume.js';
@@ -65,12 +67,11 @@ export interface StoredFrame {
   decoder: string;
 }
 
-export interface FrameOptions {
+export interface FrameOptions extends ReadOptions {
   /** Frame numbers are 1-based, as in DICOM; `asIndex: true` makes them 0-based. */
   asIndex?: boolean;
   /** JPEG 2000 only: decode at 1/2^reduce of the resolution. */
   reduce?: number;
-  signal?: AbortSignal;
 }
 
 /**
@@ -104,7 +105,7 @@ export interface Frame {
   transform: string;
 }
 
-export interface RegionOptions extends TransformOptions {
+export interface RegionOptions extends TransformOptions, ReadOptions {
   /** highdicom conventions: 1-based, end exclusive; negatives from the end; asIndices for 0-based. */
   rowStart?: number;
   rowEnd?: number;
@@ -116,16 +117,10 @@ export interface RegionOptions extends TransformOptions {
   opticalPath?: number;
   /** Stored values (no transforms), in the stored dtype. Default false, as highdicom. */
   stored?: boolean;
-  /** Frame ranges closer than this are read together. Default 64 KiB. */
-  maxGap?: number;
-  signal?: AbortSignal;
 }
 
 /** `getVolume` options: which part, the geometry checks, the pixel transforms (float64 by default). */
-export interface VolumeOptions extends VolumeSelection, GeometryOptions, TransformOptions {
-  maxGap?: number;
-  signal?: AbortSignal;
-}
+export interface VolumeOptions extends VolumeSelection, GeometryOptions, TransformOptions, ReadOptions {}
 
 /** A segment volume request (highdicom's Segmentation.get_volume). */
 export interface SegmentVolumeRequest {
@@ -168,6 +163,38 @@ export interface OpenOptions {
   /** First fragment-scan read for files without offset tables. Default 1 MiB. */
   scanBatch?: number;
   signal?: AbortSignal;
+  /** Encoded and decoded frame caches (default: the shared ones, see setCacheLimits); false: none. */
+  caches?: FrameCaches | false;
+  /** Bounds concurrent reads (default: 6 per instance; share one to bound several instances). */
+  scheduler?: RequestScheduler;
+  /**
+   * What a frame read also fetches (into the encoded cache): 'none' (default), 'block' (the
+   * uncached frames of its block of `prefetchBlock` frames, in the same request), 'instance'
+   * (all frames when the pixel data is at most `prefetchInstanceBytes`, else as 'block').
+   */
+  prefetch?: 'none' | 'block' | 'instance';
+  /** Default 16. */
+  prefetchBlock?: number;
+  /** Default 8 MiB. */
+  prefetchInstanceBytes?: number;
+}
+
+/** Progress of a long read: bytes fetched and frames decoded so far. */
+export interface Progress {
+  bytesDone: number;
+  bytesTotal: number;
+  framesDone: number;
+  framesTotal: number;
+}
+
+/** What every pixel read accepts. */
+export interface ReadOptions {
+  /** Frame ranges closer than this are fetched in one request. Default 64 KiB. */
+  maxGap?: number;
+  signal?: AbortSignal;
+  /** Higher first when reads wait for the scheduler (e.g. visible tiles over prefetch). */
+  priority?: number;
+  onProgress?: (p: Progress) => void;
 }
 
 /**
@@ -178,10 +205,22 @@ export class Instance {
   readonly summary: InstanceSummary;
   readonly frames: FrameLocation[];
 
+  private readonly caches: FrameCaches | null;
+  private readonly scheduler: RequestScheduler;
+  /** Cache keys: the URL and its validator for HTTP (shared across opens), else unique to this instance. */
+  private readonly keyPrefix: string;
+  private readonly uniqueKeys: boolean;
+
   private constructor(
     readonly source: ByteSource,
     private reader: CoreReader | null,
+    private readonly options: OpenOptions,
   ) {
+    this.caches = options.caches === false ? null : options.caches ?? sharedFrameCaches();
+    this.scheduler = options.scheduler ?? new RequestScheduler(6);
+    const shared = source.cacheKey?.();
+    this.uniqueKeys = !shared;
+    this.keyPrefix = shared ? `${shared}#` : `\0${++instanceCount}#`;
     this.summary = JSON.parse(reader!.summaryJson());
     if (this.summary.frameIndexError) {
       this.summary.frameIndexError.name = codeName(this.summary.frameIndexError.name);
@@ -208,28 +247,30 @@ export class Instance {
   /** A decoded frame's stored values (no rescale, LUTs or colour conversion beyond the codec's). */
   async getStoredFrame(frame: number, options: FrameOptions = {}): Promise<StoredFrame> {
     const index = this.checkFrame(frame, options.asIndex ?? false);
-    return this.storedAt(index, (await this.fetchFrames([index], options)).get(index)!, options.reduce ?? 0);
+    return this.storedAt((await this.decodedFrames([index], options)).get(index)!);
   }
 
   /** A frame with pixel transforms applied (highdicom's `get_frame`): float64 by default. */
   async getFrame(frame: number, options: FrameOptions & TransformOptions = {}): Promise<Frame> {
     const index = this.checkFrame(frame, options.asIndex ?? false);
-    return this.frameAt(index, (await this.fetchFrames([index], options)).get(index)!, options);
+    return this.frameAt(index, (await this.decodedFrames([index], options)).get(index)!, options);
   }
 
   /**
    * Several frames at once (all when `frames` is omitted), in the order asked; their byte ranges
    * are fetched together where they are adjacent.
    */
-  async getStoredFrames(frames?: number[], options: FrameOptions & { maxGap?: number } = {}): Promise<StoredFrame[]> {
-    const { indices, bytes } = await this.fetchSeveral(frames, options);
-    return indices.map((i) => this.storedAt(i, bytes.get(i)!, options.reduce ?? 0));
+  async getStoredFrames(frames?: number[], options: FrameOptions = {}): Promise<StoredFrame[]> {
+    const indices = this.indicesOf(frames, options);
+    const decoded = await this.decodedFrames(indices, options);
+    return indices.map((i) => this.storedAt(decoded.get(i)!));
   }
 
   /** Several frames with the pixel transforms applied (highdicom's `get_frames`). */
-  async getFrames(frames?: number[], options: FrameOptions & TransformOptions & { maxGap?: number } = {}): Promise<Frame[]> {
-    const { indices, bytes } = await this.fetchSeveral(frames, options);
-    return indices.map((i) => this.frameAt(i, bytes.get(i)!, options));
+  async getFrames(frames?: number[], options: FrameOptions & TransformOptions = {}): Promise<Frame[]> {
+    const indices = this.indicesOf(frames, options);
+    const decoded = await this.decodedFrames(indices, options);
+    return indices.map((i) => this.frameAt(i, decoded.get(i)!, options));
   }
 
   /**
@@ -252,10 +293,10 @@ export class Instance {
     const geometry = this.volumeGeometry(options);
     const ranges = selectRanges(options, geometry.slices, geometry.rows, geometry.columns);
     const wanted = geometry.sliceOf!.flatMap((s, i) => (s !== null && s >= ranges[0] && s < ranges[1] ? [i] : []));
-    const bytes = await this.fetchFrames(wanted, options);
+    const decoded = await this.decodedFrames(wanted, options);
     let assembler: VolumeAssembler | undefined;
     for (const i of wanted) {
-      const frame = this.frameAt(i, bytes.get(i)!, options);
+      const frame = this.frameAt(i, decoded.get(i)!, options);
       assembler ??= new VolumeAssembler(ranges, geometry.rows, geometry.columns, options.dtype ?? 'float64', frame.samplesPerPixel);
       assembler.put(geometry.sliceOf![i]!, frame);
     }
@@ -291,17 +332,17 @@ export class Instance {
    * A segment volume: the core plans the frames of the requested segments, only those are fetched,
    * decoded and combined. @internal (use Segmentation.getVolume)
    */
-  async segmentVolume(request: SegmentVolumeRequest, reference: VolumeGeometry | undefined,
-    options: { maxGap?: number; signal?: AbortSignal } = {}): Promise<Volume> {
+  async segmentVolume(request: SegmentVolumeRequest, reference: VolumeGeometry | undefined, options: ReadOptions = {}): Promise<Volume> {
     const run = this.exclusive.then(async () => {
       const reader = this.open_();
       const plan = JSON.parse(reader.planSegments(JSON.stringify(request), reference ? JSON.stringify(reference) : ''));
       if (plan.error) throw LazydcmError.fromJson(plan.error, this.source.name);
       try {
         const frames: number[] = plan.frames;
-        const bytes = await this.fetchFrames(frames, options);
+        const decoded = await this.decodedFrames(frames, options);
         for (const i of frames) {
-          if (reader.pasteSegmentInput(i, this.input(reader, bytes.get(i)!)) !== 0) throw this.frameError(reader);
+          const d = decoded.get(i)!;
+          if (reader.pasteSegmentStored(i, this.input(reader, d.bytes), JSON.stringify(d.report)) !== 0) throw this.frameError(reader);
         }
         const raw = reader.segmentVolumeView().slice();
         const data = plan.dtype === 'float32' ? new Float32Array(raw.buffer) : plan.dtype === 'uint16' ? new Uint16Array(raw.buffer) : raw;
@@ -330,11 +371,12 @@ export class Instance {
     const plan = JSON.parse(this.open_().planRegion(r0, r1, c0, c1, options.focalPlane ?? -1, options.opticalPath ?? -1));
     if (plan.error) throw LazydcmError.fromJson(plan.error, this.source.name);
     const frames: number[] = plan.frames;
-    const bytes = await this.fetchFrames(frames, options);
+    const decoded = await this.decodedFrames(frames, options);
     const reader = this.open_();
     try {
       for (const index of frames) {
-        if (reader.pasteInput(index, this.input(reader, bytes.get(index)!)) !== 0) throw this.frameError(reader);
+        const d = decoded.get(index)!;
+        if (reader.pasteStored(index, this.input(reader, d.bytes), JSON.stringify(d.report)) !== 0) throw this.frameError(reader);
       }
       if (options.stored) {
         const { array, dtype } = typed(reader.regionView().slice(), s.bitsAllocated ?? 8, s.pixelRepresentation === 1,
@@ -349,7 +391,7 @@ export class Instance {
     }
   }
 
-  // ---- frames from the bytes of their indexed ranges ----
+  // ---- frames: encoded bytes -> decoded (cached) -> stored values / transforms ----
 
   private rawAt(index: number, bytes: Uint8Array): Uint8Array {
     const reader = this.open_();
@@ -359,29 +401,23 @@ export class Instance {
     return out;
   }
 
-  private storedAt(index: number, bytes: Uint8Array, reduce: number): StoredFrame {
-    const reader = this.open_();
-    if (reader.decodeInput(index, this.input(reader, bytes), reduce) !== 0) throw this.frameError(reader);
-    const report = JSON.parse(reader.reportJson());
-    const out = reader.outputView().slice();
-    reader.releaseOutput();
-    const { array, dtype } = typed(out, report.bitsAllocated, this.summary.pixelRepresentation === 1,
+  private storedAt(d: DecodedFrame): StoredFrame {
+    const { array, dtype } = typed(d.bytes.slice(), d.report.bitsAllocated, this.summary.pixelRepresentation === 1,
       this.summary.pixelData?.tag !== '7FE00010');
+    const r = d.report;
     return {
-      data: array, rows: report.rows, columns: report.columns, samplesPerPixel: report.samplesPerPixel,
-      bitsAllocated: report.bitsAllocated, photometricInterpretation: report.photometricInterpretation, dtype,
-      decoder: report.decoder,
+      data: array, rows: r.rows, columns: r.columns, samplesPerPixel: r.samplesPerPixel, bitsAllocated: r.bitsAllocated,
+      photometricInterpretation: r.photometricInterpretation, dtype, decoder: r.decoder,
     };
   }
 
   /** @internal */
-  frameAt(index: number, bytes: Uint8Array, options: TransformOptions): Frame {
+  frameAt(index: number, d: DecodedFrame, options: TransformOptions): Frame {
     const reader = this.open_();
-    const status = reader.transformInput(index, this.input(reader, bytes), JSON.stringify(transformOptions(options)));
+    const status = reader.transformStored(index, this.input(reader, d.bytes), JSON.stringify(d.report), JSON.stringify(transformOptions(options)));
     if (status !== 0) throw this.frameError(reader);
-    const report = JSON.parse(reader.reportJson());
     const { data, samplesPerPixel, transform } = this.takeValues(reader, options.dtype);
-    return { data, rows: report.rows, columns: report.columns, samplesPerPixel, transform };
+    return { data, rows: d.report.rows, columns: d.report.columns, samplesPerPixel, transform };
   }
 
   /** The transformed values, copied out of WASM memory, and what produced them. */
@@ -393,29 +429,118 @@ export class Instance {
     return { data, samplesPerPixel: t.samplesPerPixel as number, transform: t.transform as string };
   }
 
-  // ---- fetching ----
+  /**
+   * Decoded frames (stored values), from the decoded cache or fetched (through the encoded cache)
+   * and decoded here. @internal
+   */
+  async decodedFrames(indices: number[], options: ReadOptions & { reduce?: number } = {}): Promise<Map<number, DecodedFrame>> {
+    const reduce = options.reduce ?? 0;
+    const key = (i: number) => `${this.keyPrefix}${i}${reduce ? `@${reduce}` : ''}`;
+    const out = new Map<number, DecodedFrame>();
+    const missing: number[] = [];
+    for (const i of new Set(indices)) {
+      const d = this.caches?.decoded.get(key(i));
+      if (d) {
+        out.set(i, d);
+        this.stats.cacheHits++;
+      } else {
+        missing.push(i);
+      }
+    }
+    if (!missing.length) return out;
+    const progress: Progress = { bytesDone: 0, bytesTotal: 0, framesDone: out.size, framesTotal: out.size + missing.length };
+    const bytes = await this.fetchFrames(missing, {
+      ...options,
+      onProgress: options.onProgress && ((p) => {
+        progress.bytesDone = p.bytesDone;
+        progress.bytesTotal = p.bytesTotal;
+        options.onProgress!({ ...progress });
+      }),
+    });
+    const reader = this.open_();
+    for (const i of missing) {
+      if (options.signal?.aborted) throw ioError('aborted', 'aborted', this.source.name);
+      if (reader.decodeInput(i, this.input(reader, bytes.get(i)!), reduce) !== 0) throw this.frameError(reader);
+      const d: DecodedFrame = { bytes: reader.outputView().slice(), report: JSON.parse(reader.reportJson()) };
+      reader.releaseOutput();
+      this.caches?.decoded.set(key(i), d);
+      out.set(i, d);
+      progress.framesDone++;
+      options.onProgress?.({ ...progress });
+    }
+    return out;
+  }
 
-  /** The bytes of frames' indexed ranges, read in as few requests as adjacency allows. */
-  /** @internal */
-  async fetchFrames(indices: number[], options: { maxGap?: number; signal?: AbortSignal }): Promise<Map<number, Uint8Array>> {
+  /**
+   * The bytes of frames' indexed ranges: cached ones from the encoded cache, the others in as few
+   * requests as adjacency (and the prefetch policy) allows, run in parallel through the scheduler.
+   * @internal
+   */
+  async fetchFrames(indices: number[], options: ReadOptions = {}): Promise<Map<number, Uint8Array>> {
     const out = new Map<number, Uint8Array>();
     if (this.summary.pixelData?.inInflatedStream) {
       // Deflated files: the frames are in the inflated stream the core already holds.
       for (const i of indices) out.set(i, new Uint8Array(0));
       return out;
     }
-    const spans = [...new Set(indices)].map((index) => ({ index, offset: this.frames[index].offset, length: this.frames[index].length }));
-    for (const group of coalesce(spans, options.maxGap ?? 64 * 1024)) {
-      const bytes = await this.source.read(group.offset, group.length, options.signal);
-      for (const f of group.items) out.set(f.index, bytes.subarray(f.offset - group.offset, f.offset - group.offset + f.length));
+    const key = (i: number) => `${this.keyPrefix}${i}`;
+    const wanted = new Set<number>();
+    for (const i of new Set(indices)) {
+      const cached = this.caches?.encoded.get(key(i));
+      if (cached) {
+        out.set(i, cached);
+        this.stats.cacheHits++;
+      } else {
+        wanted.add(i);
+        this.stats.cacheMisses++;
+      }
     }
+    if (!wanted.size) return out;
+    const all = new Set([...wanted, ...this.prefetchFor([...wanted])]);
+    const spans = [...all].map((index) => ({ index, offset: this.frames[index].offset, length: this.frames[index].length }));
+    const groups = coalesce(spans, options.maxGap ?? 64 * 1024);
+    const bytesTotal = groups.reduce((n, g) => n + g.length, 0);
+    let bytesDone = 0;
+    await Promise.all(groups.map((group) => this.scheduler.run(async () => {
+      const bytes = await this.source.read(group.offset, group.length, options.signal);
+      if (bytes.length < group.length) {
+        throw new LazydcmError(ErrorCode.truncated, 'truncated', `frames end at byte ${group.offset + bytes.length}, before ${group.offset + group.length}`,
+          group.offset + bytes.length, this.source.name);
+      }
+      for (const f of group.items) {
+        const b = bytes.subarray(f.offset - group.offset, f.offset - group.offset + f.length);
+        // Cached frames are copies: a view would pin the whole coalesced read.
+        if (this.caches) this.caches.encoded.set(key(f.index), group.items.length > 1 ? b.slice() : b);
+        if (wanted.has(f.index)) out.set(f.index, b);
+      }
+      bytesDone += group.length;
+      options.onProgress?.({ bytesDone, bytesTotal, framesDone: 0, framesTotal: wanted.size });
+    }, { priority: options.priority, signal: options.signal })));
     return out;
   }
 
-  private async fetchSeveral(frames: number[] | undefined, options: FrameOptions & { maxGap?: number }) {
+  /** Frames the prefetch policy adds to a read of `missing` (uncached ones only). */
+  private prefetchFor(missing: number[]): number[] {
+    const policy = this.options.prefetch ?? 'none';
+    if (policy === 'none' || !this.caches) return [];
+    const n = this.frames.length;
+    const cached = (i: number) => this.caches!.encoded.has(`${this.keyPrefix}${i}`);
+    if (policy === 'instance') {
+      const total = this.frames.reduce((s, f) => s + f.length, 0);
+      if (total <= (this.options.prefetchInstanceBytes ?? 8 * 2 ** 20)) return this.frames.map((_, i) => i).filter((i) => !cached(i));
+    }
+    const block = Math.max(1, this.options.prefetchBlock ?? 16);
+    const extra = new Set<number>();
+    for (const i of missing) {
+      const start = Math.floor(i / block) * block;
+      for (let j = start; j < Math.min(n, start + block); j++) if (!cached(j)) extra.add(j);
+    }
+    return [...extra];
+  }
+
+  private indicesOf(frames: number[] | undefined, options: FrameOptions): number[] {
     const asIndex = options.asIndex ?? false;
-    const indices = frames ? frames.map((n) => this.checkFrame(n, asIndex)) : this.frames.map((_, i) => i);
-    return { indices, bytes: await this.fetchFrames(indices, options) };
+    return frames ? frames.map((n) => this.checkFrame(n, asIndex)) : this.frames.map((_, i) => i);
   }
 
   private checkFrame(frame: number, asIndex: boolean): number {
@@ -443,6 +568,10 @@ export class Instance {
   }
 
   async close(): Promise<void> {
+    if (this.uniqueKeys && this.caches) {
+      this.caches.encoded.deletePrefix(this.keyPrefix);
+      this.caches.decoded.deletePrefix(this.keyPrefix);
+    }
     this.reader?.delete();
     this.reader = null;
     await this.source.close?.();
@@ -474,7 +603,7 @@ export class Instance {
       const minRead = options.minRead ?? 16 * 1024;
       for (;;) {
         const status = reader.step();
-        if (status === 0) return new Instance(source, reader);
+        if (status === 0) return new Instance(source, reader, options);
         if (status === 2) throw LazydcmError.fromJson(JSON.parse(reader.errorJson()), source.name);
         const offset = reader.needOffset();
         const length = Math.min(Math.max(reader.needLength(), minRead), size - offset);
@@ -488,6 +617,8 @@ export class Instance {
     }
   }
 }
+
+let instanceCount = 0;
 
 /** Only the pixel-transform options, as the core reads them. */
 function transformOptions(o: TransformOptions): TransformOptions {

@@ -55,6 +55,10 @@ export class HttpSource implements ByteSource {
     this.fetchFn = options.fetch ?? globalThis.fetch.bind(globalThis);
   }
 
+  cacheKey(): string | undefined {
+    return this.validator ? `${this.name}|${this.validator}` : undefined;
+  }
+
   async open(length: number, signal?: AbortSignal) {
     const head = await this.fetchRange(0, Math.max(1, length), signal, true);
     if (this.size < 0) this.size = await this.headSize(signal);

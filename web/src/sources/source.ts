@@ -13,4 +13,9 @@ export interface ByteSource {
   read(offset: number, length: number, signal?: AbortSignal): Promise<Uint8Array>;
   readonly stats: IoStats;
   close?(): Promise<void>;
+  /**
+   * A key under which this object's frames may be cached across opens (an HTTP URL with its ETag);
+   * undefined when only this open may use them.
+   */
+  cacheKey?(): string | undefined;
 }

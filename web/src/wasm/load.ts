@@ -35,6 +35,10 @@ export interface CoreReader {
   pasteSegmentInput(index: number, n: number): number;
   segmentVolumeView(): Uint8Array;
   releaseSegments(): void;
+  transformStored(index: number, n: number, reportJson: string, optionsJson: string): number;
+  pasteStored(index: number, n: number, reportJson: string): number;
+  pasteSegmentStored(index: number, n: number, reportJson: string): number;
+  frameInfoJson(index: number): string;
   delete(): void;
 }
 

@@ -1,0 +1,142 @@
+// The I/O layer against a real nginx on 127.0.0.1 (its access log counts requests and bytes):
+// warm reads cost zero requests, caches shared across opens of the same object, byte budgets,
+// prefetch policies, abort, progress, and the scheduler's priorities.
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+
+import { ByteLruCache, createFrameCaches, ErrorCode, LazydcmError, open, RequestScheduler } from '../../web/dist/index.js';
+import { startNginx } from '../../scripts/lib/nginx.mjs';
+import { readNpy } from './lib/npy.mjs';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const fixtures = path.join(root, 'build/fixtures');
+const tpm = JSON.parse(fs.readFileSync(path.join(fixtures, 'tpm.json'), 'utf8'));
+const bytesOf = (a) => Buffer.from(a.buffer, a.byteOffset, a.byteLength);
+const region = { asIndices: true, rowStart: 100, rowEnd: 196, columnStart: 200, columnEnd: 296, stored: true };
+
+describe('caches, prefetch, abort and progress (real nginx)', () => {
+  let server;
+  before(async () => { server = await startNginx(fixtures); });
+  after(async () => { await server?.stop(); });
+  const url = () => `${server.url}/index/large_eot.dcm`;
+
+  test('the same region warm costs zero requests, and the pixels are the same', async () => {
+    const caches = createFrameCaches();
+    const inst = await open(url(), { caches, firstRead: 16 * 1024 });
+    server.clearLog();
+    const cold = await inst.getTotalPixelMatrix(region);
+    const coldLog = await server.logSettled();
+    assert.ok(coldLog.length >= 1);
+    server.clearLog();
+    const hits = inst.stats.cacheHits;
+    const warm = await inst.getTotalPixelMatrix(region);
+    assert.equal((await server.logSettled()).length, 0, 'no request for a warm region');
+    assert.equal(inst.stats.cacheHits - hits, cold.frames.length, 'every tile from the decoded cache');
+    assert.ok(bytesOf(warm.data).equals(bytesOf(cold.data)));
+    // Another open of the same object (same URL and ETag) shares the cached frames: only the header is read.
+    const again = await open(url(), { caches, firstRead: 16 * 1024 });
+    server.clearLog();
+    const third = await again.getTotalPixelMatrix(region);
+    assert.equal((await server.logSettled()).length, 0, 'frames cached by the first open');
+    assert.ok(bytesOf(third.data).equals(bytesOf(cold.data)));
+    await inst.close();
+    await again.close();
+  });
+
+  test('byte budgets evict least recently used frames; encoded frames are decoded again without a fetch', async () => {
+    const caches = createFrameCaches({ decodedBytes: 32 * 32 * 3 * 4, encodedBytes: 1 << 20 });  // 4 decoded tiles
+    const inst = await open(url(), { caches, firstRead: 16 * 1024 });
+    const r = await inst.getTotalPixelMatrix(region);  // 16 tiles
+    assert.ok(caches.decoded.bytes <= caches.decoded.maxBytes);
+    assert.ok(caches.decoded.evictions >= 12);
+    server.clearLog();
+    const again = await inst.getTotalPixelMatrix(region);
+    assert.equal((await server.logSettled()).length, 0, 'encoded frames still cached');
+    assert.ok(bytesOf(again.data).equals(bytesOf(r.data)));
+    const lru = new ByteLruCache(10, (b) => b.length);
+    lru.set('a', new Uint8Array(4));
+    lru.set('b', new Uint8Array(4));
+    lru.get('a');
+    lru.set('c', new Uint8Array(4));  // evicts b, the least recently used
+    assert.deepEqual([lru.has('a'), lru.has('b'), lru.has('c')], [true, false, true]);
+    lru.set('big', new Uint8Array(11));
+    assert.equal(lru.has('big'), false, 'larger than the budget: not kept');
+    await inst.close();
+  });
+
+  test("prefetch 'block': one request brings the frame's block; 'instance': all frames of a small instance", async () => {
+    const inst = await open(url(), { caches: createFrameCaches(), prefetch: 'block', prefetchBlock: 16, firstRead: 16 * 1024 });
+    server.clearLog();
+    await inst.getStoredFrame(3);
+    let log = await server.logSettled();
+    assert.equal(log.length, 1);
+    const block = inst.frames.slice(0, 16);
+    assert.equal(log[0].bytes, block[15].offset + block[15].length - block[0].offset, 'frames 1-16 in one read');
+    server.clearLog();
+    await inst.getStoredFrames([1, 2, 16]);
+    assert.equal((await server.logSettled()).length, 0);
+    await inst.close();
+
+    const small = await open(`${server.url}/index/slide_eot.dcm`, { caches: createFrameCaches(), prefetch: 'instance' });
+    server.clearLog();
+    await small.getStoredFrame(1);
+    await small.getStoredFrames();
+    log = await server.logSettled();
+    assert.ok(log.length <= 1, `${log.length} requests`);
+    await small.close();
+  });
+
+  test('abort: a read aborted before it starts makes no request; one aborted while queued never starts', async () => {
+    const inst = await open(url(), { caches: false, scheduler: new RequestScheduler(1), firstRead: 16 * 1024 });
+    server.clearLog();
+    const early = new AbortController();
+    early.abort();
+    await assert.rejects(inst.getStoredFrame(5, { signal: early.signal }), (e) => e instanceof LazydcmError && e.code === ErrorCode.aborted);
+    const ac = new AbortController();
+    // 16 frames, no coalescing: 16 requests one at a time; abort after the first completes.
+    const frames = Array.from({ length: 16 }, (_, i) => 100 + i * 30);
+    const pending = inst.getStoredFrames(frames, { maxGap: -1, signal: ac.signal, onProgress: () => ac.abort() });
+    await assert.rejects(pending, (e) => e.code === ErrorCode.aborted);
+    const log = await server.logSettled();
+    assert.ok(log.length < 4, `${log.length} requests after abort`);
+    await inst.close();
+  });
+
+  test('progress reaches the totals; priorities order queued reads', async () => {
+    const inst = await open(url(), { caches: false, firstRead: 16 * 1024 });
+    const seen = [];
+    await inst.getTotalPixelMatrix({ ...region, maxGap: -1, onProgress: (p) => seen.push(p) });
+    const last = seen[seen.length - 1];
+    assert.equal(last.framesDone, 16);
+    assert.equal(last.framesTotal, 16);
+    assert.equal(last.bytesDone, last.bytesTotal);
+    assert.ok(seen.some((p) => p.framesDone === 0 && p.bytesDone > 0), 'bytes reported while fetching');
+    await inst.close();
+
+    const s = new RequestScheduler(1);
+    const order = [];
+    let release;
+    const gate = new Promise((r) => { release = r; });
+    const first = s.run(() => gate);  // occupies the only slot
+    const jobs = [1, 5, 3].map((p) => s.run(async () => { order.push(p); }, { priority: p }));
+    release();
+    await Promise.all([first, ...jobs]);
+    assert.deepEqual(order, [5, 3, 1]);
+  });
+
+  test('regions from the cache equal the stitched reference', async () => {
+    const m = tpm.sparse16;
+    const inst = await open(`${server.url}/tpm/sparse16.dcm`, { caches: createFrameCaches() });
+    for (let k = 0; k < 2; k++) {
+      for (const r of m.regions) {
+        const got = await inst.getTotalPixelMatrix({ asIndices: true, rowStart: r.rows[0], rowEnd: r.rows[1], columnStart: r.cols[0], columnEnd: r.cols[1], stored: true });
+        assert.ok(bytesOf(got.data).equals(Buffer.from(readNpy(path.join(fixtures, 'tpm', r.npy)).bytes)));
+      }
+    }
+    assert.ok(inst.stats.cacheHits > 0);
+    await inst.close();
+  });
+});

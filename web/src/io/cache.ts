@@ -1,0 +1,117 @@
+/**
+ * A least-recently-used cache bounded by bytes, not entries (EZ-WSI's frame cache, with a limit by
+ * default: an unbounded cache is how viewers run out of memory). Values larger than the whole
+ * budget are not kept.
+ */
+export class ByteLruCache<V> {
+  private map = new Map<string, { value: V; bytes: number }>();
+  private used = 0;
+  hits = 0;
+  misses = 0;
+  evictions = 0;
+
+  constructor(
+    public maxBytes: number,
+    private readonly sizeOf: (value: V) => number,
+  ) {}
+
+  get bytes(): number {
+    return this.used;
+  }
+
+  get size(): number {
+    return this.map.size;
+  }
+
+  has(key: string): boolean {
+    return this.map.has(key);
+  }
+
+  get(key: string): V | undefined {
+    const e = this.map.get(key);
+    if (!e) {
+      this.misses++;
+      return undefined;
+    }
+    this.hits++;
+    this.map.delete(key);  // most recently used last
+    this.map.set(key, e);
+    return e.value;
+  }
+
+  set(key: string, value: V): void {
+    const bytes = this.sizeOf(value);
+    this.delete(key);
+    if (bytes > this.maxBytes) return;
+    this.map.set(key, { value, bytes });
+    this.used += bytes;
+    this.trim();
+  }
+
+  /** Evicts least recently used entries until the cache fits `maxBytes`. */
+  trim(): void {
+    for (const [k, e] of this.map) {
+      if (this.used <= this.maxBytes) break;
+      this.map.delete(k);
+      this.used -= e.bytes;
+      this.evictions++;
+    }
+  }
+
+  delete(key: string): void {
+    const e = this.map.get(key);
+    if (!e) return;
+    this.map.delete(key);
+    this.used -= e.bytes;
+  }
+
+  /** Drops every key that starts with `prefix` (an instance's frames when it closes). */
+  deletePrefix(prefix: string): void {
+    for (const k of [...this.map.keys()]) if (k.startsWith(prefix)) this.delete(k);
+  }
+
+  clear(): void {
+    this.map.clear();
+    this.used = 0;
+  }
+
+  toJSON() {
+    return { entries: this.map.size, bytes: this.used, maxBytes: this.maxBytes, hits: this.hits, misses: this.misses, evictions: this.evictions };
+  }
+}
+
+/** A decoded frame as the core reported it. */
+export interface DecodedFrame {
+  bytes: Uint8Array;
+  report: { rows: number; columns: number; samplesPerPixel: number; bitsAllocated: number; photometricInterpretation: string; decoder: string };
+}
+
+/** The caches frames go through: encoded bytes (what a fetch costs) and decoded frames (what a decode costs). */
+export interface FrameCaches {
+  encoded: ByteLruCache<Uint8Array>;
+  decoded: ByteLruCache<DecodedFrame>;
+}
+
+export function createFrameCaches(limits: { encodedBytes?: number; decodedBytes?: number } = {}): FrameCaches {
+  return {
+    encoded: new ByteLruCache<Uint8Array>(limits.encodedBytes ?? 128 * 2 ** 20, (b) => b.byteLength),
+    decoded: new ByteLruCache<DecodedFrame>(limits.decodedBytes ?? 256 * 2 ** 20, (d) => d.bytes.byteLength + 64),
+  };
+}
+
+let shared: FrameCaches | undefined;
+
+/** The caches instances share unless given their own (128 MiB encoded, 256 MiB decoded by default). */
+export function sharedFrameCaches(): FrameCaches {
+  shared ??= createFrameCaches();
+  return shared;
+}
+
+/** Resizes the shared caches (e.g. `{ decodedBytes: 1 << 30 }` for a viewer with memory to spare). */
+export function setCacheLimits(limits: { encodedBytes?: number; decodedBytes?: number }): void {
+  const c = sharedFrameCaches();
+  if (limits.encodedBytes !== undefined) c.encoded.maxBytes = limits.encodedBytes;
+  if (limits.decodedBytes !== undefined) c.decoded.maxBytes = limits.decodedBytes;
+  c.encoded.trim();
+  c.decoded.trim();
+}
