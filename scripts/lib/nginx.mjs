@@ -19,7 +19,7 @@ export async function freePort() {
   });
 }
 
-async function waitForPort(port, ms = 10000) {
+export async function waitForPort(port, ms = 10000) {
   const until = Date.now() + ms;
   while (Date.now() < until) {
     const ok = await new Promise((resolve) => {
@@ -29,7 +29,7 @@ async function waitForPort(port, ms = 10000) {
     if (ok) return;
     await new Promise((r) => setTimeout(r, 50));
   }
-  throw new Error(`nginx did not listen on ${port}`);
+  throw new Error(`nothing listens on ${port}`);
 }
 
 /**

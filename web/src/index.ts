@@ -13,6 +13,8 @@ export { Volume } from './model/volume.js';
 export type { GeometryOptions, VolumeGeometry, VolumeSelection } from './model/volume.js';
 export { BlobSource } from './sources/blob.js';
 export { HttpSource, resolveUrl } from './sources/http.js';
+export { expandSources, isPrefixUrl, listObjects, parseManifest } from './sources/listing.js';
+export type { ListingOptions } from './sources/listing.js';
 export type { HttpOptions } from './sources/http.js';
 export { MemorySource } from './sources/memory.js';
 export { NodeFileSource } from './sources/node-file.js';
@@ -25,6 +27,7 @@ import { Instance, type OpenOptions } from './model/instance.js';
 import { Segmentation } from './model/segmentation.js';
 import { forEachLimited, Series } from './model/series.js';
 import type { HttpOptions } from './sources/http.js';
+import { isPrefixUrl, listObjects, type ListingOptions } from './sources/listing.js';
 import { listDirectory } from './sources/node-file.js';
 import { toByteSource, type Source } from './sources/resolve.js';
 
@@ -42,8 +45,9 @@ export function open(src: Source, options: OpenOptions & { http?: HttpOptions } 
 }
 
 /**
- * Opens the instances of a series: a list of sources (URLs, paths, Files), or in Node a directory
- * (every file under it). Headers only; `series.getVolume()` reads the pixels.
+ * Opens the instances of a series: a list of sources (URLs, paths, Files), a bucket prefix
+ * (`s3://idc-open-data/<series-uuid>/`, `gs://…/`, listed through the public listing APIs), or in
+ * Node a directory (every file under it). Headers only; `series.getVolume()` reads the pixels.
  *
  * ```ts
  * const series = await openSeries(urls);
@@ -51,12 +55,18 @@ export function open(src: Source, options: OpenOptions & { http?: HttpOptions } 
  * ct.affine; ct.voxelToPatient(0, 0, 0);
  * ```
  */
-export async function openSeries(src: Source | Source[], options: OpenOptions & { http?: HttpOptions; concurrency?: number } = {}): Promise<Series> {
+export async function openSeries(src: Source | Source[], options: OpenOptions & { http?: ListingOptions; concurrency?: number } = {}): Promise<Series> {
   let sources: Source[] = Array.isArray(src) ? src : [src];
   let listed = false;
   if (!Array.isArray(src) && typeof src === 'string' && !/^[a-z][a-z0-9+.-]*:\/\//i.test(src)) {
     const files = await listDirectory(src);
     if (files) [sources, listed] = [files, true];
+  } else if (sources.some((s) => typeof s === 'string' && isPrefixUrl(s))) {
+    // Bucket prefixes (s3://bucket/series/, gs://…/*) listed through the public listing APIs.
+    const expanded: Source[] = [];
+    for (const s of sources) expanded.push(...(typeof s === 'string' && isPrefixUrl(s) ? await listObjects(s, options.http) : [s]));
+    sources = expanded;
+    if (!sources.length) throw new LazydcmError(ErrorCode.notDicom, 'notDicom', `no objects under ${String(src)}`);
   }
   const instances: (Instance | undefined)[] = new Array(sources.length);
   const skipped: { source: string; error: LazydcmError }[] = [];

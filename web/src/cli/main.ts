@@ -23,6 +23,8 @@ options for every command:
   --stats                       requests, bytes fetched and cache hits to stderr as JSON
   --header 'Name: value'        extra HTTP request header (repeatable), e.g. a bearer token
   --first-read N                bytes of the first read (default 65536)
+  --s3-endpoint URL, --gcs-endpoint URL, --gcs-api-endpoint URL
+                                where s3:// and gs:// objects and listings are read (mirrors, tests)
 `;
 
 interface Args {
@@ -40,10 +42,11 @@ interface Args {
   flags: Set<string>;
   headers: Record<string, string>;
   firstRead?: number;
+  endpoints: { s3Endpoint?: string; gcsEndpoint?: string; gcsApiEndpoint?: string };
 }
 
 function parseArgs(argv: string[]): Args {
-  const args: Args = { command: argv[0] ?? '', positional: [], flags: new Set(), headers: {}, labels: [], segments: [], reference: [] };
+  const args: Args = { command: argv[0] ?? '', positional: [], flags: new Set(), headers: {}, labels: [], segments: [], reference: [], endpoints: {} };
   for (let i = 1; i < argv.length; i++) {
     const a = argv[i];
     if (a === '--header') {
@@ -54,6 +57,11 @@ function parseArgs(argv: string[]): Args {
     } else if (a === '--first-read') {
       args.firstRead = Number(argv[++i]);
       if (!Number.isInteger(args.firstRead) || args.firstRead < 1) throw new UsageError('--first-read needs a positive integer');
+    } else if (a === '--s3-endpoint' || a === '--gcs-endpoint' || a === '--gcs-api-endpoint') {
+      const v = argv[++i];
+      if (!v) throw new UsageError(`${a} needs a URL`);
+      const key = a === '--s3-endpoint' ? 's3Endpoint' : a === '--gcs-endpoint' ? 'gcsEndpoint' : 'gcsApiEndpoint';
+      args.endpoints[key] = v;
     } else if (a === '--out') {
       args.out = argv[++i];
       if (!args.out) throw new UsageError('--out needs a file name');
@@ -125,7 +133,7 @@ export function formatSummary(name: string, s: InstanceSummary): string {
 
 /** Opens the source, runs `work`, prints --stats, always closes. */
 async function withInstance(src: string, args: Args, work: (inst: Instance) => Promise<void>): Promise<void> {
-  const inst = await open(src, { firstRead: args.firstRead, http: { headers: args.headers } });
+  const inst = await open(src, { firstRead: args.firstRead, http: { headers: args.headers, ...args.endpoints } });
   try {
     await work(inst);
     if (args.flags.has('stats')) process.stderr.write(JSON.stringify(inst.stats) + '\n');
@@ -224,7 +232,7 @@ async function writeVolume(file: string | undefined, v: Volume): Promise<void> {
 
 /** A volume from one multi-frame file or from a series (files, a directory, URLs). */
 async function readVolume(srcs: string[], args: Args, options: Parameters<Instance['getVolume']>[0]) {
-  const opts = { firstRead: args.firstRead, http: { headers: args.headers } };
+  const opts = { firstRead: args.firstRead, http: { headers: args.headers, ...args.endpoints } };
   if (srcs.length === 1) {
     const single = await open(srcs[0], opts).catch(() => null);  // a directory is not a file
     if (single && single.frames.length > 1) return { volume: await single.getVolume(options), stats: single.stats, close: () => single.close() };
@@ -261,7 +269,7 @@ async function volume(args: Args): Promise<void> {
 async function seg(args: Args): Promise<void> {
   const src = args.positional[0];
   if (!src) throw new UsageError('seg needs a path or URL');
-  const s = await openSegmentation(src, { firstRead: args.firstRead, http: { headers: args.headers } });
+  const s = await openSegmentation(src, { firstRead: args.firstRead, http: { headers: args.headers, ...args.endpoints } });
   try {
     let numbers = [...args.segments];
     for (const label of args.labels) {
@@ -295,7 +303,7 @@ async function seg(args: Args): Promise<void> {
 
 /** The grid of a source image (one multi-frame file or a series), without reading its pixels. */
 async function referenceGeometry(srcs: string[], args: Args) {
-  const opts = { firstRead: args.firstRead, http: { headers: args.headers } };
+  const opts = { firstRead: args.firstRead, http: { headers: args.headers, ...args.endpoints } };
   if (srcs.length === 1) {
     const single = await open(srcs[0], opts).catch(() => null);
     if (single && single.frames.length > 1) {
