@@ -15,6 +15,8 @@ export { BlobSource } from './sources/blob.js';
 export { HttpSource, resolveUrl } from './sources/http.js';
 export { expandSources, isPrefixUrl, listObjects, parseManifest } from './sources/listing.js';
 export type { ListingOptions } from './sources/listing.js';
+export { ZipArchive } from './sources/zip.js';
+export type { ZipEntry } from './sources/zip.js';
 export type { HttpOptions } from './sources/http.js';
 export { MemorySource } from './sources/memory.js';
 export { NodeFileSource } from './sources/node-file.js';
@@ -30,6 +32,7 @@ import type { HttpOptions } from './sources/http.js';
 import { isPrefixUrl, listObjects, type ListingOptions } from './sources/listing.js';
 import { listDirectory } from './sources/node-file.js';
 import { toByteSource, type Source } from './sources/resolve.js';
+import { splitZipSelection, ZipArchive } from './sources/zip.js';
 
 /**
  * Opens one DICOM instance: a URL (`https://`, `gs://`, `s3://`), a Node path, a `File`/`Blob`,
@@ -40,7 +43,20 @@ import { toByteSource, type Source } from './sources/resolve.js';
  * inst.summary.rows; inst.summary.frameIndex?.kind; inst.frames[0];
  * ```
  */
-export function open(src: Source, options: OpenOptions & { http?: HttpOptions } = {}): Promise<Instance> {
+export async function open(src: Source, options: OpenOptions & { http?: HttpOptions } = {}): Promise<Instance> {
+  const zip = typeof src === 'string' ? splitZipSelection(src) : null;
+  if (zip && zip.inside && !zip.inside.endsWith('/')) {
+    // One file inside a zip archive: `archive.zip?folder/file.dcm`.
+    const archive = await ZipArchive.open(toByteSource(zip.archive, options.http), options.signal);
+    let entry;
+    try {
+      entry = archive.entry(zip.inside);
+    } catch (e) {
+      await archive.close();
+      throw e;
+    }
+    return Instance.read(archive.entrySource(entry, true), options);
+  }
   return Instance.read(toByteSource(src, options.http), options);
 }
 
@@ -58,7 +74,14 @@ export function open(src: Source, options: OpenOptions & { http?: HttpOptions } 
 export async function openSeries(src: Source | Source[], options: OpenOptions & { http?: ListingOptions; concurrency?: number } = {}): Promise<Series> {
   let sources: Source[] = Array.isArray(src) ? src : [src];
   let listed = false;
-  if (!Array.isArray(src) && typeof src === 'string' && !/^[a-z][a-z0-9+.-]*:\/\//i.test(src)) {
+  let archive: ZipArchive | undefined;
+  const zip = typeof src === 'string' ? splitZipSelection(src)
+    : typeof Blob !== 'undefined' && src instanceof Blob && /\.zip$/i.test((src as File).name ?? '') ? { archive: src, inside: '' } : null;
+  if (zip) {
+    // A zip archive, or a folder inside one (`archive.zip?folder/`): its entries, read by range.
+    archive = await ZipArchive.open(toByteSource(zip.archive, options.http), options.signal);
+    [sources, listed] = [archive.list(zip.inside).map((e) => archive!.entrySource(e)), true];
+  } else if (!Array.isArray(src) && typeof src === 'string' && !/^[a-z][a-z0-9+.-]*:\/\//i.test(src)) {
     const files = await listDirectory(src);
     if (files) [sources, listed] = [files, true];
   } else if (sources.some((s) => typeof s === 'string' && isPrefixUrl(s))) {
@@ -77,16 +100,20 @@ export async function openSeries(src: Source | Source[], options: OpenOptions & 
       } catch (e) {
         // Files of a directory that do not parse as DICOM (notes, images) are skipped, and listed.
         if (!(listed && e instanceof LazydcmError && e.code < 100)) throw e;
-        skipped.push({ source: String(sources[i]), error: e });
+        skipped.push({ source: typeof s === 'string' ? s : (s as { name?: string }).name ?? String(s), error: e });
       }
     });
   } catch (e) {
     await Promise.all(instances.map((i) => i?.close()));
+    await archive?.close();
     throw e;
   }
   const found = instances.filter((i): i is Instance => i !== undefined);
-  if (!found.length) throw new LazydcmError(ErrorCode.notDicom, 'notDicom', `no DICOM files in ${String(src)}`);
-  return new Series(found, skipped);
+  if (!found.length) {
+    await archive?.close();
+    throw new LazydcmError(ErrorCode.notDicom, 'notDicom', `no DICOM files in ${String(src)}`);
+  }
+  return new Series(found, skipped, archive && (() => archive!.close()));
 }
 
 /**

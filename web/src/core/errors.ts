@@ -29,6 +29,7 @@ export const ErrorCode = {
   sourceChanged: 102,
   aborted: 103,
   network: 104,
+  invalidArchive: 105,
 } as const;
 
 export type ErrorCodeName = keyof typeof ErrorCode;

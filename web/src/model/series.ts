@@ -14,6 +14,7 @@ export class Series {
     readonly instances: Instance[],
     /** Files of a listed directory that were not read as DICOM, and why. */
     readonly skipped: { source: string; error: LazydcmError }[] = [],
+    private readonly onClose?: () => Promise<void>,
   ) {}
 
   /** The volume grid; `sliceOf[i]` is the slice of `instances[i]`. */
@@ -53,6 +54,7 @@ export class Series {
 
   async close(): Promise<void> {
     await Promise.all(this.instances.map((i) => i.close()));
+    await this.onClose?.();
   }
 }
 
