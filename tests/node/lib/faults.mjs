@@ -1,0 +1,57 @@
+// A real HTTP server in front of nginx that misbehaves on purpose, by the first path segment:
+//   /ok/…            passes requests through
+//   /dropN/…         destroys the first N connections per path without answering, then passes
+//   /500xN/…         answers 500 to the first N requests per path, then passes
+//   /truncate1/…     sends half of the first body (Content-Length says more) and closes, then passes
+//   /etag/…          passes, but the ETag changes after the first request (the object "changed")
+//   /full200/…       answers 200 with the whole file whatever the Range (a server ignoring Range)
+//   /wrongrange/…    answers 206 for bytes that start elsewhere than asked
+// It counts requests per mode, so tests can see retries happen.
+import http from 'node:http';
+
+export async function startFaultProxy(upstream) {
+  const seen = new Map();
+  const counts = {};
+  const server = http.createServer(async (req, res) => {
+    const m = /^\/([^/]+)(\/.*)$/.exec(req.url);
+    const mode = m?.[1] ?? 'ok';
+    const rest = m?.[2] ?? req.url;
+    const n = (seen.get(req.url + mode) ?? 0) + 1;
+    seen.set(req.url + mode, n);
+    counts[mode] = (counts[mode] ?? 0) + 1;
+    const drop = /^drop(\d+)$/.exec(mode), fail = /^500x(\d+)$/.exec(mode);
+    if (drop && n <= Number(drop[1])) return req.socket.destroy();
+    if (fail && n <= Number(fail[1])) {
+      res.writeHead(500, { 'Content-Type': 'text/plain' });
+      return res.end('try again');
+    }
+    const headers = { ...req.headers };
+    delete headers.host;
+    if (mode === 'full200') delete headers.range;
+    const up = await fetch(upstream + rest, { method: req.method, headers });
+    const body = Buffer.from(await up.arrayBuffer());
+    const out = {};
+    for (const [k, v] of up.headers) if (!['content-encoding', 'transfer-encoding', 'connection'].includes(k)) out[k] = v;
+    if (mode === 'etag' && n > 1) out.etag = '"changed"';
+    let status = up.status;
+    if (mode === 'wrongrange' && status === 206) {
+      const [, a, b, total] = /bytes (\d+)-(\d+)\/(\d+)/.exec(out['content-range']);
+      out['content-range'] = `bytes ${Number(a) + 1}-${Number(b) + 1}/${total}`;
+    }
+    if (mode === 'truncate1' && n === 1 && body.length > 2) {
+      out['content-length'] = String(body.length);
+      res.writeHead(status, out);
+      res.write(body.subarray(0, body.length >> 1));
+      return setTimeout(() => req.socket.destroy(), 10);
+    }
+    res.writeHead(status, out);
+    res.end(req.method === 'HEAD' ? undefined : body);
+  });
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address();
+  return {
+    url: `http://127.0.0.1:${port}`,
+    counts,
+    stop: () => new Promise((r) => { server.closeAllConnections?.(); server.close(r); }),
+  };
+}
