@@ -366,6 +366,11 @@ class decoder {
   }
   val outputView() { return val(typed_memory_view(output_.size(), output_.data())); }  // borrowed
   std::string errorJson() const { return dump(error_json(error_)); }
+  std::string reportJson() const {
+    return dump({{"rows", report_.rows}, {"columns", report_.columns}, {"samplesPerPixel", report_.samples_per_pixel},
+                 {"bitsAllocated", report_.bits_allocated}, {"photometricInterpretation", report_.photometric_interpretation},
+                 {"decoder", report_.decoder}});
+  }
 
  private:
   std::vector<uint8_t> input_, output_;
@@ -381,7 +386,8 @@ EMSCRIPTEN_BINDINGS(lazydcm) {
       .function("inputBuffer", &decoder::inputBuffer)
       .function("decode", &decoder::decode)
       .function("outputView", &decoder::outputView)
-      .function("errorJson", &decoder::errorJson);
+      .function("errorJson", &decoder::errorJson)
+      .function("reportJson", &decoder::reportJson);
   class_<reader>("Reader")
       .constructor<double, std::string>()
       .function("inputBuffer", &reader::inputBuffer)

@@ -12,6 +12,9 @@ import { startNginx } from '../../scripts/lib/nginx.mjs';
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const fixtures = path.join(root, 'build/fixtures');
 const index = JSON.parse(fs.readFileSync(path.join(fixtures, 'index.json'), 'utf8'));
+const tpm = JSON.parse(fs.readFileSync(path.join(fixtures, 'tpm.json'), 'utf8'));
+const vol = JSON.parse(fs.readFileSync(path.join(fixtures, 'volume.json'), 'utf8'));
+import { readNpy } from '../node/lib/npy.mjs';
 
 describe('open() in Chromium', () => {
   let app, data, browser, page;
@@ -47,6 +50,26 @@ describe('open() in Chromium', () => {
       assert.equal(r.stats.requests, (await data.logSettled()).length);
     });
   }
+
+  test('a J2K region decoded in a pool of module Workers equals the pydicom+GDCM stitch', async () => {
+    const m = tpm.rgb_j2k_plane1;
+    const reg = m.regions[1];
+    const r = await page.evaluate(([url, o]) => window.poolRegion(url, o), [`${data.url}/tpm/rgb_j2k.dcm`,
+      { asIndices: true, rowStart: reg.rows[0], rowEnd: reg.rows[1], columnStart: reg.cols[0], columnEnd: reg.cols[1], focalPlane: 1, stored: true }]);
+    assert.equal(r.error, undefined, JSON.stringify(r.error));
+    assert.deepEqual(r.frames, reg.frames);
+    assert.ok(Buffer.from(r.data).equals(Buffer.from(readNpy(path.join(fixtures, 'tpm', reg.npy)).bytes)));
+  });
+
+  test('a CT series from a zip and its SEG, cross-origin by Range: HU, affine and masks', async () => {
+    const r = await page.evaluate(([z, s]) => window.zipVolume(z, s), [`${data.url}/volume/ct.zip?series/`, `${data.url}/volume/ct.zip?seg/seg_binary.dcm`]);
+    assert.equal(r.error, undefined, JSON.stringify(r.error));
+    assert.deepEqual(r.shape, vol.ct.shape);
+    assert.deepEqual(r.data, Array.from(new Float64Array(readNpy(vol.ct.hu).bytes.slice().buffer)));
+    for (let i = 0; i < 3; i++) for (let j = 0; j < 4; j++) assert.ok(Math.abs(r.affine[i][j] - vol.ct.affine[i][j]) < 1e-6);
+    const masks = ['1', '2', '3'].map((n) => readNpy(vol.segs.binary.masks[n]).bytes);
+    assert.deepEqual(r.labels, Array.from(masks[0], (x, i) => x + 2 * masks[1][i] + 3 * masks[2][i]));
+  });
 
   test('a bucket whose CORS rules hide Content-Range: the size comes from a HEAD', async () => {
     const r = await page.evaluate((url) => window.openUrl(url, { firstRead: 8192 }), `${data.url}/noexpose/index/large_eot.dcm`);

@@ -5,6 +5,7 @@ import { loadCore, type CoreReader } from '../wasm/load.js';
 import { coalesce } from '../io/coalesce.js';
 import { sharedFrameCaches, type DecodedFrame, type FrameCaches } from '../io/cache.js';
 import { RequestScheduler } from '../io/scheduler.js';
+import type { DecodePool } from '../workers/pool.js';
 import { standardizeRange } from './indices.js';
 import { geometryOptions, parseGeometry, selectRanges, Volume, VolumeAssembler, type GeometryOptions, type VolumeGeometry,
   type VolumeSelection } from './volume.js';
@@ -177,6 +178,8 @@ export interface OpenOptions {
   prefetchBlock?: number;
   /** Default 8 MiB. */
   prefetchInstanceBytes?: number;
+  /** Decode in these workers instead of on the calling thread (see DecodePool). */
+  decodePool?: DecodePool;
 }
 
 /** Progress of a long read: bytes fetched and frames decoded so far. */
@@ -458,15 +461,31 @@ export class Instance {
       }),
     });
     const reader = this.open_();
+    const done = (i: number, d: DecodedFrame) => {
+      this.caches?.decoded.set(key(i), d);
+      out.set(i, d);
+      progress.framesDone++;
+      options.onProgress?.({ ...progress });
+    };
+    const pool = this.options.decodePool;
+    if (pool) {
+      // The encoded frames (fragments joined) go to the workers; the values come back transferred.
+      await Promise.all(missing.map((i) => {
+        const info = JSON.parse(reader.frameInfoJson(i));
+        if (info.error) throw LazydcmError.fromJson(info.error, this.source.name);
+        const raw = this.rawAt(i, bytes.get(i)!);
+        return pool.decode(info.transferSyntaxUid, { ...info, reduce }, raw).then((d) => done(i, d), (e) => {
+          throw e instanceof LazydcmError ? new LazydcmError(e.code, e.codeName, `frame ${i + 1}: ${e.message}`, e.offset, this.source.name) : e;
+        });
+      }));
+      return out;
+    }
     for (const i of missing) {
       if (options.signal?.aborted) throw ioError('aborted', 'aborted', this.source.name);
       if (reader.decodeInput(i, this.input(reader, bytes.get(i)!), reduce) !== 0) throw this.frameError(reader);
       const d: DecodedFrame = { bytes: reader.outputView().slice(), report: JSON.parse(reader.reportJson()) };
       reader.releaseOutput();
-      this.caches?.decoded.set(key(i), d);
-      out.set(i, d);
-      progress.framesDone++;
-      options.onProgress?.({ ...progress });
+      done(i, d);
     }
     return out;
   }

@@ -47,6 +47,7 @@ export interface CoreDecoder {
   decode(transferSyntaxUid: string, frameJson: string, n: number): number;
   outputView(): Uint8Array;
   errorJson(): string;
+  reportJson(): string;
   delete(): void;
 }
 
