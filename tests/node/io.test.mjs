@@ -80,6 +80,19 @@ describe('caches, prefetch, abort and progress (real nginx)', () => {
     assert.equal((await server.logSettled()).length, 0);
     await inst.close();
 
+    // 'latency': the asked frame alone first, then the rest of its block in the background.
+    const fast = await open(url(), { caches: createFrameCaches(), prefetch: 'latency', prefetchBlock: 16, firstRead: 16 * 1024 });
+    server.clearLog();
+    await fast.getStoredFrame(20);
+    await new Promise((r) => setTimeout(r, 300));
+    log = await server.logSettled();
+    assert.equal(log.length, 2);
+    assert.equal(log[0].bytes, fast.frames[19].length, 'the asked frame first, alone');
+    server.clearLog();
+    await fast.getStoredFrames([17, 18, 32]);
+    assert.equal((await server.logSettled()).length, 0, 'its block arrived behind it');
+    await fast.close();
+
     const small = await open(`${server.url}/index/slide_eot.dcm`, { caches: createFrameCaches(), prefetch: 'instance' });
     server.clearLog();
     await small.getStoredFrame(1);

@@ -171,9 +171,10 @@ export interface OpenOptions {
   /**
    * What a frame read also fetches (into the encoded cache): 'none' (default), 'block' (the
    * uncached frames of its block of `prefetchBlock` frames, in the same request), 'instance'
-   * (all frames when the pixel data is at most `prefetchInstanceBytes`, else as 'block').
+   * (all frames when the pixel data is at most `prefetchInstanceBytes`, else as 'block'),
+   * 'latency' (the requested frames first, then the rest of their blocks in the background).
    */
-  prefetch?: 'none' | 'block' | 'instance';
+  prefetch?: 'none' | 'block' | 'instance' | 'latency';
   /** Default 16. */
   prefetchBlock?: number;
   /** Default 8 MiB. */
@@ -495,7 +496,7 @@ export class Instance {
    * requests as adjacency (and the prefetch policy) allows, run in parallel through the scheduler.
    * @internal
    */
-  async fetchFrames(indices: number[], options: ReadOptions = {}): Promise<Map<number, Uint8Array>> {
+  async fetchFrames(indices: number[], options: ReadOptions = {}, prefetch = true): Promise<Map<number, Uint8Array>> {
     const out = new Map<number, Uint8Array>();
     if (this.summary.pixelData?.inInflatedStream) {
       // Deflated files: the frames are in the inflated stream the core already holds.
@@ -515,7 +516,19 @@ export class Instance {
       }
     }
     if (!wanted.size) return out;
-    const all = new Set([...wanted, ...this.prefetchFor([...wanted])]);
+    const policy = prefetch ? this.options.prefetch ?? 'none' : 'none';
+    const extra = policy === 'none' ? [] : this.prefetchFor([...wanted]);
+    if (policy === 'latency' && extra.length) {
+      // The requested frames now; the rest of their blocks afterwards, at a lower priority, into
+      // the cache (errors there are not the caller's).
+      const behind = extra.filter((i) => !wanted.has(i));
+      const fetched = this.fetchFrames([...wanted], { ...options, onProgress: options.onProgress, priority: options.priority }, false);
+      fetched.then(() => this.fetchFrames(behind, { maxGap: options.maxGap, priority: (options.priority ?? 0) - 1 }, false)).catch(() => undefined);
+      const got = await fetched;
+      for (const [i, b] of got) out.set(i, b);
+      return out;
+    }
+    const all = new Set([...wanted, ...extra]);
     const spans = [...all].map((index) => ({ index, offset: this.frames[index].offset, length: this.frames[index].length }));
     const groups = coalesce(spans, options.maxGap ?? 64 * 1024);
     const bytesTotal = groups.reduce((n, g) => n + g.length, 0);
