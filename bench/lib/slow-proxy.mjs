@@ -1,0 +1,28 @@
+// A proxy that makes loopback look like a network: a fixed delay before each response and a
+// bandwidth cap on bodies (sent in 64 KiB chunks paced to the cap).
+import http from 'node:http';
+
+export async function startSlowProxy(upstream, { latencyMs = 40, mbitPerSecond = 100 } = {}) {
+  const bytesPerMs = (mbitPerSecond * 1e6) / 8 / 1000;
+  const server = http.createServer(async (req, res) => {
+    const headers = { ...req.headers };
+    delete headers.host;
+    await new Promise((r) => setTimeout(r, latencyMs));
+    const up = await fetch(upstream + req.url, { method: req.method, headers });
+    const body = Buffer.from(await up.arrayBuffer());
+    const out = {};
+    for (const [k, v] of up.headers) if (!['content-encoding', 'transfer-encoding', 'connection'].includes(k)) out[k] = v;
+    res.writeHead(up.status, out);
+    const t0 = performance.now();
+    for (let at = 0; at < body.length; at += 65536) {
+      const chunk = body.subarray(at, at + 65536);
+      const due = t0 + (at + chunk.length) / bytesPerMs;
+      const wait = due - performance.now();
+      if (wait > 1) await new Promise((r) => setTimeout(r, wait));
+      if (!res.write(chunk)) await new Promise((r) => res.once('drain', r));
+    }
+    res.end();
+  });
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return { url: `http://127.0.0.1:${server.address().port}`, stop: () => new Promise((r) => { server.closeAllConnections?.(); server.close(r); }) };
+}
