@@ -15,6 +15,7 @@ const index = JSON.parse(fs.readFileSync(path.join(fixtures, 'index.json'), 'utf
 const tpm = JSON.parse(fs.readFileSync(path.join(fixtures, 'tpm.json'), 'utf8'));
 const vol = JSON.parse(fs.readFileSync(path.join(fixtures, 'volume.json'), 'utf8'));
 import { readNpy } from '../node/lib/npy.mjs';
+import { startGcsListing } from '../node/lib/gcs-listing.mjs';
 
 describe('open() in Chromium', () => {
   let app, data, browser, page;
@@ -69,6 +70,20 @@ describe('open() in Chromium', () => {
     for (let i = 0; i < 3; i++) for (let j = 0; j < 4; j++) assert.ok(Math.abs(r.affine[i][j] - vol.ct.affine[i][j]) < 1e-6);
     const masks = ['1', '2', '3'].map((n) => readNpy(vol.segs.binary.masks[n]).bytes);
     assert.deepEqual(r.labels, Array.from(masks[0], (x, i) => x + 2 * masks[1][i] + 3 * masks[2][i]));
+  });
+
+  test('a series from a GCS-style listing (another origin) and its objects by Range', async () => {
+    const gcs = await startGcsListing(fixtures);
+    try {
+      const r = await page.evaluate(([src, o]) => window.seriesVolume(src, o), ['gs://volume/ct_0*',
+        { http: { gcsEndpoint: data.url, gcsApiEndpoint: gcs.url, pageSize: 3 } }]);
+      assert.equal(r.error, undefined, JSON.stringify(r.error));
+      assert.equal(r.instances, vol.ct.series.length);
+      assert.deepEqual(r.data, Array.from(new Float64Array(readNpy(vol.ct.hu).bytes.slice().buffer)));
+      assert.ok(gcs.requests.length >= 3, 'paged listing');
+    } finally {
+      await gcs.stop();
+    }
   });
 
   test('a bucket whose CORS rules hide Content-Range: the size comes from a HEAD', async () => {
