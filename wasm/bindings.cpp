@@ -106,7 +106,7 @@ class reader {
     return dump({{"dataset", out.json}, {"warnings", out.warnings}});
   }
   // Frame i (0-based) from the range bytes written to inputBuffer(n). 0 or an errc; then
-  // outputView() / reportJson() (decode, raw), valuesView() / transformJson() (transform), or
+  // outputView() / reportJson() (decode, raw), or
   // frameErrorJson().
   int decodeInput(size_t i, size_t n, int reduce) {
     lazydcm::decode_options o;
@@ -114,11 +114,8 @@ class reader {
     return status(session().decode(i, input_.data(), input_size(n), o));
   }
   int rawInput(size_t i, size_t n) { return status(session().raw(i, input_.data(), input_size(n))); }
-  int transformInput(size_t i, size_t n, std::string options_json) {
-    return status(session().transform(i, input_.data(), input_size(n), parse_transform(options_json)));
-  }
   // A region of the total pixel matrix (0-based, half-open; -1: no plane / path selection):
-  // {"rows","columns","frames"} or {"error"}; then pasteInput per frame, regionView / transformRegion.
+  // {"rows","columns","frames"} or {"error"}; then pasteStored per frame, regionView / transformRegion.
   std::string planRegion(double r0, double r1, double c0, double c1, int focal_plane, int optical_path) {
     lazydcm::plane_selection sel;
     if (focal_plane >= 0) sel.focal_plane = uint32_t(focal_plane);
@@ -127,7 +124,6 @@ class reader {
     if (!plan) return dump({{"error", error_json(plan.err())}});
     return dump({{"rows", plan->rows}, {"columns", plan->columns}, {"frames", plan->frames()}});
   }
-  int pasteInput(size_t i, size_t n) { return status(session().paste(i, input_.data(), input_size(n))); }
   int transformRegion(std::string options_json) { return status(session().transform_region(parse_transform(options_json))); }
 
   // Frames decoded elsewhere (the decoded-frame cache, a worker), written to inputBuffer(n) and
@@ -190,7 +186,7 @@ class reader {
                  {"spacingBetweenSlices", m.plane.spacing_between_slices ? nlohmann::json(*m.plane.spacing_between_slices) : nlohmann::json(nullptr)}});
   }
 
-  // Segmentations: the description, segment lookup, then plan / pasteSegmentInput / segmentVolumeView.
+  // Segmentations: the description, segment lookup, then planSegments / pasteSegmentStored / segmentVolumeView.
   std::string segmentationJson() {
     auto seg = session().segmentation();
     if (!seg) return error_dump(seg.err());
@@ -245,7 +241,6 @@ class reader {
     return dump({{"frames", v.frames()}, {"shape", shape}, {"dtype", lazydcm::dtype_name(v.dtype())},
                  {"geometry", geometry_json(v.geometry())}, {"segmentNumbers", v.segments()}});
   }
-  int pasteSegmentInput(size_t i, size_t n) { return status(session().paste_segment(i, input_.data(), input_size(n))); }
   val segmentVolumeView() {
     auto* v = session().segment_volume();
     return v ? view(v->data()) : val(typed_memory_view(size_t(0), static_cast<const uint8_t*>(nullptr)));
@@ -401,9 +396,7 @@ EMSCRIPTEN_BINDINGS(lazydcm) {
       .function("frameTable", &reader::frameTable)
       .function("decodeInput", &reader::decodeInput)
       .function("rawInput", &reader::rawInput)
-      .function("transformInput", &reader::transformInput)
       .function("planRegion", &reader::planRegion)
-      .function("pasteInput", &reader::pasteInput)
       .function("regionView", &reader::regionView)
       .function("transformRegion", &reader::transformRegion)
       .function("releaseRegion", &reader::releaseRegion)
@@ -418,7 +411,6 @@ EMSCRIPTEN_BINDINGS(lazydcm) {
       .function("segmentationJson", &reader::segmentationJson)
       .function("findSegmentsJson", &reader::findSegmentsJson)
       .function("planSegments", &reader::planSegments)
-      .function("pasteSegmentInput", &reader::pasteSegmentInput)
       .function("segmentVolumeView", &reader::segmentVolumeView)
       .function("releaseSegments", &reader::releaseSegments)
       .function("transformStored", &reader::transformStored)

@@ -11,13 +11,17 @@ error image_session::ensure_image() {
   return {};
 }
 
-error image_session::prepare(size_t i, const uint8_t*& range, size_t& size) {
+error image_session::frame_ready(size_t i) {
   const frame_index* index = r_.index();
   if (!index || i >= index->frames.size())
     return make_error(errc::frame_out_of_range, error::no_offset, "no frame " + std::to_string(i + 1));
-  if (error e = ensure_image(); e.code != errc::ok) return e;
+  return ensure_image();
+}
+
+error image_session::prepare(size_t i, const uint8_t*& range, size_t& size) {
+  if (error e = frame_ready(i); e.code != errc::ok) return e;
   if (r_.file().pixel.in_inflated_stream) {
-    const auto& loc = index->frames[i];
+    const auto& loc = r_.index()->frames[i];
     range = r_.inflated_bytes().view(loc.offset, loc.length);
     size = size_t(loc.length);
     if (!range) return make_error(errc::truncated, loc.offset, "frame outside the inflated dataset");
@@ -52,10 +56,7 @@ error image_session::transform(size_t i, const uint8_t* range, size_t size, cons
 }
 
 error image_session::check_stored(size_t i, size_t size, const decode_report& report) {
-  const frame_index* index = r_.index();
-  if (!index || i >= index->frames.size())
-    return make_error(errc::frame_out_of_range, error::no_offset, "no frame " + std::to_string(i + 1));
-  if (error e = ensure_image(); e.code != errc::ok) return e;
+  if (error e = frame_ready(i); e.code != errc::ok) return e;
   if (report.rows != image_.rows || report.columns != image_.columns || report.samples_per_pixel != image_.samples_per_pixel ||
       report.bits_allocated != image_.bits_allocated ||
       uint64_t(size) != uint64_t(report.rows) * report.columns * report.samples_per_pixel * bytes_per_sample(report.bits_allocated))
@@ -65,11 +66,8 @@ error image_session::check_stored(size_t i, size_t size, const decode_report& re
 }
 
 result<frame_info> image_session::codec_frame_info(size_t i) {
-  const frame_index* index = r_.index();
-  if (!index || i >= index->frames.size())
-    return make_error(errc::frame_out_of_range, error::no_offset, "no frame " + std::to_string(i + 1));
-  if (error e = ensure_image(); e.code != errc::ok) return e;
-  return make_frame_info(r_.file(), image_, index->frames[i]);
+  if (error e = frame_ready(i); e.code != errc::ok) return e;
+  return make_frame_info(r_.file(), image_, r_.index()->frames[i]);
 }
 
 error image_session::transform_stored(size_t i, const uint8_t* stored, size_t size, const decode_report& report,
@@ -95,11 +93,6 @@ result<region_plan> image_session::plan(int64_t r0, int64_t r1, int64_t c0, int6
   region_report_.bits_allocated = image_.bits_allocated;
   region_report_.photometric_interpretation = image_.photometric_interpretation;
   return plan;
-}
-
-error image_session::paste(size_t i, const uint8_t* range, size_t size) {
-  if (error e = decode(i, range, size); e.code != errc::ok) return e;
-  return paste_stored(i, stored_.data(), stored_.size(), report_);
 }
 
 error image_session::paste_stored(size_t i, const uint8_t* stored, size_t size, const decode_report& report) {

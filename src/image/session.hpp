@@ -26,32 +26,30 @@ class image_session {
   error decode(size_t i, const uint8_t* range, size_t size, const decode_options& options = {});
   error raw(size_t i, const uint8_t* range, size_t size);
   error transform(size_t i, const uint8_t* range, size_t size, const transform_options& options);
-
-  // Regions: plan, paste each planned frame, then read region() or transform_region().
-  result<region_plan> plan(int64_t row_start, int64_t row_end, int64_t column_start, int64_t column_end,
-                           const plane_selection& selection);
-  error paste(size_t i, const uint8_t* range, size_t size);
-  // The transforms of the first frame over the whole region (TILED images share them).
-  error transform_region(const transform_options& options);
-
   // What a codec needs to decode frame i elsewhere (Decoder in a worker).
   result<frame_info> codec_frame_info(size_t i);
 
-  // The same work on frames decoded elsewhere (a decoded-frame cache, a worker): `stored` in the
-  // layout of codec.hpp at full resolution, described by `report`.
+  // Frames decoded elsewhere (the decoded-frame cache, a worker) take the *_stored calls:
+  // `stored` in the layout of codec.hpp at full resolution, described by `report`.
   error transform_stored(size_t i, const uint8_t* stored, size_t size, const decode_report& report,
                          const transform_options& options);
+
+  // Regions: plan, paste_stored each planned frame, then read region() or transform_region().
+  result<region_plan> plan(int64_t row_start, int64_t row_end, int64_t column_start, int64_t column_end,
+                           const plane_selection& selection);
   error paste_stored(size_t i, const uint8_t* stored, size_t size, const decode_report& report);
-  error paste_segment_stored(size_t i, const uint8_t* stored, size_t size, const decode_report& report);
+  // The transforms of the first frame over the whole region (TILED images share them).
+  error transform_region(const transform_options& options);
 
   // Volumes: the geometry of the instance's frames (all when `frames` is empty).
   result<volume_geometry> geometry(const std::vector<size_t>& frames, const volume_options& options) const;
 
-  // Segmentations: the SEG description, then plan a segment volume, paste each planned frame, and
-  // read seg_volume().data().
+  // Segmentations: the SEG description, then plan a segment volume, paste each planned frame
+  // (decoded here from its range, or decoded elsewhere), and read segment_volume()->data().
   result<const segmentation_info*> segmentation();
   result<const seg_volume*> plan_segments(const seg_volume_request& request, const volume_geometry* reference);
   error paste_segment(size_t i, const uint8_t* range, size_t size);
+  error paste_segment_stored(size_t i, const uint8_t* stored, size_t size, const decode_report& report);
   seg_volume* segment_volume() { return seg_volume_ ? &*seg_volume_ : nullptr; }
   void release_segments() { seg_volume_.reset(); }
 
@@ -66,6 +64,7 @@ class image_session {
 
  private:
   error ensure_image();
+  error frame_ready(size_t i);  // frame i exists and the image attributes are read
   error prepare(size_t i, const uint8_t*& range, size_t& size);
   error check_stored(size_t i, size_t size, const decode_report& report);
   error run_transform(size_t frame, const uint8_t* stored, const decode_report& report, const transform_options& o);

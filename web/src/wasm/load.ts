@@ -15,11 +15,9 @@ export interface CoreReader {
   frameTable(): Float64Array;
   decodeInput(index: number, n: number, reduce: number): number;
   rawInput(index: number, n: number): number;
-  transformInput(index: number, n: number, optionsJson: string): number;
   valuesView(): Float64Array;
   transformJson(): string;
   planRegion(r0: number, r1: number, c0: number, c1: number, focalPlane: number, opticalPath: number): string;
-  pasteInput(index: number, n: number): number;
   regionView(): Uint8Array;
   transformRegion(optionsJson: string): number;
   releaseRegion(): void;
@@ -32,7 +30,6 @@ export interface CoreReader {
   segmentationJson(): string;
   findSegmentsJson(filterJson: string): string;
   planSegments(requestJson: string, referenceJson: string): string;
-  pasteSegmentInput(index: number, n: number): number;
   segmentVolumeView(): Uint8Array;
   releaseSegments(): void;
   transformStored(index: number, n: number, reportJson: string, optionsJson: string): number;
