@@ -5,6 +5,7 @@ import { encodeNpy } from '../io/npy.js';
 import { sumStats } from '../io/stats.js';
 import { open, openSegmentation, openSeries } from '../index.js';
 import type { Instance, InstanceSummary } from '../model/instance.js';
+import type { Series } from '../model/series.js';
 import type { Volume } from '../model/volume.js';
 
 const USAGE = `usage: lazydcm <command> [options]
@@ -230,39 +231,29 @@ async function writeVolume(file: string | undefined, v: Volume): Promise<void> {
   await writeFile(file, encodeNpy(v.data, v.dtype, v.shape));
 }
 
-/** A volume from one multi-frame file or from a series (files, a directory, URLs). */
-async function readVolume(srcs: string[], args: Args, options: Parameters<Instance['getVolume']>[0]) {
-  const opts = { firstRead: args.firstRead, http: { headers: args.headers, ...args.endpoints } };
-  if (srcs.length === 1) {
-    const single = await open(srcs[0], opts).catch(() => null);  // a directory is not a file
-    if (single && single.frames.length > 1) return { volume: await single.getVolume(options), stats: single.stats, close: () => single.close() };
-    await single?.close();
-  }
-  const series = await openSeries(srcs.length === 1 ? srcs[0] : srcs, opts);
-  try {
-    const volume = await series.getVolume(options);
-    return { volume, stats: sumStats(series.instances.map((i) => i.stats)), close: () => series.close() };
-  } catch (e) {
-    await series.close();
-    throw e;
-  }
+/** One enhanced multi-frame file or a series (files, a directory, URLs, a bucket prefix, a zip folder). */
+function openVolumeSource(srcs: string[], args: Args) {
+  return openSeries(srcs.length === 1 ? srcs[0] : srcs, { firstRead: args.firstRead, http: { headers: args.headers, ...args.endpoints } });
 }
+
+const seriesStats = (s: Series) => sumStats(s.instances.map((i) => i.stats));
 
 async function volume(args: Args): Promise<void> {
   if (!args.positional.length) throw new UsageError('volume needs files, a directory or URLs');
   const [sliceStart, sliceEnd] = slice(args.slices);
   const [rowStart, rowEnd] = slice(args.rows);
   const [columnStart, columnEnd] = slice(args.cols);
-  const { volume: v, stats, close } = await readVolume(args.positional, args, {
-    sliceStart, sliceEnd, rowStart, rowEnd, columnStart, columnEnd, asIndices: true,
-    allowMissingPositions: args.flags.has('allow-missing'), dtype: args.flags.has('float32') ? 'float32' : 'float64',
-  });
+  const series = await openVolumeSource(args.positional, args);
   try {
+    const v = await series.getVolume({
+      sliceStart, sliceEnd, rowStart, rowEnd, columnStart, columnEnd, asIndices: true,
+      allowMissingPositions: args.flags.has('allow-missing'), dtype: args.flags.has('float32') ? 'float32' : 'float64',
+    });
     await writeVolume(args.out, v);
     process.stdout.write(prettyJson(volumeJson(v)) + '\n');
-    if (args.flags.has('stats')) process.stderr.write(JSON.stringify(stats) + '\n');
+    if (args.flags.has('stats')) process.stderr.write(JSON.stringify(seriesStats(series)) + '\n');
   } finally {
-    await close();
+    await series.close();
   }
 }
 
@@ -286,7 +277,16 @@ async function seg(args: Args): Promise<void> {
     let referenceStats;
     if (args.out) {
       let reference;
-      if (args.reference.length) ({ geometry: reference, stats: referenceStats } = await referenceGeometry(args.reference, args));
+      if (args.reference.length) {
+        // The source image's grid, from its headers only.
+        const source = await openVolumeSource(args.reference, args);
+        try {
+          reference = await source.volumeGeometry();
+          referenceStats = seriesStats(source);
+        } finally {
+          await source.close();
+        }
+      }
       const v = await s.getVolume({
         segmentNumbers: numbers.length ? numbers : undefined, combineSegments: args.flags.has('combine'),
         relabel: args.flags.has('relabel'), reference,
@@ -298,24 +298,6 @@ async function seg(args: Args): Promise<void> {
     if (args.flags.has('stats')) process.stderr.write(JSON.stringify(referenceStats ? sumStats([s.instance.stats, referenceStats]) : s.instance.stats) + '\n');
   } finally {
     await s.close();
-  }
-}
-
-/** The grid of a source image (one multi-frame file or a series), without reading its pixels. */
-async function referenceGeometry(srcs: string[], args: Args) {
-  const opts = { firstRead: args.firstRead, http: { headers: args.headers, ...args.endpoints } };
-  if (srcs.length === 1) {
-    const single = await open(srcs[0], opts).catch(() => null);
-    if (single && single.frames.length > 1) {
-      try { return { geometry: single.volumeGeometry(), stats: single.stats }; } finally { await single.close(); }
-    }
-    await single?.close();
-  }
-  const series = await openSeries(srcs.length === 1 ? srcs[0] : srcs, opts);
-  try {
-    return { geometry: await series.volumeGeometry(), stats: sumStats(series.instances.map((i) => i.stats)) };
-  } finally {
-    await series.close();
   }
 }
 

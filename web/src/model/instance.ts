@@ -283,9 +283,7 @@ export class Instance {
    * are 0, as highdicom fills them.
    */
   async getTotalPixelMatrix(options: RegionOptions = {}): Promise<Region> {
-    const run = this.exclusive.then(() => this.assembleRegion(options));
-    this.exclusive = run.catch(() => undefined);
-    return run;
+    return this.oneAtATime(() => this.assembleRegion(options));
   }
 
   /**
@@ -337,7 +335,7 @@ export class Instance {
    * decoded and combined. @internal (use Segmentation.getVolume)
    */
   async segmentVolume(request: SegmentVolumeRequest, reference: VolumeGeometry | undefined, options: ReadOptions = {}): Promise<Volume> {
-    const run = this.exclusive.then(async () => {
+    return this.oneAtATime(async () => {
       const reader = this.open_();
       const plan = JSON.parse(reader.planSegments(JSON.stringify(request), reference ? JSON.stringify(reference) : ''));
       if (plan.error) throw LazydcmError.fromJson(plan.error, this.source.name);
@@ -348,21 +346,26 @@ export class Instance {
           const d = decoded.get(i)!;
           if (reader.pasteSegmentStored(i, this.input(reader, d.bytes), JSON.stringify(d.report)) !== 0) throw this.frameError(reader);
         }
-        const raw = reader.segmentVolumeView().slice();
-        const data = plan.dtype === 'float32' ? new Float32Array(raw.buffer) : plan.dtype === 'uint16' ? new Uint16Array(raw.buffer) : raw;
+        const bits = { uint8: 8, uint16: 16, float32: 32 }[plan.dtype as 'uint8' | 'uint16' | 'float32'];
+        const { array } = typed(reader.segmentVolumeView().slice(), bits, false, plan.dtype === 'float32');
         const g: VolumeGeometry = plan.geometry;
-        return new Volume(data, plan.shape, plan.dtype, g.affine, request.combineSegments ? undefined : plan.segmentNumbers);
+        return new Volume(array as Uint8Array | Uint16Array | Float32Array, plan.shape, plan.dtype, g.affine,
+          request.combineSegments ? undefined : plan.segmentNumbers);
       } finally {
         reader.releaseSegments();
       }
     });
-    this.exclusive = run.catch(() => undefined);
-    return run;
   }
 
   // Regions and segment volumes are assembled one at a time per instance (each has one buffer in
   // the core); frames may be read meanwhile.
   private exclusive: Promise<unknown> = Promise.resolve();
+
+  private oneAtATime<T>(work: () => Promise<T>): Promise<T> {
+    const run = this.exclusive.then(work);
+    this.exclusive = run.catch(() => undefined);
+    return run;
+  }
 
   private async assembleRegion(options: RegionOptions): Promise<Region> {
     const s = this.summary;
@@ -522,7 +525,7 @@ export class Instance {
       // The requested frames now; the rest of their blocks afterwards, at a lower priority, into
       // the cache (errors there are not the caller's).
       const behind = extra.filter((i) => !wanted.has(i));
-      const fetched = this.fetchFrames([...wanted], { ...options, onProgress: options.onProgress, priority: options.priority }, false);
+      const fetched = this.fetchFrames([...wanted], options, false);
       fetched.then(() => this.fetchFrames(behind, { maxGap: options.maxGap, priority: (options.priority ?? 0) - 1 }, false)).catch(() => undefined);
       const got = await fetched;
       for (const [i, b] of got) out.set(i, b);

@@ -8,6 +8,7 @@ import { geometryOptions, parseGeometry, selectRanges, Volume, VolumeAssembler, 
  * Single-frame instances of one series (a CT or MR stack) read as one volume, as highdicom's
  * get_volume_from_series: one Series Instance UID and Frame of Reference UID, the same orientation,
  * pixel spacing and size, positions regularly spaced along the normal. Instances come in any order.
+ * A series of one enhanced multi-frame instance is that instance's volume.
  */
 export class Series {
   constructor(
@@ -17,8 +18,18 @@ export class Series {
     private readonly onClose?: () => Promise<void>,
   ) {}
 
-  /** The volume grid; `sliceOf[i]` is the slice of `instances[i]`. */
+  /** One enhanced multi-frame instance (opened as a "series" of one): its frames are the slices. */
+  private get multiFrame(): Instance | undefined {
+    const [only, ...rest] = this.instances;
+    return !rest.length && only.frames.length > 1 ? only : undefined;
+  }
+
+  /**
+   * The volume grid; `sliceOf[i]` is the slice of `instances[i]` (of frame i for a single
+   * multi-frame instance).
+   */
   async volumeGeometry(options: GeometryOptions = {}): Promise<VolumeGeometry> {
+    if (this.multiFrame) return this.multiFrame.volumeGeometry(options);
     const core = await loadCore();
     const members = this.instances.map((i) => i.seriesMember());
     return parseGeometry(core.seriesGeometryJson(JSON.stringify(members), geometryOptions(options)));
@@ -35,6 +46,7 @@ export class Series {
    * only the instances of the selected slices are read, at most `concurrency` at a time.
    */
   async getVolume(options: VolumeOptions & { concurrency?: number } = {}): Promise<Volume> {
+    if (this.multiFrame) return this.multiFrame.getVolume(options);
     const g = await this.volumeGeometry(options);
     const ranges = selectRanges(options, g.slices, g.rows, g.columns);
     const wanted = this.instances.flatMap((inst, i) => {

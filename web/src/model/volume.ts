@@ -86,16 +86,16 @@ export class Volume {
 
   /** The (fractional) voxel indices (slice, row, column) of an LPS position. */
   patientToVoxel(x: number, y: number, z: number): [number, number, number] {
+    // Cramer's rule on the 3x3 part: index k = det(A with column k replaced by p - t) / det(A).
     const m = this.affine;
     const v = [x - m[0][3], y - m[1][3], z - m[2][3]];
-    const det = m[0][0] * (m[1][1] * m[2][2] - m[1][2] * m[2][1]) - m[0][1] * (m[1][0] * m[2][2] - m[1][2] * m[2][0]) +
-      m[0][2] * (m[1][0] * m[2][1] - m[1][1] * m[2][0]);
-    const solve = (k: number) => {
-      const c = m.slice(0, 3).map((row, r) => row.slice(0, 3).map((e, j) => (j === k ? v[r] : e)));
-      return (c[0][0] * (c[1][1] * c[2][2] - c[1][2] * c[2][1]) - c[0][1] * (c[1][0] * c[2][2] - c[1][2] * c[2][0]) +
-        c[0][2] * (c[1][0] * c[2][1] - c[1][1] * c[2][0])) / det;
+    const column = (k: number) => (c: number) => m.slice(0, 3).map((row, r) => (c === k ? v[r] : row[c]));
+    const det = (col: (c: number) => number[]) => {
+      const [a, b, c] = [col(0), col(1), col(2)];
+      return a[0] * (b[1] * c[2] - b[2] * c[1]) - b[0] * (a[1] * c[2] - a[2] * c[1]) + c[0] * (a[1] * b[2] - a[2] * b[1]);
     };
-    return [solve(0), solve(1), solve(2)];
+    const d = det(column(-1));
+    return [det(column(0)) / d, det(column(1)) / d, det(column(2)) / d];
   }
 
   /** The grid, for placing a segmentation on this volume (`seg.getVolume({ reference: volume })`). */

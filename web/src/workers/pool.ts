@@ -38,9 +38,9 @@ export class DecodePool {
     const n = Math.max(1, size ?? (await defaultSize()));
     const url = new URL('./decode-worker.js', import.meta.url);
     const workers: WorkerLike[] = [];
-    const pool = new DecodePool(workers);
-    const onMessage = (m: DecodeResponse) => pool.settle(m);
-    const onError = (w: number) => (e: unknown) => pool.failWorker(w, e);
+    let pool: DecodePool | undefined;  // the handlers run after it exists
+    const onMessage = (m: DecodeResponse) => pool!.settle(m);
+    const onError = (w: number) => (e: unknown) => pool!.failWorker(w, e);
     const node = typeof (globalThis as { process?: { versions?: { node?: string } } }).process?.versions?.node === 'string';
     if (typeof Worker !== 'undefined' && !node) {
       for (let i = 0; i < n; i++) {
@@ -59,7 +59,7 @@ export class DecodePool {
         workers.push({ post: (m, t) => w.postMessage(m, t), terminate: () => void w.terminate(), busy: (yes) => (yes ? w.ref() : w.unref()) });
       }
     }
-    pool.busy = workers.map(() => 0);
+    pool = new DecodePool(workers);
     return pool;
   }
 
