@@ -2,17 +2,14 @@
 // bandwidth cap on bodies (sent in 64 KiB chunks paced to the cap).
 import http from 'node:http';
 
+import { forward } from '../../scripts/lib/proxy.mjs';
+
 export async function startSlowProxy(upstream, { latencyMs = 40, mbitPerSecond = 100 } = {}) {
   const bytesPerMs = (mbitPerSecond * 1e6) / 8 / 1000;
   const server = http.createServer(async (req, res) => {
-    const headers = { ...req.headers };
-    delete headers.host;
     await new Promise((r) => setTimeout(r, latencyMs));
-    const up = await fetch(upstream + req.url, { method: req.method, headers });
-    const body = Buffer.from(await up.arrayBuffer());
-    const out = {};
-    for (const [k, v] of up.headers) if (!['content-encoding', 'transfer-encoding', 'connection'].includes(k)) out[k] = v;
-    res.writeHead(up.status, out);
+    const { status, headers, body } = await forward(req, upstream);
+    res.writeHead(status, headers);
     const t0 = performance.now();
     for (let at = 0; at < body.length; at += 65536) {
       const chunk = body.subarray(at, at + 65536);

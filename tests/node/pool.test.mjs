@@ -37,7 +37,7 @@ describe('decode pool', () => {
     }
   });
 
-  test('regions (J2K and JPEG tiles) and a 1-bit SEG volume: the same with and without the pool', async () => {
+  test('regions (J2K and JPEG tiles) against the stitch; a 1-bit SEG volume against the masks and the same read without the pool', async () => {
     for (const key of ['rgb_j2k_plane1', 'jpeg_full', 'sparse16_j2k']) {
       const m = tpm[key];
       const inst = await open(m.file, { decodePool: pool, caches: false });
@@ -53,6 +53,11 @@ describe('decode pool', () => {
     const a = await seg.getVolume({ combineSegments: true });
     const b = await plain.getVolume({ combineSegments: true });
     assert.ok(bytesOf(a.data).equals(bytesOf(b.data)));
+    // …and both equal the generator's masks on the SEG's own slices.
+    const { first_slice: first, last_slice: last, masks } = vol.segs.binary;
+    const per = a.shape[1] * a.shape[2];
+    const [m1, m2, m3] = ['1', '2', '3'].map((n) => readNpy(masks[n]).bytes.subarray(first * per, (last + 1) * per));
+    assert.deepEqual(Array.from(a.data), Array.from(m1, (x, i) => x + 2 * m2[i] + 3 * m3[i]));
     await seg.close();
     await plain.close();
   });
