@@ -5,7 +5,8 @@
 set(LAZYDCM_JPEG_DIR "${LAZYDCM_THIRD_PARTY_DIR}/libjpeg-turbo" CACHE PATH "libjpeg-turbo 2.1.5 sources")
 set(LAZYDCM_OPENJPEG_DIR "${LAZYDCM_THIRD_PARTY_DIR}/openjpeg" CACHE PATH "OpenJPEG 2.5.0 sources")
 set(LAZYDCM_CHARLS_DIR "${LAZYDCM_THIRD_PARTY_DIR}/charls" CACHE PATH "CharLS sources")
-foreach(dir LAZYDCM_JPEG_DIR LAZYDCM_OPENJPEG_DIR LAZYDCM_CHARLS_DIR)
+set(LAZYDCM_LCMS2_DIR "${LAZYDCM_THIRD_PARTY_DIR}/lcms2" CACHE PATH "Little CMS 2.14 sources")
+foreach(dir LAZYDCM_JPEG_DIR LAZYDCM_OPENJPEG_DIR LAZYDCM_CHARLS_DIR LAZYDCM_LCMS2_DIR)
   if(NOT EXISTS "${${dir}}")
     message(FATAL_ERROR "${dir} (${${dir}}) not found: run scripts/fetch-third-party.sh")
   endif()
@@ -100,3 +101,10 @@ if(EMSCRIPTEN)
   # CharLS reports errors with C++ exceptions, caught at its C interface.
   target_compile_options(lazydcm_charls PRIVATE -fexceptions -sDISABLE_EXCEPTION_CATCHING=0)
 endif()
+
+# ---- Little CMS 2.14 (ICC colour management for slides) ----
+file(GLOB LCMS2_SOURCES "${LAZYDCM_LCMS2_DIR}/src/cms*.c")
+add_library(lazydcm_lcms2 STATIC ${LCMS2_SOURCES})
+target_include_directories(lazydcm_lcms2 SYSTEM PUBLIC "${LAZYDCM_LCMS2_DIR}/include")
+target_compile_definitions(lazydcm_lcms2 PRIVATE CMS_NO_REGISTER_KEYWORD=1)
+target_compile_options(lazydcm_lcms2 PRIVATE -w -O2)

@@ -13,6 +13,7 @@ packages=(
   "zlib zlib=1:1.2.13.dfsg-1 zlib_1.2.13.dfsg.orig.tar.bz2 71feb7947e3c00ef125f83b79a4e529bde31171e5babe48b391f06758d1ab0a1 zlib-1.2.13.dfsg"
   "libjpeg-turbo libjpeg-turbo=1:2.1.5-2 libjpeg-turbo_2.1.5.orig.tar.gz 254f3642b04e309fee775123133c6464181addc150499561020312ec61c1bf7c libjpeg-turbo-2.1.5"
   "openjpeg openjpeg2=2.5.0-2+deb12u3 openjpeg2_2.5.0.orig.tar.xz 007e19d772c8b6b22e35379630b06ff3549e49ba719d96453607a36ad7b4de73 openjpeg-2.5.0"
+  "lcms2 lcms2=2.14-2+deb12u1 lcms2_2.14.orig.tar.gz 28474ea6f6591c4d4cee972123587001a4e6e353412a41b3e9e82219818d5740 lcms2-2.14"
   "charls gdcm=3.0.21-1 gdcm_3.0.21.orig.tar.gz 7c456162a2de722cc90e3bdc46900302b1c367540a7131268d7bfd2a819cb5ed GDCM-3.0.21 Utilities/gdcmcharls"
 )
 

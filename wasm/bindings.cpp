@@ -8,6 +8,8 @@
 #include <memory>
 
 #include "image/session.hpp"
+#include "wsi/icc.hpp"
+#include "wsi/pyramid.hpp"
 
 using namespace emscripten;
 using lazydcm::instance_reader;
@@ -88,29 +90,197 @@ std::string seriesGeometryJson(std::string members_json, std::string options_jso
   return g ? dump(geometry_json(g.value())) : error_dump(g.err());
 }
 
-class reader {
+// ---- whole-slide pyramids (wsi/pyramid.hpp) ----
+nlohmann::json spacing_json(const std::optional<lazydcm::pixel_spacing>& s) {
+  return s ? nlohmann::json({s->row, s->column}) : nlohmann::json(nullptr);
+}
+nlohmann::json wsi_image_json(const lazydcm::wsi_image& w) {
+  return {{"name", w.name}, {"sopInstanceUid", w.sop_instance_uid}, {"seriesUid", w.series_uid},
+          {"frameOfReferenceUid", w.frame_of_reference_uid}, {"transferSyntaxUid", w.transfer_syntax_uid},
+          {"concatenationUid", w.concatenation_uid}, {"concatenationOffset", w.concatenation_offset},
+          {"flavor", lazydcm::wsi_flavor_name(w.flavor)}, {"wsiSopClass", w.wsi_sop_class}, {"rows", w.rows},
+          {"columns", w.columns}, {"totalRows", w.total_rows}, {"totalColumns", w.total_columns}, {"frames", w.frames},
+          {"focalPlanes", w.focal_planes}, {"opticalPaths", w.optical_paths}, {"tiledFull", w.tiled_full},
+          {"spacing", spacing_json(w.spacing)}, {"samplesPerPixel", w.samples_per_pixel}, {"bitsAllocated", w.bits_allocated},
+          {"photometricInterpretation", w.photometric_interpretation}, {"hasIccProfile", w.has_icc_profile}};
+}
+lazydcm::wsi_image wsi_image_from(const nlohmann::json& j) {
+  lazydcm::wsi_image w;
+  w.name = j.value("name", std::string());
+  w.sop_instance_uid = j.value("sopInstanceUid", std::string());
+  w.series_uid = j.value("seriesUid", std::string());
+  w.frame_of_reference_uid = j.value("frameOfReferenceUid", std::string());
+  w.transfer_syntax_uid = j.value("transferSyntaxUid", std::string());
+  w.concatenation_uid = j.value("concatenationUid", std::string());
+  w.concatenation_offset = j.value("concatenationOffset", uint64_t(0));
+  const std::string flavor = j.value("flavor", std::string());
+  w.flavor = flavor == "VOLUME" ? lazydcm::wsi_flavor::volume : flavor == "LABEL" ? lazydcm::wsi_flavor::label
+             : flavor == "OVERVIEW" ? lazydcm::wsi_flavor::overview : flavor == "THUMBNAIL" ? lazydcm::wsi_flavor::thumbnail
+                                                                               : lazydcm::wsi_flavor::other;
+  w.wsi_sop_class = j.value("wsiSopClass", false);
+  w.rows = j.value("rows", 0u);
+  w.columns = j.value("columns", 0u);
+  w.total_rows = j.value("totalRows", 0u);
+  w.total_columns = j.value("totalColumns", 0u);
+  w.frames = j.value("frames", uint64_t(1));
+  w.focal_planes = j.value("focalPlanes", 1u);
+  w.optical_paths = j.value("opticalPaths", 1u);
+  w.tiled_full = j.value("tiledFull", true);
+  if (j.contains("spacing") && j["spacing"].is_array()) w.spacing = lazydcm::pixel_spacing{j["spacing"][0], j["spacing"][1]};
+  return w;
+}
+// images: [wsiImageJson...] -> {levels: [{totalRows, totalColumns, tileRows, tileColumns, spacing, frames,
+// images: [[i...]...], focalPlanes, opticalPaths, transferSyntaxUid}], labels, overviews, thumbnails, warnings} | {error}
+std::string buildPyramidJson(std::string images_json) {
+  auto j = nlohmann::json::parse(images_json, nullptr, false);
+  if (!j.is_array()) return error_dump(lazydcm::make_error(lazydcm::errc::invalid_json, lazydcm::error::no_offset, "images"));
+  std::vector<lazydcm::wsi_image> images;
+  for (const auto& m : j) images.push_back(wsi_image_from(m));
+  auto p = lazydcm::build_pyramid(images);
+  if (!p) return error_dump(p.err());
+  nlohmann::json levels = nlohmann::json::array();
+  for (const auto& l : p->levels)
+    levels.push_back({{"totalRows", l.total_rows}, {"totalColumns", l.total_columns}, {"tileRows", l.tile_rows},
+                      {"tileColumns", l.tile_columns}, {"spacing", spacing_json(l.spacing)}, {"frames", l.frames},
+                      {"images", l.images}, {"focalPlanes", l.focal_planes}, {"opticalPaths", l.optical_paths},
+                      {"transferSyntaxUid", l.transfer_syntax_uid}});
+  return dump({{"levels", levels}, {"labels", p->labels}, {"overviews", p->overviews}, {"thumbnails", p->thumbnails},
+               {"warnings", p->warnings}});
+}
+// spacings: [[row, column] | null per level] -> the level index, or -1.
+int levelBySpacing(std::string spacings_json, double target, double threshold, double maximum_downsample) {
+  auto j = nlohmann::json::parse(spacings_json, nullptr, false);
+  lazydcm::wsi_pyramid p;
+  if (j.is_array())
+    for (const auto& s : j) {
+      lazydcm::wsi_level l;
+      if (s.is_array()) l.spacing = lazydcm::pixel_spacing{s[0], s[1]};
+      p.levels.push_back(l);
+    }
+  auto i = lazydcm::level_by_spacing(p, target, threshold, maximum_downsample);
+  return i ? int(*i) : -1;
+}
+std::string magnificationJson(std::string text) {
+  auto s = lazydcm::spacing_from_magnification(text);
+  return s ? dump({{"spacing", s.value()}}) : error_dump(s.err());
+}
+std::string magnificationString(double spacing) { return lazydcm::magnification_string(spacing); }
+std::string nominalMagnification(double spacing) { return lazydcm::nominal_magnification(spacing); }
+std::string resizeLevelJson(double rows, double columns, double source_row, double source_column, double target_row,
+                            double target_column) {
+  auto r = lazydcm::resize_level(uint32_t(rows), uint32_t(columns), {source_row, source_column}, {target_row, target_column});
+  return dump({{"rows", r.rows}, {"columns", r.columns}, {"factorRow", r.factor_row}, {"factorColumn", r.factor_column}});
+}
+
+// 8-bit pixel operations for slides: resampling, luminance, the patch grid, ICC transforms.
+class pixel_ops {
  public:
-  reader(double file_size, std::string options_json) : r_(uint64_t(file_size), parse_options(options_json)) {}
   val inputBuffer(size_t n) {
     input_.resize(n);
     return val(typed_memory_view(n, input_.data()));  // borrowed: valid until the next call
   }
-  void feedInput(double offset, size_t n) { r_.feed(uint64_t(offset), input_.data(), std::min(n, input_.size())); }
-  int step() { return int(r_.step()); }
-  double needOffset() const { return double(r_.need().offset); }
-  double needLength() const { return double(r_.need().length); }
-  std::string errorJson() const { return dump(error_json(r_.failure())); }
-  std::string summaryJson() const { return dump(r_.summary()); }
+  // kind 0: area, 1: cubic. The source is in inputBuffer; returns a borrowed view of the output.
+  val resize(int kind, double src_rows, double src_columns, double samples, double origin_x, double origin_y, double scale_x,
+             double scale_y, double dst_rows, double dst_columns) {
+    output_.assign(size_t(dst_rows) * size_t(dst_columns) * size_t(samples), 0);
+    const lazydcm::resample_box box{origin_x, origin_y, scale_x, scale_y};
+    if (size_t(src_rows) * size_t(src_columns) * size_t(samples) <= input_.size()) {
+      (kind == 1 ? lazydcm::resize_cubic : lazydcm::resize_area)(input_.data(), uint32_t(src_rows), uint32_t(src_columns),
+                                                                 uint32_t(samples), box, output_.data(), uint32_t(dst_rows),
+                                                                 uint32_t(dst_columns));
+    }
+    return val(typed_memory_view(output_.size(), output_.data()));
+  }
+  val rgbToGray(double pixels) {
+    output_ = lazydcm::rgb_to_gray(input_.data(), std::min(size_t(pixels), input_.size() / 3));
+    return val(typed_memory_view(output_.size(), output_.data()));
+  }
+  // The mask (luminance) in inputBuffer; options {patch, stride, minLuminance, maxLuminance} ->
+  // [[row, column]...] | {error}.
+  std::string patchGridJson(double mask_rows, double mask_columns, double rows, double columns, std::string options_json) {
+    auto j = nlohmann::json::parse(options_json, nullptr, false);
+    lazydcm::patch_grid_options o;
+    if (j.is_object()) {
+      o.patch = j.value("patch", 0u);
+      o.stride = j.value("stride", 0u);
+      o.min_luminance = j.value("minLuminance", o.min_luminance);
+      o.max_luminance = j.value("maxLuminance", o.max_luminance);
+    }
+    if (size_t(mask_rows) * size_t(mask_columns) > input_.size())
+      return error_dump(lazydcm::make_error(lazydcm::errc::invalid_argument, lazydcm::error::no_offset, "mask larger than its buffer"));
+    auto g = lazydcm::patch_grid(input_.data(), uint32_t(mask_rows), uint32_t(mask_columns), uint32_t(rows), uint32_t(columns), o);
+    if (!g) return error_dump(g.err());
+    nlohmann::json out = nlohmann::json::array();
+    for (const auto& p : g.value()) out.push_back({p.row, p.column});
+    return dump(out);
+  }
+  // The ICC profile in inputBuffer(n); target 0 sRGB, 1 Display P3; intent as lcms. 0 or an errc
+  // (errorJson()); then applyIcc on RGB pixels written to inputBuffer.
+  int createIcc(size_t n, int target, int intent) {
+    auto t = lazydcm::icc_transform::create(input_.data(), std::min(n, input_.size()),
+                                            target == 1 ? lazydcm::icc_target::display_p3 : lazydcm::icc_target::srgb,
+                                            lazydcm::icc_intent(std::clamp(intent, 0, 3)));
+    if (!t) {
+      error_ = t.err();
+      return int(error_.code);
+    }
+    icc_ = std::make_unique<lazydcm::icc_transform>(std::move(t.value()));
+    return 0;
+  }
+  std::string iccDescription() const { return icc_ ? icc_->description() : std::string(); }
+  val applyIcc(double pixels) {
+    const size_t n = std::min(size_t(pixels), input_.size() / 3);
+    if (icc_) icc_->apply(input_.data(), n);
+    return val(typed_memory_view(n * 3, input_.data()));
+  }
+  std::string errorJson() const { return dump(error_json(error_)); }
+
+ private:
+  std::vector<uint8_t> input_, output_;
+  std::unique_ptr<lazydcm::icc_transform> icc_;
+  lazydcm::error error_;
+};
+
+class reader {
+ public:
+  reader(double file_size, std::string options_json)
+      : r_(std::make_unique<instance_reader>(uint64_t(file_size), parse_options(options_json))) {}
+  // An instance from its DICOM JSON metadata (DICOMweb), frames fetched by number; the transfer
+  // syntax may be "" until frames say it. step() then returns 0, or 2 with errorJson().
+  static reader* fromMetadata(std::string json_text, std::string transfer_syntax) {
+    auto* out = new reader(0, "{}");
+    auto ds = lazydcm::from_json_text(json_text);
+    if (!ds) {
+      out->init_error_ = ds.err();
+      return out;
+    }
+    auto r = instance_reader::from_metadata(std::move(ds.value()), transfer_syntax);
+    if (!r) out->init_error_ = r.err();
+    else out->r_ = std::move(r.value());
+    return out;
+  }
+  void setTransferSyntax(std::string uid) { r_->set_transfer_syntax(uid); }
+  val inputBuffer(size_t n) {
+    input_.resize(n);
+    return val(typed_memory_view(n, input_.data()));  // borrowed: valid until the next call
+  }
+  void feedInput(double offset, size_t n) { r_->feed(uint64_t(offset), input_.data(), std::min(n, input_.size())); }
+  int step() { return init_error_ ? 2 : int(r_->step()); }
+  double needOffset() const { return double(r_->need().offset); }
+  double needLength() const { return double(r_->need().length); }
+  std::string errorJson() const { return dump(error_json(init_error_ ? *init_error_ : r_->failure())); }
+  std::string summaryJson() const { return dump(r_->summary()); }
   std::string datasetJson() const {
-    auto out = r_.dicom_json();
+    auto out = r_->dicom_json();
     return dump({{"dataset", out.json}, {"warnings", out.warnings}});
   }
   // Frame i (0-based) from the range bytes written to inputBuffer(n). 0 or an errc; then
   // outputView() / reportJson() (decode, raw), or
   // frameErrorJson().
-  int decodeInput(size_t i, size_t n, int reduce) {
+  int decodeInput(size_t i, size_t n, int reduce, bool rgb) {
     lazydcm::decode_options o;
     o.reduce = reduce;
+    o.rgb = rgb;
     return status(session().decode(i, input_.data(), input_size(n), o));
   }
   int rawInput(size_t i, size_t n) { return status(session().raw(i, input_.data(), input_size(n))); }
@@ -122,7 +292,10 @@ class reader {
     if (optical_path >= 0) sel.optical_path = uint32_t(optical_path);
     auto plan = session().plan(int64_t(r0), int64_t(r1), int64_t(c0), int64_t(c1), sel);
     if (!plan) return dump({{"error", error_json(plan.err())}});
-    return dump({{"rows", plan->rows}, {"columns", plan->columns}, {"frames", plan->frames()}});
+    // rects: [row, column, rows, columns] in the region per tile copied (to merge concatenation parts).
+    nlohmann::json rects = nlohmann::json::array();
+    for (const auto& c : plan->copies) rects.push_back({c.dst_row, c.dst_column, c.rows, c.columns});
+    return dump({{"rows", plan->rows}, {"columns", plan->columns}, {"frames", plan->frames()}, {"rects", rects}});
   }
   int transformRegion(std::string options_json) { return status(session().transform_region(parse_transform(options_json))); }
 
@@ -146,7 +319,7 @@ class reader {
                  {"bitsAllocated", f.bits_allocated}, {"bitsStored", f.bits_stored},
                  {"pixelRepresentation", f.pixel_representation}, {"planarConfiguration", f.planar_configuration},
                  {"photometricInterpretation", f.photometric_interpretation}, {"bitOffset", f.bit_offset},
-                 {"bigEndian", f.big_endian}, {"floatData", f.float_data}, {"transferSyntaxUid", r_.file().syntax.uid}});
+                 {"bigEndian", f.big_endian}, {"floatData", f.float_data}, {"transferSyntaxUid", r_->file().syntax.uid}});
   }
 
   // Borrowed views of the session's outputs: valid until the next call into the module.
@@ -179,11 +352,29 @@ class reader {
   }
   // This instance as a member of a series: its UIDs, size and first frame's plane.
   std::string seriesMemberJson(std::string name) {
-    auto m = lazydcm::read_series_member(r_.file().body, std::move(name));
+    auto m = lazydcm::read_series_member(r_->file().body, std::move(name));
     return dump({{"name", m.name}, {"seriesUid", m.series_uid}, {"frameOfReferenceUid", m.frame_of_reference_uid},
                  {"rows", m.rows}, {"columns", m.columns}, {"position", optional_array(m.plane.position)},
                  {"orientation", optional_array(m.plane.orientation)}, {"pixelSpacing", optional_array(m.plane.pixel_spacing)},
                  {"spacingBetweenSlices", m.plane.spacing_between_slices ? nlohmann::json(*m.plane.spacing_between_slices) : nlohmann::json(nullptr)}});
+  }
+
+  // This instance as a slide image (wsi/pyramid.hpp), for buildPyramidJson.
+  std::string wsiImageJson(std::string name) {
+    return dump(wsi_image_json(lazydcm::read_wsi_image(r_->file().body, std::move(name), r_->file().syntax.uid)));
+  }
+  // The ICC profile of an optical path: {"present", "bulk", "offset", "length", "bulkUri"}; its
+  // bytes (when read) through iccView().
+  std::string iccProfileJson(size_t optical_path) {
+    const auto* e = lazydcm::find_icc_profile(r_->file().body, optical_path);
+    icc_ = e;
+    if (!e) return dump({{"present", false}});
+    return dump({{"present", true}, {"bulk", e->bulk || !e->bulk_uri.empty()}, {"offset", double(e->value_offset)},
+                 {"length", double(e->length)}, {"bulkUri", e->bulk_uri}});
+  }
+  val iccView() {
+    static const std::vector<uint8_t> empty;
+    return view(icc_ ? icc_->value : empty);
   }
 
   // Segmentations: the description, segment lookup, then planSegments / pasteSegmentStored / segmentVolumeView.
@@ -251,7 +442,7 @@ class reader {
   // [offset, length, bitOffset, hasItemHeaders, expectedLength] per frame, as a borrowed view.
   val frameTable() {
     table_.clear();
-    if (const auto* index = r_.index()) {
+    if (const auto* index = r_->index()) {
       for (const auto& f : index->frames) {
         table_.insert(table_.end(), {double(f.offset), double(f.length), double(f.bit_offset),
                                      f.has_item_headers ? 1.0 : 0.0, double(f.expected_length)});
@@ -310,7 +501,7 @@ class reader {
     return r;
   }
   lazydcm::image_session& session() {
-    if (!session_) session_ = std::make_unique<lazydcm::image_session>(r_);
+    if (!session_) session_ = std::make_unique<lazydcm::image_session>(*r_);
     return *session_;
   }
   size_t input_size(size_t n) const { return std::min(n, input_.size()); }
@@ -320,7 +511,9 @@ class reader {
   }
   static val view(const std::vector<uint8_t>& v) { return val(typed_memory_view(v.size(), v.data())); }
 
-  instance_reader r_;
+  std::unique_ptr<instance_reader> r_;
+  std::optional<lazydcm::error> init_error_;
+  const lazydcm::element* icc_ = nullptr;
   std::unique_ptr<lazydcm::image_session> session_;
   lazydcm::error frame_error_;
   std::vector<uint8_t> input_;
@@ -353,6 +546,7 @@ class decoder {
       info.big_endian = j.value("bigEndian", false);
       info.float_data = j.value("floatData", false);
       options.reduce = j.value("reduce", 0);
+      options.rgb = j.value("rgb", false);
     }
     output_.resize(size_t(lazydcm::stored_frame_size(info, options.reduce)));
     error_ = lazydcm::decode_frame(transfer_syntax, input_.data(), std::min(n, input_.size()), info, output_.data(),
@@ -385,6 +579,11 @@ EMSCRIPTEN_BINDINGS(lazydcm) {
       .function("reportJson", &decoder::reportJson);
   class_<reader>("Reader")
       .constructor<double, std::string>()
+      .class_function("fromMetadata", &reader::fromMetadata, allow_raw_pointers())
+      .function("setTransferSyntax", &reader::setTransferSyntax)
+      .function("wsiImageJson", &reader::wsiImageJson)
+      .function("iccProfileJson", &reader::iccProfileJson)
+      .function("iccView", &reader::iccView)
       .function("inputBuffer", &reader::inputBuffer)
       .function("feedInput", &reader::feedInput)
       .function("step", &reader::step)
@@ -418,4 +617,20 @@ EMSCRIPTEN_BINDINGS(lazydcm) {
       .function("pasteSegmentStored", &reader::pasteSegmentStored)
       .function("frameInfoJson", &reader::frameInfoJson);
   function("seriesGeometryJson", &seriesGeometryJson);
+  function("buildPyramidJson", &buildPyramidJson);
+  function("levelBySpacing", &levelBySpacing);
+  function("magnificationJson", &magnificationJson);
+  function("magnificationString", &magnificationString);
+  function("nominalMagnification", &nominalMagnification);
+  function("resizeLevelJson", &resizeLevelJson);
+  class_<pixel_ops>("PixelOps")
+      .constructor<>()
+      .function("inputBuffer", &pixel_ops::inputBuffer)
+      .function("resize", &pixel_ops::resize)
+      .function("rgbToGray", &pixel_ops::rgbToGray)
+      .function("patchGridJson", &pixel_ops::patchGridJson)
+      .function("createIcc", &pixel_ops::createIcc)
+      .function("iccDescription", &pixel_ops::iccDescription)
+      .function("applyIcc", &pixel_ops::applyIcc)
+      .function("errorJson", &pixel_ops::errorJson);
 }

@@ -28,6 +28,9 @@ struct frame_info {
 
 struct decode_options {
   int reduce = 0;  // JPEG 2000: discard this many resolution levels (each halves rows and columns)
+  // JPEG: YCbCr streams come back as RGB, converted by libjpeg-turbo (what PIL and browsers show;
+  // the report says RGB). Other codecs ignore it (their YBR goes through the pixel transforms).
+  bool rgb = false;
 };
 
 struct decode_report {

@@ -24,17 +24,17 @@ class jpeg_turbo final : public codec {
  public:
   const char* name() const override { return "libjpeg-turbo 2.1.5"; }
   error decode(const uint8_t* src, size_t size, const frame_info& info, uint8_t* dst, size_t,
-               decode_report& report, const decode_options&) const override {
+               decode_report& report, const decode_options& options) const override {
     if (size < 4 || src[0] != 0xFF || src[1] != 0xD8)
       return make_error(errc::invalid_value, 0, "JPEG frame does not start with SOI");
     const int precision = jpeg_precision(src, size);
     if (precision == 8 && info.bits_allocated >= 8) {
       report.decoder = "libjpeg-turbo 2.1.5 (8-bit)";
-      return decode_jpeg8(src, size, info, dst, report);
+      return decode_jpeg8(src, size, info, dst, report, options.rgb);
     }
     if (precision == 12 && info.bits_allocated >= 16) {
       report.decoder = "libjpeg-turbo 2.1.5 (12-bit)";
-      return decode_jpeg12(src, size, info, dst, report);
+      return decode_jpeg12(src, size, info, dst, report, options.rgb);
     }
     return make_error(errc::invalid_value, error::no_offset,
                       "JPEG sample precision " + std::to_string(precision) + " in " +

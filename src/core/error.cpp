@@ -27,6 +27,9 @@ const char* errc_name(errc code) noexcept {
     case errc::invalid_value: return "invalid_value";
     case errc::not_a_volume: return "not_a_volume";
     case errc::segment_overlap: return "segment_overlap";
+    case errc::not_a_slide: return "not_a_slide";
+    case errc::out_of_image: return "out_of_image";
+    case errc::icc_error: return "icc_error";
   }
   return "unknown";
 }

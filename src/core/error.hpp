@@ -32,6 +32,9 @@ enum class errc : uint16_t {
   invalid_value = 20,                // a value that cannot be interpreted for its VR
   not_a_volume = 21,                 // frames/instances without a regular 3D grid (the message says why)
   segment_overlap = 22,              // segments cannot be combined into one label volume
+  not_a_slide = 23,                  // no whole-slide pyramid in the instances (the message says why)
+  out_of_image = 24,                 // a patch or region that does not touch the image at all
+  icc_error = 25,                    // an ICC profile lcms2 cannot read, or a transform it cannot build
 };
 
 const char* errc_name(errc code) noexcept;

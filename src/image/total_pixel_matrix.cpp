@@ -14,6 +14,7 @@ constexpr tag_t k_per_frame_groups = 0x52009230, k_plane_position_slide = 0x0048
 constexpr tag_t k_column_position = 0x0048021E, k_row_position = 0x0048021F;
 constexpr tag_t k_optical_path_identification = 0x00480207, k_optical_path_identifier = 0x00480106;
 constexpr tag_t k_z_offset = 0x0040074A;
+constexpr tag_t k_concatenation_uid = 0x00209161, k_concatenation_offset = 0x00209228;
 }  // namespace
 
 std::vector<uint32_t> region_plan::frames() const {
@@ -64,13 +65,18 @@ result<tile_layout> read_tile_layout(const dataset& ds, const plane_selection& s
     const uint64_t across = (l.total_columns + l.tile_columns - 1) / l.tile_columns;
     const uint64_t down = (l.total_rows + l.tile_rows - 1) / l.tile_rows;
     const uint64_t per_plane = across * down;
-    if (uint64_t(paths) * planes * per_plane > frames)
+    // A part of a concatenation holds frames [offset, offset + frames) of the whole sequence.
+    const bool part = ds.find(k_concatenation_uid) != nullptr;
+    const uint64_t offset = part ? uint64_t(std::max<int64_t>(0, ds.integer(k_concatenation_offset).value_or(0))) : 0;
+    const uint64_t all = uint64_t(paths) * planes * per_plane;
+    if (part ? offset + frames > all : all > frames)
       return make_error(errc::frame_count_mismatch, error::no_offset,
-                        std::to_string(frames) + " frames for " + std::to_string(paths * planes * per_plane) +
-                            " tiles of a TILED_FULL matrix");
+                        std::to_string(frames) + " frames" + (part ? " from offset " + std::to_string(offset) : std::string()) +
+                            " for " + std::to_string(all) + " tiles of a TILED_FULL matrix");
     const uint64_t base = (uint64_t(path.value()) * planes + plane.value()) * per_plane;
     for (uint64_t i = 0; i < per_plane; ++i)
-      l.tiles.push_back({uint32_t(base + i), int64_t(i / across) * l.tile_rows, int64_t(i % across) * l.tile_columns});
+      if (base + i >= offset && base + i < offset + frames)
+        l.tiles.push_back({uint32_t(base + i - offset), int64_t(i / across) * l.tile_rows, int64_t(i % across) * l.tile_columns});
     return l;
   }
   // TILED_SPARSE: each frame's Plane Position (Slide); optical path / focal plane by identifier / z.

@@ -29,6 +29,8 @@ struct plane_selection {
   std::optional<uint32_t> focal_plane;
 };
 
+// A part of a concatenation (TILED_FULL) gets the tiles of its own frames (Concatenation Frame
+// Offset Number onwards), numbered locally.
 // Errors: invalid_image_attributes when the image is not tiled, or when several optical paths /
 // focal planes exist and none is selected (highdicom: "dimensions do not uniquely identify frames").
 result<tile_layout> read_tile_layout(const dataset& ds, const plane_selection& selection = {});

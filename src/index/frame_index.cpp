@@ -17,6 +17,7 @@ const char* index_kind_name(index_kind k) {
     case index_kind::basic_offset_table: return "basic_offset_table";
     case index_kind::tiff_tile_table: return "tiff_tile_table";
     case index_kind::fragment_scan: return "fragment_scan";
+    case index_kind::frames_by_number: return "frames_by_number";
   }
   return "?";
 }

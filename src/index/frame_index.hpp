@@ -13,7 +13,8 @@
 
 namespace lazydcm {
 
-enum class index_kind { none, native, extended_offset_table, basic_offset_table, tiff_tile_table, fragment_scan };
+// frames_by_number: no file to index; each frame is fetched on its own by number (DICOMweb).
+enum class index_kind { none, native, extended_offset_table, basic_offset_table, tiff_tile_table, fragment_scan, frames_by_number };
 const char* index_kind_name(index_kind k);
 
 struct frame_location {

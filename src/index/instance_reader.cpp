@@ -7,6 +7,36 @@ using nlohmann::json;
 instance_reader::instance_reader(uint64_t file_size, instance_options options)
     : opt_(options), reader_(file_size, options.parse) {}
 
+result<std::unique_ptr<instance_reader>> instance_reader::from_metadata(dataset body, const std::string& transfer_syntax_uid) {
+  auto r = std::make_unique<instance_reader>(0);
+  parsed_file& f = r->reader_.result();
+  f.body = std::move(body);
+  f.has_meta = false;
+  r->header_done_ = true;
+  const element* px = nullptr;
+  for (tag_t t : {tags::pixel_data, tags::float_pixel_data, tags::double_float_pixel_data})
+    if ((px = f.body.find(t))) break;
+  f.pixel.present = px != nullptr || f.body.find(tags::rows) != nullptr;
+  f.pixel.tag = px ? px->tag : tags::pixel_data;
+  r->set_transfer_syntax(transfer_syntax_uid);
+  if (!f.pixel.present) return r;
+  auto image = read_image_info(f.body, f.pixel);
+  if (!image) return image.err();
+  frame_index index;
+  index.kind = index_kind::frames_by_number;
+  index.frames.resize(size_t(image->number_of_frames));
+  index.notes.push_back("frames fetched by number (DICOMweb)");
+  r->by_number_ = std::move(index);
+  return r;
+}
+
+void instance_reader::set_transfer_syntax(const std::string& uid) {
+  parsed_file& f = reader_.result();
+  f.declared_transfer_syntax = uid;
+  f.syntax = lookup_transfer_syntax(uid.empty() ? std::string(uids::explicit_vr_le) : uid);
+  f.pixel.encapsulated = f.syntax.encapsulated;
+}
+
 parse_status instance_reader::step() {
   if (!header_done_) {
     parse_status s = reader_.step();

@@ -22,6 +22,11 @@ struct instance_options {
 class instance_reader {
  public:
   instance_reader(uint64_t file_size, instance_options options = {});
+  // An instance known by its metadata only (DICOMweb: DICOM JSON), whose frames come one by one
+  // by number, each "range" being exactly one frame's bytes (encapsulated: the encoded frame).
+  // The transfer syntax may be "" until the first frames tell it (set_transfer_syntax).
+  static result<std::unique_ptr<instance_reader>> from_metadata(dataset body, const std::string& transfer_syntax_uid);
+  void set_transfer_syntax(const std::string& uid);
   void feed(uint64_t offset, const uint8_t* data, size_t size) { reader_.feed(offset, data, size); }
   // done: header read and index built (or the index failed: see index_error()).
   parse_status step();
@@ -29,7 +34,7 @@ class instance_reader {
   const error& failure() const { return reader_.failure(); }
   bool header_done() const { return header_done_; }
   const parsed_file& file() const { return reader_.result(); }
-  const frame_index* index() const { return indexer_ ? &indexer_->result() : nullptr; }
+  const frame_index* index() const { return by_number_ ? &*by_number_ : indexer_ ? &indexer_->result() : nullptr; }
   const std::optional<error>& index_error() const { return index_error_; }
   const byte_store& bytes() const { return reader_.file_bytes(); }
   const byte_store& inflated_bytes() const { return reader_.inflated_bytes(); }
@@ -44,6 +49,7 @@ class instance_reader {
   std::unique_ptr<frame_indexer> indexer_;
   bool header_done_ = false;
   std::optional<error> index_error_;
+  std::optional<frame_index> by_number_;
   byte_range need_{};
 };
 

@@ -23,6 +23,9 @@ export const ErrorCode = {
   invalidValue: 20,
   notAVolume: 21,
   segmentOverlap: 22,
+  notASlide: 23,
+  outOfImage: 24,
+  iccError: 25,
   // I/O errors raised by the TypeScript layer
   httpError: 100,
   rangeNotSatisfiable: 101,
