@@ -297,6 +297,16 @@ class reader {
     for (const auto& c : plan->copies) rects.push_back({c.dst_row, c.dst_column, c.rows, c.columns});
     return dump({{"rows", plan->rows}, {"columns", plan->columns}, {"frames", plan->frames()}, {"rects", rects}});
   }
+  // The 0-based frames a region needs, without touching the region being assembled: [..] or {"error"}.
+  std::string regionFramesJson(double r0, double r1, double c0, double c1, int focal_plane, int optical_path) {
+    lazydcm::plane_selection sel;
+    if (focal_plane >= 0) sel.focal_plane = uint32_t(focal_plane);
+    if (optical_path >= 0) sel.optical_path = uint32_t(optical_path);
+    auto layout = lazydcm::read_tile_layout(r_->file().body, sel);
+    if (!layout) return error_dump(layout.err());
+    auto plan = lazydcm::plan_region(layout.value(), int64_t(r0), int64_t(r1), int64_t(c0), int64_t(c1));
+    return plan ? dump(plan->frames()) : error_dump(plan.err());
+  }
   int transformRegion(std::string options_json) { return status(session().transform_region(parse_transform(options_json))); }
 
   // Frames decoded elsewhere (the decoded-frame cache, a worker), written to inputBuffer(n) and
@@ -596,6 +606,7 @@ EMSCRIPTEN_BINDINGS(lazydcm) {
       .function("decodeInput", &reader::decodeInput)
       .function("rawInput", &reader::rawInput)
       .function("planRegion", &reader::planRegion)
+      .function("regionFramesJson", &reader::regionFramesJson)
       .function("regionView", &reader::regionView)
       .function("transformRegion", &reader::transformRegion)
       .function("releaseRegion", &reader::releaseRegion)

@@ -53,7 +53,11 @@ result<double> spacing_from_magnification(const std::string& text) {
 
 std::string magnification_string(double spacing_mm) {
   if (!(spacing_mm > 0)) return "";
-  const double m = 0.01 / spacing_mm;
+  // Six significant digits: spacings often come from float32 (Imaged Volume Width is FL), and
+  // 0.01 / 0.000250000004 should still read "40X".
+  double m = 0.01 / spacing_mm;
+  const double scale = std::pow(10.0, 5 - int(std::floor(std::log10(m))));
+  m = std::round(m * scale) / scale;
   const double r = std::round(m);
   if (std::fabs(m - r) < 1e-9 * std::max(1.0, m)) {
     char buf[32];

@@ -23,7 +23,7 @@ struct pixel_spacing {
 };
 // "40X" -> 0.00025 mm (0.01 / 40); "0.625x" -> 0.016 mm. Lower-case, trailing 'x' optional.
 result<double> spacing_from_magnification(const std::string& text);
-// 0.00025 mm -> "40X"; 0.016 -> "0.625X" (integers without decimals, else the shortest form).
+// 0.00025 mm -> "40X"; 0.016 -> "0.625X" (six significant digits; integers without decimals).
 std::string magnification_string(double spacing_mm);
 // EZ-WSI's Magnification enum: the nominal magnification whose µm/px is within 20 % of
 // `spacing_mm * 1000`, or "" when none is.

@@ -10,6 +10,10 @@ export type { DicomJson, Frame, FrameLocation, FrameOptions, IndexKind, Instance
 export { Segmentation, cielabToRgb } from './model/segmentation.js';
 export type { CodedConcept, SegmentDescription, SegmentFilter } from './model/segmentation.js';
 export { Series } from './model/series.js';
+export { magnificationToSpacing, PatchGenerator, Slide, spacingToMagnification } from './model/slide.js';
+export type { AncillaryImage, LevelChoice, Patch, PatchGeneratorOptions, PatchOptions, PixelSpacing, ResizedLevel, SlideLevel } from './model/slide.js';
+export { DicomWebClient, DicomWebInstanceSource, parseDicomWebUrl, parseMultipart } from './sources/dicomweb.js';
+export type { DicomWebOptions, DicomWebPath } from './sources/dicomweb.js';
 export { Volume } from './model/volume.js';
 export type { GeometryOptions, VolumeGeometry, VolumeSelection } from './model/volume.js';
 export { BlobSource } from './sources/blob.js';
@@ -29,6 +33,8 @@ import { ErrorCode, LazydcmError } from './core/errors.js';
 import { Instance, type OpenOptions } from './model/instance.js';
 import { Segmentation } from './model/segmentation.js';
 import { forEachLimited, Series } from './model/series.js';
+import { Slide } from './model/slide.js';
+import { DicomWebClient, DicomWebInstanceSource, parseDicomWebUrl, type DicomWebOptions } from './sources/dicomweb.js';
 import type { HttpOptions } from './sources/http.js';
 import { isPrefixUrl, listObjects, type ListingOptions } from './sources/listing.js';
 import { listDirectory } from './sources/node-file.js';
@@ -44,7 +50,14 @@ import { splitZipSelection, ZipArchive } from './sources/zip.js';
  * inst.summary.rows; inst.summary.frameIndex?.kind; inst.frames[0];
  * ```
  */
-export async function open(src: Source, options: OpenOptions & { http?: HttpOptions } = {}): Promise<Instance> {
+export async function open(src: Source, options: OpenOptions & { http?: HttpOptions; dicomweb?: DicomWebOptions } = {}): Promise<Instance> {
+  const web = typeof src === 'string' ? parseDicomWebUrl(src) : null;
+  if (web?.instance) {
+    // A DICOMweb instance URL: WADO-RS metadata, frames by number.
+    const client = new DicomWebClient(web.base, options.dicomweb);
+    const metadata = await client.instanceMetadata(web.study, web.series!, web.instance, options.signal);
+    return Instance.fromMetadata(metadata, new DicomWebInstanceSource(client, web.study, web.series!, web.instance), options);
+  }
   const zip = typeof src === 'string' ? splitZipSelection(src) : null;
   if (zip && zip.inside && !zip.inside.endsWith('/')) {
     // One file inside a zip archive: `archive.zip?folder/file.dcm`.
@@ -72,7 +85,9 @@ export async function open(src: Source, options: OpenOptions & { http?: HttpOpti
  * ct.affine; ct.voxelToPatient(0, 0, 0);
  * ```
  */
-export async function openSeries(src: Source | Source[], options: OpenOptions & { http?: ListingOptions; concurrency?: number } = {}): Promise<Series> {
+export async function openSeries(src: Source | Source[], options: OpenOptions & { http?: ListingOptions; concurrency?: number; dicomweb?: DicomWebOptions } = {}): Promise<Series> {
+  const web = typeof src === 'string' ? parseDicomWebUrl(src) : null;
+  if (web?.series && !web.instance) return new Series(await openDicomWebSeries(web.base, web.study, web.series, options));
   let sources: Source[] = Array.isArray(src) ? src : [src];
   let listed = false;
   let archive: ZipArchive | undefined;
@@ -132,6 +147,42 @@ export async function openSegmentation(src: Source, options: OpenOptions & { htt
     return new Segmentation(instance);
   } catch (e) {
     await instance.close();
+    throw e;
+  }
+}
+
+/**
+ * The instances of a DICOMweb series: one WADO-RS series metadata request, then frames by number
+ * (batched, cached, prefetched like byte ranges).
+ */
+export async function openDicomWebSeries(base: string, study: string, series: string,
+  options: OpenOptions & { dicomweb?: DicomWebOptions; client?: DicomWebClient } = {}): Promise<Instance[]> {
+  const client = options.client ?? new DicomWebClient(base, options.dicomweb);
+  const metadata = await client.seriesMetadata(study, series, options.signal);
+  if (!metadata.length) throw new LazydcmError(ErrorCode.notDicom, 'notDicom', `no instances in series ${series}`, undefined, base);
+  return Promise.all(metadata.map((m) => {
+    const uid = m['00080018']?.Value?.[0] as string | undefined;
+    if (!uid) throw new LazydcmError(ErrorCode.invalidJson, 'invalidJson', 'instance metadata without SOP Instance UID', undefined, base);
+    return Instance.fromMetadata(m, new DicomWebInstanceSource(client, study, series, uid), options);
+  }));
+}
+
+/**
+ * Opens a whole-slide image: the VL Whole Slide Microscopy instances of one series, from a
+ * DICOMweb series URL, a bucket prefix, a folder, a zip, or a list of sources (as openSeries).
+ *
+ * ```ts
+ * const slide = await openSlide('https://server/dicom-web/studies/1.2/series/1.2.3');
+ * slide.levels.map((l) => l.magnification);            // ['40X', '20X', '10X']
+ * const patch = await slide.getPatch(slide.levelByMagnification('20X')!, 1024, 2048, 512, 512);
+ * ```
+ */
+export async function openSlide(src: Source | Source[], options: OpenOptions & { http?: ListingOptions; concurrency?: number; dicomweb?: DicomWebOptions } = {}): Promise<Slide> {
+  const series = await openSeries(src, options);
+  try {
+    return await Slide.fromInstances(series.instances, () => series.close());
+  } catch (e) {
+    await series.close();
     throw e;
   }
 }

@@ -3,7 +3,8 @@
 import { LazydcmError } from '../core/errors.js';
 import { encodeNpy } from '../io/npy.js';
 import { sumStats } from '../io/stats.js';
-import { open, openSegmentation, openSeries } from '../index.js';
+import { open, openSegmentation, openSeries, openSlide } from '../index.js';
+import type { Slide } from '../model/slide.js';
 import type { Instance, InstanceSummary } from '../model/instance.js';
 import type { Series } from '../model/series.js';
 import type { Volume } from '../model/volume.js';
@@ -20,6 +21,13 @@ commands:
   region <path-or-url> --rows a:b --cols c:d --out FILE [--stored] [--focal-plane k] [--voi]
                                 a region of the total pixel matrix (0-based, half-open, as numpy
                                 slices; omitted ends mean the edge) as .npy; only its tiles are read
+  region <slide> --level k|--magnification 20X --rows a:b --cols c:d --out FILE [--icc srgb|display-p3]
+                                a patch of a slide's pyramid level (level pixels; 8-bit RGB .npy);
+                                <slide>: a DICOMweb series URL, a folder, a zip, a bucket prefix or files
+  slide <slide> [--json]        the pyramid: levels (size, tiles, spacing, magnification, frames,
+                                transfer syntax), focal planes, label / overview / thumbnail
+A DICOMweb URL (…/studies/S/series/R[/instances/I]) reads WADO-RS metadata and frames; --header
+sets its Authorization.
 options for every command:
   --stats                       requests, bytes fetched and cache hits to stderr as JSON
   --header 'Name: value'        extra HTTP request header (repeatable), e.g. a bearer token
@@ -36,6 +44,9 @@ interface Args {
   rows?: string;
   cols?: string;
   focalPlane?: number;
+  level?: number;
+  magnification?: string;
+  icc?: string;
   out?: string;
   reduce?: number;
   command: string;
@@ -82,6 +93,15 @@ function parseArgs(argv: string[]): Args {
       // Everything up to the next option.
       while (i + 1 < argv.length && !argv[i + 1].startsWith('--')) args.reference.push(argv[++i]);
       if (!args.reference.length) throw new UsageError('--reference needs the source image (files, a directory or URLs)');
+    } else if (a === '--level') {
+      args.level = Number(argv[++i]);
+      if (!Number.isInteger(args.level)) throw new UsageError('--level needs a level index (0 = finest)');
+    } else if (a === '--magnification') {
+      args.magnification = argv[++i];
+      if (!args.magnification) throw new UsageError("--magnification needs e.g. '20X'");
+    } else if (a === '--icc') {
+      args.icc = argv[++i];
+      if (args.icc !== 'srgb' && args.icc !== 'display-p3') throw new UsageError('--icc needs srgb or display-p3');
     } else if (a === '--focal-plane') {
       args.focalPlane = Number(argv[++i]);
     } else if (a === '--reduce') {
@@ -134,7 +154,7 @@ export function formatSummary(name: string, s: InstanceSummary): string {
 
 /** Opens the source, runs `work`, prints --stats, always closes. */
 async function withInstance(src: string, args: Args, work: (inst: Instance) => Promise<void>): Promise<void> {
-  const inst = await open(src, { firstRead: args.firstRead, http: { headers: args.headers, ...args.endpoints } });
+  const inst = await open(src, { firstRead: args.firstRead, http: { headers: args.headers, ...args.endpoints }, dicomweb: { headers: args.headers } });
   try {
     await work(inst);
     if (args.flags.has('stats')) process.stderr.write(JSON.stringify(inst.stats) + '\n');
@@ -196,11 +216,64 @@ function slice(spec: string | undefined): [number | undefined, number | undefine
   return [a === '' ? undefined : Number(a), b === '' ? undefined : Number(b)];
 }
 
+/** Opens the slide of the positional sources, runs `work`, prints --stats, always closes. */
+async function withSlide(args: Args, work: (slide: Slide) => Promise<void>): Promise<void> {
+  const sources = args.positional;
+  if (!sources.length) throw new UsageError('a slide source is needed');
+  const slide = await openSlide(sources.length === 1 ? sources[0] : sources, {
+    firstRead: args.firstRead, http: { headers: args.headers, ...args.endpoints }, dicomweb: { headers: args.headers },
+  });
+  try {
+    await work(slide);
+    if (args.flags.has('stats')) process.stderr.write(JSON.stringify(slide.stats) + '\n');
+  } finally {
+    await slide.close();
+  }
+}
+
+async function slideRegion(args: Args, out: string): Promise<void> {
+  await withSlide(args, async (slide) => {
+    const level = args.magnification ? slide.levelByMagnification(args.magnification) : slide.level(args.level!);
+    if (!level) throw new UsageError(`no level at ${args.magnification} (levels: ${slide.levels.map((l) => l.magnification).join(', ')})`);
+    const [r0 = 0, r1 = level.rows] = slice(args.rows);
+    const [c0 = 0, c1 = level.columns] = slice(args.cols);
+    const patch = await slide.getPatch(level, c0, r0, c1 - c0, r1 - r0, {
+      focalPlane: args.focalPlane, icc: (args.icc as 'srgb' | 'display-p3' | undefined) ?? false,
+    });
+    const what = await writeArray(out, patch.data, 'uint8', patch.rows, patch.columns, patch.samplesPerPixel);
+    process.stderr.write(`level ${level.index} (${level.magnification || 'no spacing'}) patch ${what}, ${patch.colour}\n`);
+  });
+}
+
+async function slideInfo(args: Args): Promise<void> {
+  await withSlide(args, async (slide) => {
+    const levels = slide.levels.map((l) => ({
+      level: l.index, rows: l.rows, columns: l.columns, tileRows: l.tileRows, tileColumns: l.tileColumns, spacing: l.spacing,
+      magnification: l.magnification, frames: l.frames, focalPlanes: l.focalPlanes, opticalPaths: l.opticalPaths,
+      transferSyntaxUid: l.transferSyntaxUid, instances: l.instances.map((parts) => parts.map((i) => i.source.name)),
+    }));
+    const ancillary = Object.fromEntries(([['label', slide.label], ['overview', slide.overview], ['thumbnail', slide.thumbnail]] as const)
+      .filter(([, a]) => a).map(([k, a]) => [k, { rows: a!.rows, columns: a!.columns, source: a!.instance.source.name }]));
+    if (args.flags.has('json')) {
+      process.stdout.write(prettyJson({ levels, ...ancillary, warnings: slide.warnings }) + '\n');
+      return;
+    }
+    for (const l of levels) {
+      const sp = l.spacing ? `${(l.spacing.column * 1000).toFixed(4)} µm/px` : 'no spacing';
+      process.stdout.write(`level ${l.level}: ${l.columns} x ${l.rows} px, tiles ${l.tileColumns} x ${l.tileRows}, ${sp}, ${l.magnification || '-'}, ` +
+        `${l.frames} frames, ${l.focalPlanes} focal plane(s), ${l.instances.flat().length} instance(s), ${l.transferSyntaxUid}\n`);
+    }
+    for (const [k, a] of Object.entries(ancillary)) process.stdout.write(`${k}: ${a.columns} x ${a.rows} px\n`);
+    for (const w of slide.warnings) process.stdout.write(`warning: ${w}\n`);
+  });
+}
+
 async function region(args: Args): Promise<void> {
-  const src = args.positional[0];
-  if (!src) throw new UsageError('region needs a path or URL');
   const out = args.out;
   if (!out) throw new UsageError('region needs --out FILE');
+  if (args.level !== undefined || args.magnification) return slideRegion(args, out);
+  const src = args.positional[0];
+  if (!src) throw new UsageError('region needs a path or URL');
   const [rowStart, rowEnd] = slice(args.rows);
   const [columnStart, columnEnd] = slice(args.cols);
   await withInstance(src, args, async (inst) => {
@@ -314,6 +387,9 @@ async function main(argv: string[]): Promise<number> {
         return 0;
       case 'frame':
         await frame(args);
+        return 0;
+      case 'slide':
+        await slideInfo(args);
         return 0;
       case 'region':
         await region(args);

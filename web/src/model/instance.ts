@@ -1,6 +1,7 @@
 import { codeName, ErrorCode, ioError, LazydcmError } from '../core/errors.js';
 import { IoStats } from '../io/stats.js';
 import type { ByteSource } from '../sources/source.js';
+import { isFrameSource, type DicomWebInstanceSource } from '../sources/dicomweb.js';
 import { loadCore, type CoreReader } from '../wasm/load.js';
 import { coalesce } from '../io/coalesce.js';
 import { sharedFrameCaches, type DecodedFrame, type FrameCaches } from '../io/cache.js';
@@ -73,6 +74,8 @@ export interface FrameOptions extends ReadOptions {
   asIndex?: boolean;
   /** JPEG 2000 only: decode at 1/2^reduce of the resolution. */
   reduce?: number;
+  /** JPEG only: YCbCr frames come back as RGB, converted by libjpeg-turbo (as browsers and PIL show them). */
+  rgb?: boolean;
 }
 
 /**
@@ -118,6 +121,8 @@ export interface RegionOptions extends TransformOptions, ReadOptions {
   opticalPath?: number;
   /** Stored values (no transforms), in the stored dtype. Default false, as highdicom. */
   stored?: boolean;
+  /** JPEG only: YCbCr tiles decoded to RGB by libjpeg-turbo (slides). */
+  rgb?: boolean;
 }
 
 /** `getVolume` options: which part, the geometry checks, the pixel transforms (float64 by default). */
@@ -147,6 +152,8 @@ export interface Region {
   /** Stored dtype, or 'float64'/'float32' with transforms. */
   dtype: string;
   transform?: string;
+  /** [row, column, rows, columns] (0-based, in the region) of each tile pasted; the rest is fill. */
+  covered?: number[][];
 }
 
 /** The DICOM JSON model (PS3.18 F.2) of a dataset. */
@@ -388,11 +395,11 @@ export class Instance {
       if (options.stored) {
         const { array, dtype } = typed(reader.regionView().slice(), s.bitsAllocated ?? 8, s.pixelRepresentation === 1,
           s.pixelData?.tag !== '7FE00010');
-        return { data: array, rows: plan.rows, columns: plan.columns, samplesPerPixel: s.samplesPerPixel ?? 1, frames, dtype };
+        return { data: array, rows: plan.rows, columns: plan.columns, samplesPerPixel: s.samplesPerPixel ?? 1, frames, dtype, covered: plan.rects };
       }
       if (reader.transformRegion(JSON.stringify(transformOptions(options))) !== 0) throw this.frameError(reader);
       const { data, samplesPerPixel, transform } = this.takeValues(reader, options.dtype);
-      return { data, rows: plan.rows, columns: plan.columns, samplesPerPixel, frames, dtype: options.dtype ?? 'float64', transform };
+      return { data, rows: plan.rows, columns: plan.columns, samplesPerPixel, frames, dtype: options.dtype ?? 'float64', transform, covered: plan.rects };
     } finally {
       reader.releaseRegion();
     }
@@ -440,9 +447,10 @@ export class Instance {
    * Decoded frames (stored values), from the decoded cache or fetched (through the encoded cache)
    * and decoded here. @internal
    */
-  async decodedFrames(indices: number[], options: ReadOptions & { reduce?: number } = {}): Promise<Map<number, DecodedFrame>> {
+  async decodedFrames(indices: number[], options: ReadOptions & { reduce?: number; rgb?: boolean } = {}): Promise<Map<number, DecodedFrame>> {
     const reduce = options.reduce ?? 0;
-    const key = (i: number) => `${this.keyPrefix}${i}${reduce ? `@${reduce}` : ''}`;
+    const rgb = options.rgb ?? false;
+    const key = (i: number) => `${this.keyPrefix}${i}${reduce ? `@${reduce}` : ''}${rgb ? '@rgb' : ''}`;
     const out = new Map<number, DecodedFrame>();
     const missing: number[] = [];
     for (const i of new Set(indices)) {
@@ -478,7 +486,7 @@ export class Instance {
         const info = JSON.parse(reader.frameInfoJson(i));
         if (info.error) throw LazydcmError.fromJson(info.error, this.source.name);
         const raw = this.rawAt(i, bytes.get(i)!);
-        return pool.decode(info.transferSyntaxUid, { ...info, reduce }, raw).then((d) => done(i, d), (e) => {
+        return pool.decode(info.transferSyntaxUid, { ...info, reduce, rgb }, raw).then((d) => done(i, d), (e) => {
           throw e instanceof LazydcmError ? new LazydcmError(e.code, e.codeName, `frame ${i + 1}: ${e.message}`, e.offset, this.source.name) : e;
         });
       }));
@@ -486,7 +494,7 @@ export class Instance {
     }
     for (const i of missing) {
       if (options.signal?.aborted) throw ioError('aborted', 'aborted', this.source.name);
-      if (reader.decodeInput(i, this.input(reader, bytes.get(i)!), reduce) !== 0) throw this.frameError(reader);
+      if (reader.decodeInput(i, this.input(reader, bytes.get(i)!), reduce, rgb) !== 0) throw this.frameError(reader);
       const d: DecodedFrame = { bytes: reader.outputView().slice(), report: JSON.parse(reader.reportJson()) };
       reader.releaseOutput();
       done(i, d);
@@ -532,6 +540,7 @@ export class Instance {
       return out;
     }
     const all = new Set([...wanted, ...extra]);
+    if (isFrameSource(this.source)) return this.fetchByNumber(this.source, [...all], wanted, out, options);
     const spans = [...all].map((index) => ({ index, offset: this.frames[index].offset, length: this.frames[index].length }));
     const groups = coalesce(spans, options.maxGap ?? 64 * 1024);
     const bytesTotal = groups.reduce((n, g) => n + g.length, 0);
@@ -554,6 +563,59 @@ export class Instance {
     return out;
   }
 
+  /** DICOMweb: frames by number, sorted, up to framesPerRequest per request, through the scheduler. */
+  private async fetchByNumber(source: DicomWebInstanceSource, all: number[], wanted: Set<number>, out: Map<number, Uint8Array>,
+    options: ReadOptions): Promise<Map<number, Uint8Array>> {
+    all.sort((a, b) => a - b);
+    const groups: number[][] = [];
+    for (let k = 0; k < all.length; k += source.framesPerRequest) groups.push(all.slice(k, k + source.framesPerRequest));
+    let bytesDone = 0;
+    await Promise.all(groups.map((group) => this.scheduler.run(async () => {
+      const got = await source.readFrames(group.map((i) => i + 1), options.signal);
+      this.adoptTransferSyntax(got.transferSyntaxUid);
+      group.forEach((index, k) => {
+        const b = got.frames[k];
+        this.caches?.encoded.set(`${this.keyPrefix}${index}`, b);
+        if (wanted.has(index)) out.set(index, b);
+        bytesDone += b.length;
+      });
+      options.onProgress?.({ bytesDone, bytesTotal: 0, framesDone: 0, framesTotal: wanted.size });
+    }, { priority: options.priority, signal: options.signal })));
+    return out;
+  }
+
+  /** Frames by number arrive with their transfer syntax: the core decodes with it. */
+  private adoptTransferSyntax(uid: string): void {
+    if (!uid || uid === this.summary.transferSyntaxUid) return;
+    this.open_().setTransferSyntax(uid);
+    const s = JSON.parse(this.open_().summaryJson()) as InstanceSummary;
+    Object.assign(this.summary, { transferSyntaxUid: s.transferSyntaxUid, transferSyntaxName: s.transferSyntaxName, transferSyntaxKnown: s.transferSyntaxKnown });
+  }
+
+  /**
+   * The ICC profile of an optical path (else the top level's), read from the file or fetched
+   * from its BulkDataURI; null when there is none.
+   */
+  async iccProfile(opticalPath = 0, signal?: AbortSignal): Promise<Uint8Array | null> {
+    const info = JSON.parse(this.open_().iccProfileJson(opticalPath)) as { present: boolean; bulk: boolean; offset: number; length: number; bulkUri: string };
+    if (!info.present) return null;
+    if (!info.bulk) return this.open_().iccView().slice();
+    if (info.bulkUri && isFrameSource(this.source)) return this.source.bulkData(info.bulkUri, signal);
+    return this.source.read(info.offset, info.length, signal);
+  }
+
+  /** The 0-based frames a region of the total pixel matrix needs (0-based, half-open), without reading them. */
+  planRegionFrames(rowStart: number, rowEnd: number, columnStart: number, columnEnd: number, focalPlane?: number, opticalPath?: number): number[] {
+    const frames = JSON.parse(this.open_().regionFramesJson(rowStart, rowEnd, columnStart, columnEnd, focalPlane ?? -1, opticalPath ?? -1));
+    if (frames.error) throw LazydcmError.fromJson(frames.error, this.source.name);
+    return frames;
+  }
+
+  /** This instance as an image of a slide (wsi/pyramid.hpp). @internal */
+  wsiImage(): Record<string, unknown> {
+    return JSON.parse(this.open_().wsiImageJson(this.source.name));
+  }
+
   /** Frames the prefetch policy adds to a read of `missing` (uncached ones only). */
   private prefetchFor(missing: number[]): number[] {
     const policy = this.options.prefetch ?? 'none';
@@ -561,7 +623,11 @@ export class Instance {
     const n = this.frames.length;
     const cached = (i: number) => this.caches!.encoded.has(`${this.keyPrefix}${i}`);
     if (policy === 'instance') {
-      const total = this.frames.reduce((s, f) => s + f.length, 0);
+      // Frames by number have no lengths: their decoded size bounds the instance's.
+      const s = this.summary;
+      const total = isFrameSource(this.source)
+        ? n * (s.rows ?? 0) * (s.columns ?? 0) * (s.samplesPerPixel ?? 1) * Math.ceil((s.bitsAllocated ?? 8) / 8)
+        : this.frames.reduce((sum, f) => sum + f.length, 0);
       if (total <= (this.options.prefetchInstanceBytes ?? 8 * 2 ** 20)) return this.frames.map((_, i) => i).filter((i) => !cached(i));
     }
     const block = Math.max(1, this.options.prefetchBlock ?? 16);
@@ -614,6 +680,25 @@ export class Instance {
 
   async [Symbol.asyncDispose ?? Symbol.for('Symbol.asyncDispose')](): Promise<void> {
     await this.close();
+  }
+
+  /**
+   * An instance from its DICOM JSON metadata (WADO-RS), frames fetched by number from the server.
+   * The transfer syntax comes with the frames (`transferSyntaxUid` is '' until then, unless the
+   * metadata or an earlier open said it).
+   */
+  static async fromMetadata(metadata: DicomJson, source: DicomWebInstanceSource, options: OpenOptions = {}): Promise<Instance> {
+    const core = await loadCore();
+    const declared = (metadata['00020010']?.Value?.[0] as string | undefined) ?? source.knownTransferSyntax ?? '';
+    const reader = core.Reader.fromMetadata(JSON.stringify(metadata), declared);
+    if (reader.step() === 2) {
+      const e = LazydcmError.fromJson(JSON.parse(reader.errorJson()), source.name);
+      reader.delete();
+      throw e;
+    }
+    const instance = new Instance(source, reader, options);
+    if (!declared) Object.assign(instance.summary, { transferSyntaxUid: '', transferSyntaxName: 'not known until frames are fetched', transferSyntaxKnown: false });
+    return instance;
   }
 
   /** Parses the header and builds the frame index, fetching only what the core asks for. */

@@ -13,12 +13,17 @@ export interface CoreReader {
   summaryJson(): string;
   datasetJson(): string;
   frameTable(): Float64Array;
-  decodeInput(index: number, n: number, reduce: number): number;
+  decodeInput(index: number, n: number, reduce: number, rgb: boolean): number;
+  setTransferSyntax(uid: string): void;
+  wsiImageJson(name: string): string;
+  iccProfileJson(opticalPath: number): string;
+  iccView(): Uint8Array;
   rawInput(index: number, n: number): number;
   valuesView(): Float64Array;
   transformJson(): string;
   planRegion(r0: number, r1: number, c0: number, c1: number, focalPlane: number, opticalPath: number): string;
   regionView(): Uint8Array;
+  regionFramesJson(r0: number, r1: number, c0: number, c1: number, focalPlane: number, opticalPath: number): string;
   transformRegion(optionsJson: string): number;
   releaseRegion(): void;
   outputView(): Uint8Array;
@@ -48,8 +53,28 @@ export interface CoreDecoder {
   delete(): void;
 }
 
+export interface CorePixelOps {
+  inputBuffer(n: number): Uint8Array;
+  resize(kind: number, srcRows: number, srcColumns: number, samples: number, originX: number, originY: number, scaleX: number,
+    scaleY: number, dstRows: number, dstColumns: number): Uint8Array;
+  rgbToGray(pixels: number): Uint8Array;
+  patchGridJson(maskRows: number, maskColumns: number, rows: number, columns: number, optionsJson: string): string;
+  createIcc(n: number, target: number, intent: number): number;
+  iccDescription(): string;
+  applyIcc(pixels: number): Uint8Array;
+  errorJson(): string;
+  delete(): void;
+}
+
 export interface CoreModule {
-  Reader: new (fileSize: number, optionsJson: string) => CoreReader;
+  Reader: (new (fileSize: number, optionsJson: string) => CoreReader) & { fromMetadata(json: string, transferSyntaxUid: string): CoreReader };
+  PixelOps: new () => CorePixelOps;
+  buildPyramidJson(imagesJson: string): string;
+  levelBySpacing(spacingsJson: string, target: number, threshold: number, maximumDownsample: number): number;
+  magnificationJson(text: string): string;
+  magnificationString(spacing: number): string;
+  nominalMagnification(spacing: number): string;
+  resizeLevelJson(rows: number, columns: number, sourceRow: number, sourceColumn: number, targetRow: number, targetColumn: number): string;
   Decoder: new () => CoreDecoder;
   seriesGeometryJson(membersJson: string, optionsJson: string): string;
   HEAPU8: Uint8Array;

@@ -1,0 +1,469 @@
+import { ErrorCode, LazydcmError } from '../core/errors.js';
+import { sumStats, type IoStats } from '../io/stats.js';
+import { loadCore, type CoreModule, type CorePixelOps } from '../wasm/load.js';
+import type { Instance, ReadOptions } from './instance.js';
+
+/** Millimetres per pixel, (row, column) as in Pixel Spacing. */
+export interface PixelSpacing {
+  row: number;
+  column: number;
+}
+
+/** One pyramid level: one total pixel matrix size; its images are focal planes / optical paths. */
+export interface SlideLevel {
+  /** 0 = finest (largest). */
+  index: number;
+  rows: number;
+  columns: number;
+  tileRows: number;
+  tileColumns: number;
+  /** From Imaged Volume Width/Height over the matrix size, else Pixel Measures; null when neither. */
+  spacing: PixelSpacing | null;
+  /** EZ-WSI's string for 0.01 / min(spacing): '40X', '0.625X'; '' without spacing. */
+  magnification: string;
+  /** Frames of the level (all focal planes, concatenation parts joined). */
+  frames: number;
+  focalPlanes: number;
+  opticalPaths: number;
+  transferSyntaxUid: string;
+  /** The instances: one list per image (concatenation parts in frame order). */
+  instances: Instance[][];
+}
+
+/** A level resampled to another spacing (EZ-WSI's ResizedLevel). */
+export interface ResizedLevel {
+  source: SlideLevel;
+  rows: number;
+  columns: number;
+  spacing: PixelSpacing;
+  /** Target / source spacing per axis: > 1 downsamples (area), < 1 upsamples (cubic). */
+  scaleRow: number;
+  scaleColumn: number;
+}
+
+/** A label, overview or thumbnail image. */
+export interface AncillaryImage {
+  kind: 'LABEL' | 'OVERVIEW' | 'THUMBNAIL';
+  rows: number;
+  columns: number;
+  instance: Instance;
+}
+
+export interface PatchOptions extends ReadOptions {
+  /** 0-based across the level's images (several instances or TotalPixelMatrixFocalPlanes). Default 0. */
+  focalPlane?: number;
+  opticalPath?: number;
+  /** Apply the slide's ICC profile to produce this colour space (off by default, as EZ-WSI). */
+  icc?: 'srgb' | 'display-p3' | false;
+  /** Rendering intent for the ICC transform. Default 'perceptual'. */
+  intent?: 'perceptual' | 'relative' | 'saturation' | 'absolute';
+  /** Value of pixels outside the image (and missing TILED_SPARSE tiles). Default 0, as EZ-WSI. */
+  fill?: number;
+}
+
+/** 8-bit pixels of a patch: rows x columns x samplesPerPixel, interleaved (RGB for colour slides). */
+export interface Patch {
+  data: Uint8Array;
+  /** Top-left in the level's pixels (may be negative or past the edge: the rest is `fill`). */
+  x: number;
+  y: number;
+  rows: number;
+  columns: number;
+  samplesPerPixel: number;
+  level: number;
+  /** What was applied, e.g. 'ICC lazydcm test Adobe RGB -> sRGB'. */
+  colour: string;
+}
+
+export interface LevelChoice {
+  /** Relative tolerance (math.isclose rel_tol). Default 0.23, as EZ-WSI. */
+  threshold?: number;
+  /** Accept a finer level up to target/spacing <= this. Default 0 (no fallback), as EZ-WSI. */
+  maximumDownsample?: number;
+}
+
+export interface PatchGeneratorOptions {
+  /** Side of the square patches (level pixels). */
+  patchSize: number;
+  /** Default: patchSize. */
+  stride?: number;
+  /** Luminance range that counts as tissue. Defaults 1/255 and 0.8, as EZ-WSI. */
+  minLuminance?: number;
+  maxLuminance?: number;
+  /** The level the tissue mask is computed at (default: EZ-WSI's choice, near 1.25X). */
+  maskLevel?: number;
+  /** A caller's mask instead: rows x columns of 0/1 (or booleans) over the whole image. */
+  mask?: { data: ArrayLike<number | boolean>; rows: number; columns: number };
+  focalPlane?: number;
+}
+
+const ICC_INTENT = { perceptual: 0, relative: 1, saturation: 2, absolute: 3 } as const;
+
+/**
+ * A whole-slide image: VL Whole Slide Microscopy instances of one series grouped into pyramid
+ * levels, finest first, with label / overview / thumbnail images (EZ-WSI DICOMweb's DicomSlide).
+ * Patches fetch only the tiles they touch; levels, spacings and magnifications follow EZ-WSI.
+ */
+export class Slide {
+  readonly levels: SlideLevel[];
+  readonly label?: AncillaryImage;
+  readonly overview?: AncillaryImage;
+  readonly thumbnail?: AncillaryImage;
+  /** Instances left out (not VL WSI, no matrix size), and why. */
+  readonly warnings: string[];
+  private ops?: CorePixelOps;
+  private profile?: Promise<Uint8Array | null>;
+  private readonly planes = new Map<Instance, number>();
+  private iccKey = '';
+
+  private constructor(private readonly core: CoreModule, readonly instances: Instance[], private readonly closeExtra?: () => Promise<void>) {
+    const images = instances.map((i) => i.wsiImage());
+    images.forEach((m, k) => this.planes.set(instances[k], (m.focalPlanes as number) ?? 1));
+    const p = JSON.parse(core.buildPyramidJson(JSON.stringify(images)));
+    if (p.error) throw LazydcmError.fromJson(p.error, instances[0]?.source.name);
+    this.levels = p.levels.map((l: Record<string, unknown>, index: number) => {
+      const spacing = l.spacing as [number, number] | null;
+      return {
+        index, rows: l.totalRows, columns: l.totalColumns, tileRows: l.tileRows, tileColumns: l.tileColumns,
+        spacing: spacing ? { row: spacing[0], column: spacing[1] } : null,
+        magnification: spacing ? core.magnificationString(Math.min(spacing[0], spacing[1])) : '',
+        frames: l.frames, focalPlanes: l.focalPlanes, opticalPaths: l.opticalPaths, transferSyntaxUid: l.transferSyntaxUid,
+        instances: (l.images as number[][]).map((parts) => parts.map((i) => instances[i])),
+      } as SlideLevel;
+    });
+    const ancillary = (list: number[], kind: AncillaryImage['kind']): AncillaryImage | undefined => {
+      if (!list.length) return undefined;
+      const instance = instances[list[0]];
+      return { kind, rows: instance.summary.totalPixelMatrixRows ?? instance.summary.rows ?? 0,
+        columns: instance.summary.totalPixelMatrixColumns ?? instance.summary.columns ?? 0, instance };
+    };
+    this.label = ancillary(p.labels, 'LABEL');
+    this.overview = ancillary(p.overviews, 'OVERVIEW');
+    this.thumbnail = ancillary(p.thumbnails, 'THUMBNAIL');
+    this.warnings = p.warnings;
+  }
+
+  /** A slide from opened instances (see openSlide for URLs, folders, zips and DICOMweb). */
+  static async fromInstances(instances: Instance[], close?: () => Promise<void>): Promise<Slide> {
+    // `close`, when given, replaces closing the instances (it owns them).
+    return new Slide(await loadCore(), instances, close);
+  }
+
+  /** Requests, bytes and cache hits of every instance. */
+  get stats(): IoStats {
+    return sumStats([...new Set(this.instances.map((i) => i.stats))]);
+  }
+
+  level(index: number): SlideLevel {
+    const l = this.levels[index < 0 ? this.levels.length + index : index];
+    if (!l) throw new LazydcmError(ErrorCode.invalidArgument, 'invalidArgument', `level ${index} of ${this.levels.length}`);
+    return l;
+  }
+
+  /** EZ-WSI's get_level_by_pixel_spacing (mm per pixel); undefined when no level qualifies. */
+  levelBySpacing(spacingMm: number, choice: LevelChoice = {}): SlideLevel | undefined {
+    const spacings = this.levels.map((l) => (l.spacing ? [l.spacing.row, l.spacing.column] : null));
+    const i = this.core.levelBySpacing(JSON.stringify(spacings), spacingMm, choice.threshold ?? 0.23, choice.maximumDownsample ?? 0);
+    return i < 0 ? undefined : this.levels[i];
+  }
+
+  /** The level for a magnification string ('40X', '0.625x'), by levelBySpacing. */
+  levelByMagnification(magnification: string, choice: LevelChoice = {}): SlideLevel | undefined {
+    return this.levelBySpacing(spacingFromMagnification(this.core, magnification), choice);
+  }
+
+  /** A level resampled to `spacingMm` (or a magnification string): EZ-WSI's ResizedLevel. */
+  resize(level: SlideLevel | number, spacing: number | string): ResizedLevel {
+    const source = typeof level === 'number' ? this.level(level) : level;
+    if (!source.spacing) throw new LazydcmError(ErrorCode.invalidImageAttributes, 'invalidImageAttributes', `level ${source.index} has no pixel spacing`);
+    const mm = typeof spacing === 'string' ? spacingFromMagnification(this.core, spacing) : spacing;
+    const r = JSON.parse(this.core.resizeLevelJson(source.rows, source.columns, source.spacing.row, source.spacing.column, mm, mm));
+    return { source, rows: r.rows, columns: r.columns, scaleRow: r.factorRow, scaleColumn: r.factorColumn,
+      spacing: { row: source.spacing.row * r.factorRow, column: source.spacing.column * r.factorColumn } };
+  }
+
+  /** Scale factors from one level (or resized level) to another: a point (x, y) maps to (x / fx, y / fy). */
+  scaleFactors(from: SlideLevel | ResizedLevel, to: SlideLevel | ResizedLevel): { x: number; y: number } {
+    const a = sizeOf(from), b = sizeOf(to);
+    const sa = spacingOf(from), sb = spacingOf(to);
+    if (sa && sb) return { x: sb.column / sa.column, y: sb.row / sa.row };
+    return { x: a.columns / b.columns, y: a.rows / b.rows };
+  }
+
+  /** A point in `from`'s pixels in `to`'s pixels. */
+  mapPoint(from: SlideLevel | ResizedLevel, to: SlideLevel | ResizedLevel, x: number, y: number): { x: number; y: number } {
+    const f = this.scaleFactors(from, to);
+    return { x: x / f.x, y: y / f.y };
+  }
+
+  /**
+   * A patch of a level (or a resized level), in that level's pixels: only the tiles it touches
+   * are fetched and decoded. Parts outside the image are `fill`; a patch that misses the image
+   * entirely is an `outOfImage` error (EZ-WSI's SectionOutOfImageBoundsError).
+   */
+  async getPatch(level: SlideLevel | ResizedLevel | number, x: number, y: number, width: number, height: number,
+    options: PatchOptions = {}): Promise<Patch> {
+    const target = typeof level === 'number' ? this.level(level) : level;
+    if (!(width > 0 && height > 0) || ![x, y, width, height].every(Number.isInteger)) {
+      throw new LazydcmError(ErrorCode.invalidArgument, 'invalidArgument', `patch ${width} x ${height} at (${x}, ${y}): integers, positive size`);
+    }
+    const { rows, columns } = sizeOf(target);
+    const x0 = Math.max(0, x), y0 = Math.max(0, y), x1 = Math.min(columns, x + width), y1 = Math.min(rows, y + height);
+    if (x0 >= x1 || y0 >= y1) {
+      throw new LazydcmError(ErrorCode.outOfImage, 'outOfImage', `patch ${width} x ${height} at (${x}, ${y}) is outside the ${columns} x ${rows} level`);
+    }
+    const base = 'source' in target ? target.source : target;
+    let inside: { data: Uint8Array; samples: number };
+    if ('source' in target) {
+      inside = await this.resampled(target, x0, y0, x1 - x0, y1 - y0, options);
+    } else {
+      inside = await this.readLevel(target, x0, y0, x1 - x0, y1 - y0, options);
+    }
+    const samples = inside.samples;
+    const data = new Uint8Array(width * height * samples);
+    if (options.fill) data.fill(options.fill);
+    const w = x1 - x0;
+    for (let r = 0; r < y1 - y0; r++) {
+      data.set(inside.data.subarray(r * w * samples, (r + 1) * w * samples), ((r + y0 - y) * width + (x0 - x)) * samples);
+    }
+    const colour = options.icc && samples === 3 ? await this.applyIcc(data, options) : 'stored';
+    return { data, x, y, rows: height, columns: width, samplesPerPixel: samples, level: base.index, colour };
+  }
+
+  /** A whole (small) level as one patch; refuses levels above `maxPixels` (default 64 Mi). */
+  async getImage(level: SlideLevel | ResizedLevel | number, options: PatchOptions & { maxPixels?: number } = {}): Promise<Patch> {
+    const target = typeof level === 'number' ? this.level(level) : level;
+    const { rows, columns } = sizeOf(target);
+    if (rows * columns > (options.maxPixels ?? 64 * 2 ** 20)) {
+      throw new LazydcmError(ErrorCode.valueTooLarge, 'valueTooLarge', `level of ${columns} x ${rows} pixels: read patches, or raise maxPixels`);
+    }
+    return this.getPatch(target, 0, 0, columns, rows, options);
+  }
+
+  /** A label / overview / thumbnail image, whole. */
+  async getAncillary(image: AncillaryImage, options: PatchOptions = {}): Promise<Patch> {
+    const region = await this.readParts([image.instance], 0, 0, image.columns, image.rows, options, 0);
+    const colour = options.icc && region.samples === 3 ? await this.applyIcc(region.data, options) : 'stored';
+    return { data: region.data, x: 0, y: 0, rows: image.rows, columns: image.columns, samplesPerPixel: region.samples, level: -1, colour };
+  }
+
+  /** The ICC profile (optical path, else top level) of the finest level's first instance; null without one. */
+  async iccProfile(signal?: AbortSignal): Promise<Uint8Array | null> {
+    for (const level of this.levels) {
+      const p = await level.instances[0][0].iccProfile(0, signal);
+      if (p) return p;
+    }
+    return null;
+  }
+
+  /**
+   * EZ-WSI's patch generator: square patches at a stride, kept where the tissue mask (luminance of
+   * a low-magnification level, or the caller's mask) is within the thresholds; row-major.
+   */
+  async patches(level: SlideLevel | number, options: PatchGeneratorOptions): Promise<PatchGenerator> {
+    const target = typeof level === 'number' ? this.level(level) : level;
+    const ops = this.pixelOps();
+    let mask: Uint8Array, maskRows: number, maskColumns: number;
+    let lo = options.minLuminance ?? 1 / 255, hi = options.maxLuminance ?? 0.8;
+    if (options.mask) {
+      ({ rows: maskRows, columns: maskColumns } = options.mask);
+      mask = Uint8Array.from(options.mask.data as ArrayLike<number>, (v) => (v ? 255 : 0));
+      lo = options.minLuminance ?? 0.5;
+      hi = options.maxLuminance ?? 1.0;
+    } else {
+      const maskLevel = options.maskLevel !== undefined ? this.level(options.maskLevel) : this.maskLevelFor(target);
+      const image = await this.getImage(maskLevel, { focalPlane: options.focalPlane, rgb: true } as PatchOptions);
+      maskRows = image.rows;
+      maskColumns = image.columns;
+      if (image.samplesPerPixel === 3) {
+        ops.inputBuffer(image.data.length).set(image.data);
+        mask = ops.rgbToGray(image.rows * image.columns).slice();
+      } else {
+        mask = image.data;
+      }
+    }
+    ops.inputBuffer(mask.length).set(mask);
+    const grid = JSON.parse(ops.patchGridJson(maskRows, maskColumns, target.rows, target.columns, JSON.stringify({
+      patch: options.patchSize, stride: options.stride ?? options.patchSize, minLuminance: lo, maxLuminance: hi,
+    })));
+    if (grid.error) throw LazydcmError.fromJson(grid.error);
+    return new PatchGenerator(this, target, options.patchSize, (grid as number[][]).map(([row, column]) => ({ row, column })), options.focalPlane);
+  }
+
+  /** EZ-WSI: the level itself if coarser than 1.25X (0.008 mm) or one frame, else the level nearest 1.25X. */
+  private maskLevelFor(level: SlideLevel): SlideLevel {
+    if ((level.spacing && Math.min(level.spacing.row, level.spacing.column) >= 0.008) || level.frames === 1) return level;
+    return this.levelBySpacing(0.008, { maximumDownsample: 8 }) ?? this.levels[this.levels.length - 1];
+  }
+
+  /** Frames of a level's image (0-based per instance) that a box touches, for preloading. @internal */
+  planFrames(level: SlideLevel, boxes: { x: number; y: number; width: number; height: number }[], focalPlane = 0): Map<Instance, number[]> {
+    const { image, plane } = this.imageOf(level, focalPlane);
+    const out = new Map<Instance, number[]>();
+    for (const part of image) {
+      const frames = new Set<number>();
+      for (const b of boxes) {
+        const x0 = Math.max(0, b.x), y0 = Math.max(0, b.y), x1 = Math.min(level.columns, b.x + b.width), y1 = Math.min(level.rows, b.y + b.height);
+        if (x0 >= x1 || y0 >= y1) continue;
+        for (const f of part.planRegionFrames(y0, y1, x0, x1, plane)) frames.add(f);
+      }
+      out.set(part, [...frames]);
+    }
+    return out;
+  }
+
+  async close(): Promise<void> {
+    this.ops?.delete();
+    this.ops = undefined;
+    // The owner (openSlide's series) closes the instances, else the slide does.
+    if (this.closeExtra) await this.closeExtra();
+    else await Promise.all(this.instances.map((i) => i.close()));
+  }
+
+  async [Symbol.asyncDispose ?? Symbol.for('Symbol.asyncDispose')](): Promise<void> {
+    await this.close();
+  }
+
+  // ---- pixels ----
+
+  private imageOf(level: SlideLevel, focalPlane: number): { image: Instance[]; plane: number } {
+    let k = focalPlane;
+    for (const image of level.instances) {
+      const planes = this.planes.get(image[0]) ?? 1;
+      if (k < planes) return { image, plane: k };
+      k -= planes;
+    }
+    throw new LazydcmError(ErrorCode.invalidArgument, 'invalidArgument', `focal plane ${focalPlane} of ${level.focalPlanes} at level ${level.index}`);
+  }
+
+  /** [x, x + w) x [y, y + h) inside a level, 8-bit. */
+  private readLevel(level: SlideLevel, x: number, y: number, w: number, h: number, options: PatchOptions) {
+    const { image, plane } = this.imageOf(level, options.focalPlane ?? 0);
+    return this.readParts(image, x, y, w, h, options, plane);
+  }
+
+  /** A region over the parts of one image (a concatenation's instances each paste their own tiles). */
+  private async readParts(parts: Instance[], x: number, y: number, w: number, h: number, options: PatchOptions, plane: number) {
+    const regions = await Promise.all(parts.map((part) => {
+      const s = part.summary;
+      if ((s.bitsAllocated ?? 8) !== 8) {
+        throw new LazydcmError(ErrorCode.invalidImageAttributes, 'invalidImageAttributes', `slides of ${s.bitsAllocated}-bit samples are not supported (8-bit only)`, undefined, part.source.name);
+      }
+      const planes = this.planes.get(part) ?? 1;
+      return part.getTotalPixelMatrix({
+        rowStart: y, rowEnd: y + h, columnStart: x, columnEnd: x + w, asIndices: true, stored: true, rgb: true,
+        focalPlane: planes > 1 ? plane : undefined, opticalPath: options.opticalPath, signal: options.signal, priority: options.priority,
+        maxGap: options.maxGap, onProgress: options.onProgress,
+      });
+    }));
+    const samples = regions[0].samplesPerPixel;
+    let data = regions[0].data as Uint8Array;
+    if (regions.length > 1) {
+      data = new Uint8Array(w * h * samples);
+      for (const r of regions) {
+        for (const [row, column, rows, columns] of r.covered ?? []) {
+          for (let k = 0; k < rows; k++) {
+            const at = ((row + k) * w + column) * samples;
+            data.set((r.data as Uint8Array).subarray(at, at + columns * samples), at);
+          }
+        }
+      }
+    }
+    if (parts[0].summary.photometricInterpretation === 'MONOCHROME1') for (let i = 0; i < data.length; i++) data[i] = 255 - data[i];
+    return { data, samples };
+  }
+
+  /** A resized level's pixels: the source box read, then area (downsample) or cubic (upsample) resampling. */
+  private async resampled(r: ResizedLevel, x: number, y: number, w: number, h: number, options: PatchOptions) {
+    const src = r.source;
+    const up = r.scaleColumn < 1 || r.scaleRow < 1;
+    const margin = up ? 2 : 0;  // cubic taps reach two source pixels out
+    const sx0 = Math.max(0, Math.floor(x * r.scaleColumn) - margin), sy0 = Math.max(0, Math.floor(y * r.scaleRow) - margin);
+    const sx1 = Math.min(src.columns, Math.ceil((x + w) * r.scaleColumn) + margin), sy1 = Math.min(src.rows, Math.ceil((y + h) * r.scaleRow) + margin);
+    const region = await this.readLevel(src, sx0, sy0, sx1 - sx0, sy1 - sy0, options);
+    const ops = this.pixelOps();
+    ops.inputBuffer(region.data.length).set(region.data);
+    const out = ops.resize(up ? 1 : 0, sy1 - sy0, sx1 - sx0, region.samples, x * r.scaleColumn - sx0, y * r.scaleRow - sy0,
+      r.scaleColumn, r.scaleRow, h, w).slice();
+    return { data: out, samples: region.samples };
+  }
+
+  private async applyIcc(data: Uint8Array, options: PatchOptions): Promise<string> {
+    const target = options.icc === 'display-p3' ? 1 : 0;
+    const intent = ICC_INTENT[options.intent ?? 'perceptual'];
+    this.profile ??= this.iccProfile(options.signal);
+    const profile = await this.profile;
+    if (!profile) throw new LazydcmError(ErrorCode.iccError, 'iccError', 'the slide has no ICC profile');
+    const ops = this.pixelOps();
+    const key = `${target}/${intent}`;
+    if (this.iccKey !== key) {
+      // One transform at a time in the PixelOps; rebuilt only when the target or intent changes.
+      ops.inputBuffer(profile.length).set(profile);
+      if (ops.createIcc(profile.length, target, intent) !== 0) throw LazydcmError.fromJson(JSON.parse(ops.errorJson()));
+      this.iccKey = key;
+    }
+    ops.inputBuffer(data.length).set(data);
+    data.set(ops.applyIcc(data.length / 3));
+    return `ICC ${ops.iccDescription()}`;
+  }
+
+  private pixelOps(): CorePixelOps {
+    this.ops ??= new this.core.PixelOps();
+    return this.ops;
+  }
+}
+
+/** Patches chosen by the patch generator: positions, reading, and a preload in the fewest requests. */
+export class PatchGenerator {
+  constructor(
+    private readonly slide: Slide,
+    readonly level: SlideLevel,
+    readonly patchSize: number,
+    /** Top-left corners (level pixels), row-major. */
+    readonly origins: { row: number; column: number }[],
+    private readonly focalPlane?: number,
+  ) {}
+
+  get length(): number {
+    return this.origins.length;
+  }
+
+  /** Fetches every patch's frames into the frame cache (adjacent frames in one request). */
+  async preload(options: ReadOptions = {}): Promise<void> {
+    const boxes = this.origins.map((o) => ({ x: o.column, y: o.row, width: this.patchSize, height: this.patchSize }));
+    const plan = this.slide.planFrames(this.level, boxes, this.focalPlane ?? 0);
+    await Promise.all([...plan].map(([instance, frames]) => instance.fetchFrames(frames, options)));
+  }
+
+  async getPatch(i: number, options: PatchOptions = {}): Promise<Patch> {
+    const o = this.origins[i];
+    return this.slide.getPatch(this.level, o.column, o.row, this.patchSize, this.patchSize, { focalPlane: this.focalPlane, ...options });
+  }
+
+  async *[Symbol.asyncIterator](): AsyncIterator<Patch> {
+    for (let i = 0; i < this.origins.length; i++) yield this.getPatch(i);
+  }
+}
+
+function spacingFromMagnification(core: CoreModule, text: string): number {
+  const j = JSON.parse(core.magnificationJson(text));
+  if (j.error) throw LazydcmError.fromJson(j.error);
+  return j.spacing;
+}
+
+function sizeOf(l: SlideLevel | ResizedLevel) {
+  return { rows: l.rows, columns: l.columns };
+}
+
+function spacingOf(l: SlideLevel | ResizedLevel): PixelSpacing | null {
+  return l.spacing;
+}
+
+/** '40X' <-> 0.00025 mm, as EZ-WSI. */
+export async function magnificationToSpacing(text: string): Promise<number> {
+  return spacingFromMagnification(await loadCore(), text);
+}
+
+export async function spacingToMagnification(spacingMm: number): Promise<string> {
+  return (await loadCore()).magnificationString(spacingMm);
+}
