@@ -8,6 +8,7 @@ APT_PACKAGES=(
   build-essential cmake emscripten catch2 nlohmann-json3-dev libsimde-dev   # C++ native + WASM builds
   chromium                                                      # browser tests (Playwright)
   nginx-light                                                   # real HTTP Range server for tests
+  orthanc orthanc-dicomweb                                      # real DICOMweb server for tests
   python3 python3-pydicom python3-numpy python3-gdcm python3-pil   # fixtures and reference decoders
   libgdcm-tools dcmtk openjph-tools                             # transcoding and cross-checks
   ca-certificates xz-utils bzip2

@@ -12,10 +12,6 @@ import { forward } from './proxy.mjs';
 
 const PLUGIN = '/usr/share/orthanc/plugins/libOrthancDicomWeb.so';
 
-export function orthancAvailable() {
-  return fs.existsSync('/usr/sbin/Orthanc') || fs.existsSync('/usr/bin/Orthanc') ? fs.existsSync(PLUGIN) : false;
-}
-
 /** @param {string[]} files DICOM files to load */
 export async function startOrthanc(files) {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lazydcm-orthanc-'));

@@ -376,15 +376,16 @@ export class Slide {
   /** A resized level's pixels: the source box read, then area (downsample) or cubic (upsample) resampling. */
   private async resampled(r: ResizedLevel, x: number, y: number, w: number, h: number, options: PatchOptions) {
     const src = r.source;
-    const up = r.scaleColumn < 1 || r.scaleRow < 1;
+    // EZ-WSI maps by the sizes (source box x * srcW / dstW), not by the spacing factors.
+    const fx = src.columns / r.columns, fy = src.rows / r.rows;
+    const up = fx < 1 || fy < 1;
     const margin = up ? 2 : 0;  // cubic taps reach two source pixels out
-    const sx0 = Math.max(0, Math.floor(x * r.scaleColumn) - margin), sy0 = Math.max(0, Math.floor(y * r.scaleRow) - margin);
-    const sx1 = Math.min(src.columns, Math.ceil((x + w) * r.scaleColumn) + margin), sy1 = Math.min(src.rows, Math.ceil((y + h) * r.scaleRow) + margin);
+    const sx0 = Math.max(0, Math.floor(x * fx) - margin), sy0 = Math.max(0, Math.floor(y * fy) - margin);
+    const sx1 = Math.min(src.columns, Math.ceil((x + w) * fx) + margin), sy1 = Math.min(src.rows, Math.ceil((y + h) * fy) + margin);
     const region = await this.readLevel(src, sx0, sy0, sx1 - sx0, sy1 - sy0, options);
     const ops = this.pixelOps();
     ops.inputBuffer(region.data.length).set(region.data);
-    const out = ops.resize(up ? 1 : 0, sy1 - sy0, sx1 - sx0, region.samples, x * r.scaleColumn - sx0, y * r.scaleRow - sy0,
-      r.scaleColumn, r.scaleRow, h, w).slice();
+    const out = ops.resize(up ? 1 : 0, sy1 - sy0, sx1 - sx0, region.samples, x * fx - sx0, y * fy - sy0, fx, fy, h, w).slice();
     return { data: out, samples: region.samples };
   }
 
