@@ -37,6 +37,13 @@ export async function startOrthanc(files) {
   const log = [];
   const faults = [];
   const proxy = http.createServer(async (req, res) => {
+    // CORS for browser tests (the page is served from another origin).
+    res.setHeader('Access-Control-Allow-Origin', '*');
+    if (req.method === 'OPTIONS') {
+      res.writeHead(204, { 'Access-Control-Allow-Headers': 'Accept, Authorization', 'Access-Control-Allow-Methods': 'GET' });
+      res.end();
+      return;
+    }
     log.push({ method: req.method, url: req.url, accept: req.headers.accept, authorization: req.headers.authorization });
     const fault = faults.find((f) => f.times > 0 && f.match.test(req.url) && (!f.unless || !f.unless(req)));
     if (fault) {

@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 
 import { launchChromium } from '../../scripts/lib/chromium.mjs';
 import { startNginx } from '../../scripts/lib/nginx.mjs';
+import { startOrthanc } from '../../scripts/lib/orthanc.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const fixtures = path.join(root, 'build/fixtures');
@@ -106,5 +107,48 @@ describe('open() in Chromium', () => {
     const r = await page.evaluate((url) => window.openUrl(url), `${data.url}/index/missing.dcm`);
     assert.equal(r.error.isLazydcmError, true);
     assert.equal(r.error.codeName, 'httpError');
+  });
+});
+
+describe('a slide in Chromium: DICOMweb (Orthanc, cross-origin) and files by Range give the reference pixels', () => {
+  let app, data, orthanc, browser, page;
+  const wsi = JSON.parse(fs.readFileSync(path.join(fixtures, 'wsi.json'), 'utf8'));
+  before(async () => {
+    app = await startNginx(root);
+    data = await startNginx(fixtures);
+    orthanc = await startOrthanc(Object.values(wsi.files));
+    browser = await launchChromium();
+    page = await browser.context.newPage();
+    page.on('pageerror', (e) => console.error('page error:', e));
+    await page.goto(`${app.url}/tests/browser/pages/info.html`);
+    await page.waitForFunction(() => window.ready === true);
+  });
+  after(async () => {
+    await browser?.close();
+    await orthanc?.stop();
+    await app?.stop();
+    await data?.stop();
+  });
+
+  test('level 1 (a concatenation) patch and level 2 through the ICC profile', async () => {
+    const series = `${orthanc.dicomweb}/studies/${wsi.study}/series/${wsi.series}`;
+    const files = Object.values(wsi.files).map((f) => `${data.url}/${path.relative(fixtures, f)}`);
+    const ref1 = readNpy(wsi.levels[1].npy[0]);
+    const [x, y, w, h] = [30, 60, 300, 200];
+    const expected = [];
+    for (let r = 0; r < h; r++) for (let c = 0; c < w; c++) for (let k = 0; k < 3; k++) expected.push(ref1.bytes[((y + r) * 400 + x + c) * 3 + k]);
+    for (const src of [series, files]) {
+      const p = await page.evaluate(([s, box]) => window.slidePatch(s, 1, box, {}), [src, [x, y, w, h]]);
+      assert.equal(p.error, undefined, `${JSON.stringify(p.error)} from ${src}`);
+      assert.deepEqual(p.levels, ['40X', '20X', '10X']);
+      assert.deepEqual(p.data, expected);
+    }
+    orthanc.clearLog();
+    const icc = await page.evaluate(([s]) => window.slidePatch(s, 2, [0, 0, 200, 150], { icc: 'srgb' }), [series]);
+    assert.equal(icc.error, undefined, JSON.stringify(icc.error));
+    assert.match(icc.colour, /sRGB/);
+    const ref = readNpy(wsi.references.level2_srgb).bytes;
+    assert.ok(icc.data.every((v, i) => Math.abs(v - ref[i]) <= 1));
+    assert.equal(orthanc.log.filter((l) => l.url.includes('/frames/')).length, 1, 'the level\'s 4 tiles in one frames request');
   });
 });

@@ -103,8 +103,22 @@ export class DicomWebClient {
     return { frames: parts.map((p) => p.body), transferSyntaxUid: syntax ?? (ts === '*' ? '' : ts) };
   }
 
+  /**
+   * Where a BulkDataURI is fetched: relative URIs against `relativeTo`; absolute ones under the
+   * server's DICOMweb path are rebased onto this client's base, since servers behind proxies (and
+   * Orthanc) write their own host into them (as OHIF does).
+   */
+  bulkDataUrl(uri: string, relativeTo?: string): string {
+    const base = new URL(this.base);
+    const u = new URL(uri, relativeTo ?? `${this.base}/`);
+    const at = u.pathname.indexOf(base.pathname);
+    if (base.pathname !== '/' && at >= 0 && u.origin !== base.origin) return base.origin + u.pathname.slice(at) + u.search;
+    return u.href;
+  }
+
   /** The bytes behind a BulkDataURI (multipart or plain octet-stream answers). */
-  async bulkData(uri: string, signal?: AbortSignal): Promise<Uint8Array> {
+  async bulkData(uri: string, signal?: AbortSignal, relativeTo?: string): Promise<Uint8Array> {
+    uri = this.bulkDataUrl(uri, relativeTo);
     const response = await this.request(uri, 'multipart/related; type="application/octet-stream"', signal);
     const body = new Uint8Array(await response.arrayBuffer());
     this.stats.bytes += body.length;
@@ -208,7 +222,7 @@ export class DicomWebInstanceSource implements ByteSource {
   }
 
   bulkData(uri: string, signal?: AbortSignal): Promise<Uint8Array> {
-    return this.client.bulkData(uri, signal);
+    return this.client.bulkData(uri, signal, `${this.name}/`);
   }
 
   open(): Promise<{ size: number; head: Uint8Array }> {
