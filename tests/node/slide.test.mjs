@@ -12,7 +12,7 @@ import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 
-import { DicomWebClient, ErrorCode, LazydcmError, open, openSlide, parseDicomWebUrl, parseMultipart } from '../../web/dist/index.js';
+import { createFrameCaches, DicomWebClient, ErrorCode, LazydcmError, open, openSlide, parseDicomWebUrl, parseMultipart } from '../../web/dist/index.js';
 import { startNginx } from '../../scripts/lib/nginx.mjs';
 import { startOrthanc } from '../../scripts/lib/orthanc.mjs';
 import { readNpy } from './lib/npy.mjs';
@@ -235,6 +235,25 @@ describe('DICOMweb (real Orthanc) and Range (real nginx): the same pixels, frame
     assert.equal(diff(level2.data, npy(wsi.levels[2].npy[0]).data).max, 0);
     assert.equal(explicit.levels[2].instances[0][0].summary.transferSyntaxUid, '1.2.840.10008.1.2.1');
     await explicit.close();
+  });
+
+  test('prefetch policies work on frames by number: a block per request, a small instance whole', async () => {
+    const slide = await openSlide(series(), { prefetch: 'block', prefetchBlock: 8, caches: createFrameCaches() });
+    const level0 = slide.levels[0].instances[0][0];
+    orthanc.clearLog();
+    await level0.getStoredFrame(10, { rgb: true });
+    const lists = orthanc.log.filter((r) => r.url.includes('/frames/')).map((r) => r.url.split('/frames/')[1]);
+    assert.deepEqual(lists, ['9,10,11,12,13,14,15,16'], 'frame 10 with the rest of its block of 8, one request');
+    orthanc.clearLog();
+    await level0.getStoredFrame(12);
+    assert.equal(orthanc.log.length, 0, 'the block is cached');
+    await slide.close();
+    const whole = await openSlide(series(), { prefetch: 'instance', caches: createFrameCaches() });
+    const level2 = whole.levels[2].instances[0][0];
+    orthanc.clearLog();
+    await level2.getStoredFrame(1);
+    assert.deepEqual(orthanc.log.map((r) => r.url.split('/frames/')[1]), ['1,2,3,4'], 'the small instance in one request');
+    await whole.close();
   });
 
   test('server errors: 404 and 406 reported, 429 and 503 retried, 401 refreshes the token', async () => {
