@@ -272,7 +272,7 @@ export class Slide {
       hi = options.maxLuminance ?? 1.0;
     } else {
       const maskLevel = options.maskLevel !== undefined ? this.level(options.maskLevel) : this.maskLevelFor(target);
-      const image = await this.getImage(maskLevel, { focalPlane: options.focalPlane, rgb: true } as PatchOptions);
+      const image = await this.getImage(maskLevel, { focalPlane: options.focalPlane });
       maskRows = image.rows;
       maskColumns = image.columns;
       if (image.samplesPerPixel === 3) {
