@@ -100,7 +100,7 @@ nlohmann::json wsi_image_json(const lazydcm::wsi_image& w) {
           {"concatenationUid", w.concatenation_uid}, {"concatenationOffset", w.concatenation_offset},
           {"flavor", lazydcm::wsi_flavor_name(w.flavor)}, {"wsiSopClass", w.wsi_sop_class}, {"rows", w.rows},
           {"columns", w.columns}, {"totalRows", w.total_rows}, {"totalColumns", w.total_columns}, {"frames", w.frames},
-          {"focalPlanes", w.focal_planes}, {"opticalPaths", w.optical_paths}, {"tiledFull", w.tiled_full},
+          {"focalPlanes", w.focal_planes}, {"opticalPaths", w.optical_paths},
           {"spacing", spacing_json(w.spacing)}, {"samplesPerPixel", w.samples_per_pixel}, {"bitsAllocated", w.bits_allocated},
           {"photometricInterpretation", w.photometric_interpretation}, {"hasIccProfile", w.has_icc_profile}};
 }
@@ -125,7 +125,6 @@ lazydcm::wsi_image wsi_image_from(const nlohmann::json& j) {
   w.frames = j.value("frames", uint64_t(1));
   w.focal_planes = j.value("focalPlanes", 1u);
   w.optical_paths = j.value("opticalPaths", 1u);
-  w.tiled_full = j.value("tiledFull", true);
   if (j.contains("spacing") && j["spacing"].is_array()) w.spacing = lazydcm::pixel_spacing{j["spacing"][0], j["spacing"][1]};
   return w;
 }
@@ -259,7 +258,10 @@ class reader {
     else out->r_ = std::move(r.value());
     return out;
   }
-  void setTransferSyntax(std::string uid) { r_->set_transfer_syntax(uid); }
+  void setTransferSyntax(std::string uid) {
+    r_->set_transfer_syntax(uid);
+    if (session_) session_->image_changed();
+  }
   val inputBuffer(size_t n) {
     input_.resize(n);
     return val(typed_memory_view(n, input_.data()));  // borrowed: valid until the next call
@@ -374,17 +376,17 @@ class reader {
     return dump(wsi_image_json(lazydcm::read_wsi_image(r_->file().body, std::move(name), r_->file().syntax.uid)));
   }
   // The ICC profile of an optical path: {"present", "bulk", "offset", "length", "bulkUri"}; its
-  // bytes (when read) through iccView().
+  // bytes (when read) through iccView(optical_path).
   std::string iccProfileJson(size_t optical_path) {
     const auto* e = lazydcm::find_icc_profile(r_->file().body, optical_path);
-    icc_ = e;
     if (!e) return dump({{"present", false}});
     return dump({{"present", true}, {"bulk", e->bulk || !e->bulk_uri.empty()}, {"offset", double(e->value_offset)},
                  {"length", double(e->length)}, {"bulkUri", e->bulk_uri}});
   }
-  val iccView() {
+  val iccView(size_t optical_path) {
     static const std::vector<uint8_t> empty;
-    return view(icc_ ? icc_->value : empty);
+    const auto* e = lazydcm::find_icc_profile(r_->file().body, optical_path);
+    return view(e ? e->value : empty);
   }
 
   // Segmentations: the description, segment lookup, then planSegments / pasteSegmentStored / segmentVolumeView.
@@ -523,7 +525,6 @@ class reader {
 
   std::unique_ptr<instance_reader> r_;
   std::optional<lazydcm::error> init_error_;
-  const lazydcm::element* icc_ = nullptr;
   std::unique_ptr<lazydcm::image_session> session_;
   lazydcm::error frame_error_;
   std::vector<uint8_t> input_;

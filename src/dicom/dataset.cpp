@@ -159,8 +159,8 @@ const dataset* first_item(const dataset& ds, tag_t sequence) {
 }
 
 const dataset* functional_group(const dataset& ds, size_t frame, tag_t macro) {
-  constexpr tag_t shared_groups = 0x52009229, per_frame_groups = 0x52009230;
-  if (const element* pf = ds.find(per_frame_groups); pf && frame < pf->items.size())
+  constexpr tag_t shared_groups = 0x52009229;
+  if (const element* pf = ds.find(tags::per_frame_groups); pf && frame < pf->items.size())
     if (const dataset* item = first_item(pf->items[frame], macro)) return item;
   if (const dataset* shared = first_item(ds, shared_groups))
     if (const dataset* item = first_item(*shared, macro)) return item;

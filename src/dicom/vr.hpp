@@ -26,6 +26,13 @@ constexpr tag_t extended_offset_table = 0x7FE00001, extended_offset_table_length
 constexpr tag_t float_pixel_data = 0x7FE00008, double_float_pixel_data = 0x7FE00009;
 constexpr tag_t pixel_data = 0x7FE00010;
 constexpr tag_t total_pixel_matrix_columns = 0x00480006, total_pixel_matrix_rows = 0x00480007;
+// Used by more than one layer (volumes, tiled images, slides):
+constexpr tag_t series_instance_uid = 0x0020000E, frame_of_reference_uid = 0x00200052;
+constexpr tag_t concatenation_uid = 0x00209161, concatenation_frame_offset = 0x00209228;
+constexpr tag_t dimension_organization_type = 0x00209311, per_frame_groups = 0x52009230;
+constexpr tag_t pixel_measures_sequence = 0x00289110, pixel_spacing = 0x00280030;
+constexpr tag_t number_of_optical_paths = 0x00480302, total_focal_planes = 0x00480303;
+constexpr tag_t optical_path_sequence = 0x00480105, icc_profile = 0x00282000;
 }  // namespace tags
 
 // A VR as its two characters (e.g. 'O'<<8|'B'). Lower-case codes are the dictionary's ambiguous

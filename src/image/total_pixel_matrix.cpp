@@ -8,13 +8,10 @@
 namespace lazydcm {
 
 namespace {
-constexpr tag_t k_dimension_organization_type = 0x00209311;
-constexpr tag_t k_number_of_optical_paths = 0x00480302, k_total_focal_planes = 0x00480303;
-constexpr tag_t k_per_frame_groups = 0x52009230, k_plane_position_slide = 0x0048021A;
+constexpr tag_t k_plane_position_slide = 0x0048021A;
 constexpr tag_t k_column_position = 0x0048021E, k_row_position = 0x0048021F;
 constexpr tag_t k_optical_path_identification = 0x00480207, k_optical_path_identifier = 0x00480106;
 constexpr tag_t k_z_offset = 0x0040074A;
-constexpr tag_t k_concatenation_uid = 0x00209161, k_concatenation_offset = 0x00209228;
 }  // namespace
 
 std::vector<uint32_t> region_plan::frames() const {
@@ -38,11 +35,11 @@ result<tile_layout> read_tile_layout(const dataset& ds, const plane_selection& s
   l.tile_columns = uint32_t(*c);
   l.samples_per_pixel = uint32_t(ds.integer(tags::samples_per_pixel).value_or(1));
   const uint64_t frames = uint64_t(ds.integer(tags::number_of_frames).value_or(1));
-  const std::string organization = ds.string(k_dimension_organization_type).value_or("");
-  const element* per_frame = ds.find(k_per_frame_groups);
+  const std::string organization = ds.string(tags::dimension_organization_type).value_or("");
+  const element* per_frame = ds.find(tags::per_frame_groups);
   l.tiled_full = organization == "TILED_FULL" || !per_frame || per_frame->items.empty();
-  const uint32_t paths = uint32_t(ds.integer(k_number_of_optical_paths).value_or(1));
-  const uint32_t planes = uint32_t(ds.integer(k_total_focal_planes).value_or(1));
+  const uint32_t paths = uint32_t(ds.integer(tags::number_of_optical_paths).value_or(1));
+  const uint32_t planes = uint32_t(ds.integer(tags::total_focal_planes).value_or(1));
   auto pick = [&](const std::optional<uint32_t>& s, uint32_t count, const char* what) -> result<uint32_t> {
     if (s) {
       if (*s >= count)
@@ -66,8 +63,8 @@ result<tile_layout> read_tile_layout(const dataset& ds, const plane_selection& s
     const uint64_t down = (l.total_rows + l.tile_rows - 1) / l.tile_rows;
     const uint64_t per_plane = across * down;
     // A part of a concatenation holds frames [offset, offset + frames) of the whole sequence.
-    const bool part = ds.find(k_concatenation_uid) != nullptr;
-    const uint64_t offset = part ? uint64_t(std::max<int64_t>(0, ds.integer(k_concatenation_offset).value_or(0))) : 0;
+    const bool part = ds.find(tags::concatenation_uid) != nullptr;
+    const uint64_t offset = part ? uint64_t(std::max<int64_t>(0, ds.integer(tags::concatenation_frame_offset).value_or(0))) : 0;
     const uint64_t all = uint64_t(paths) * planes * per_plane;
     if (part ? offset + frames > all : all > frames)
       return make_error(errc::frame_count_mismatch, error::no_offset,

@@ -35,6 +35,15 @@ void instance_reader::set_transfer_syntax(const std::string& uid) {
   f.declared_transfer_syntax = uid;
   f.syntax = lookup_transfer_syntax(uid.empty() ? std::string(uids::explicit_vr_le) : uid);
   f.pixel.encapsulated = f.syntax.encapsulated;
+  // A server that decompresses a YBR_FULL_422 JPEG for us sends full RGB samples (Orthanc/DCMTK,
+  // GDCM): the metadata still names the stored, subsampled colour space.
+  if (by_number_ && !f.syntax.encapsulated && f.body.string(tags::photometric_interpretation).value_or("") == "YBR_FULL_422") {
+    if (element* pi = f.body.find(tags::photometric_interpretation)) {
+      pi->value = {'R', 'G', 'B', ' '};
+      pi->length = 4;
+      f.warnings.push_back("frames transcoded to " + f.syntax.uid + ": YBR_FULL_422 read as RGB (what decompressing servers send)");
+    }
+  }
 }
 
 parse_status instance_reader::step() {
@@ -78,9 +87,15 @@ json instance_reader::summary() const {
   const char* sop_name = uid_name(ds.string(tags::sop_class_uid).value_or(""));
   j["sopClassName"] = *sop_name ? json(sop_name) : json(nullptr);
   j["sopInstanceUid"] = str(tags::sop_instance_uid);
-  j["transferSyntaxUid"] = f.syntax.uid;
-  j["transferSyntaxName"] = f.syntax.name;
-  j["transferSyntaxKnown"] = f.syntax.known;
+  if (by_number_ && f.declared_transfer_syntax.empty()) {  // DICOMweb metadata without it: the frames will say
+    j["transferSyntaxUid"] = "";
+    j["transferSyntaxName"] = "not known until frames are fetched";
+    j["transferSyntaxKnown"] = false;
+  } else {
+    j["transferSyntaxUid"] = f.syntax.uid;
+    j["transferSyntaxName"] = f.syntax.name;
+    j["transferSyntaxKnown"] = f.syntax.known;
+  }
   j["rows"] = num(tags::rows);
   j["columns"] = num(tags::columns);
   j["numberOfFrames"] = ds.find(tags::number_of_frames) ? num(tags::number_of_frames) : json(f.pixel.present ? 1 : 0);

@@ -26,6 +26,7 @@ class instance_reader {
   // by number, each "range" being exactly one frame's bytes (encapsulated: the encoded frame).
   // The transfer syntax may be "" until the first frames tell it (set_transfer_syntax).
   static result<std::unique_ptr<instance_reader>> from_metadata(dataset body, const std::string& transfer_syntax_uid);
+  // Also: transcoded to a native syntax, a YBR_FULL_422 image comes as RGB (see the .cpp).
   void set_transfer_syntax(const std::string& uid);
   void feed(uint64_t offset, const uint8_t* data, size_t size) { reader_.feed(offset, data, size); }
   // done: header read and index built (or the index failed: see index_error()).

@@ -5,9 +5,8 @@
 namespace lazydcm {
 
 namespace {
-constexpr tag_t k_image_position = 0x00200032, k_image_orientation = 0x00200037, k_pixel_spacing = 0x00280030;
+constexpr tag_t k_image_position = 0x00200032, k_image_orientation = 0x00200037;
 constexpr tag_t k_spacing_between_slices = 0x00180088, k_plane_position = 0x00209113, k_plane_orientation = 0x00209116;
-constexpr tag_t k_pixel_measures = 0x00289110, k_series_uid = 0x0020000E, k_frame_of_reference_uid = 0x00200052;
 
 template <size_t N>
 std::optional<std::array<double, N>> reals(const dataset* ds, tag_t t) {
@@ -43,8 +42,8 @@ plane_info frame_plane(const dataset& ds, size_t frame) {
   plane_info p;
   p.position = frame_reals<3>(ds, frame, k_plane_position, k_image_position);
   p.orientation = frame_reals<6>(ds, frame, k_plane_orientation, k_image_orientation);
-  p.pixel_spacing = frame_reals<2>(ds, frame, k_pixel_measures, k_pixel_spacing);
-  if (auto s = frame_reals<1>(ds, frame, k_pixel_measures, k_spacing_between_slices)) p.spacing_between_slices = (*s)[0];
+  p.pixel_spacing = frame_reals<2>(ds, frame, tags::pixel_measures_sequence, tags::pixel_spacing);
+  if (auto s = frame_reals<1>(ds, frame, tags::pixel_measures_sequence, k_spacing_between_slices)) p.spacing_between_slices = (*s)[0];
   return p;
 }
 
@@ -86,8 +85,8 @@ result<volume_geometry> frames_geometry(const dataset& ds, size_t frame_count, c
 series_member read_series_member(const dataset& ds, std::string name) {
   series_member m;
   m.name = std::move(name);
-  m.series_uid = ds.string(k_series_uid).value_or("");
-  m.frame_of_reference_uid = ds.string(k_frame_of_reference_uid).value_or("");
+  m.series_uid = ds.string(tags::series_instance_uid).value_or("");
+  m.frame_of_reference_uid = ds.string(tags::frame_of_reference_uid).value_or("");
   m.rows = uint32_t(ds.integer(tags::rows).value_or(0));
   m.columns = uint32_t(ds.integer(tags::columns).value_or(0));
   m.plane = frame_plane(ds, 0);

@@ -5,8 +5,6 @@
 namespace lazydcm {
 
 namespace {
-constexpr tag_t k_optical_path_sequence = 0x00480105, k_icc_profile = 0x00282000;
-
 cmsHPROFILE target_profile(icc_target target) {
   if (target == icc_target::srgb) return cmsCreate_sRGBProfile();
   // Display P3: DCI-P3 primaries, D65 white, the sRGB tone curve.
@@ -66,9 +64,9 @@ void icc_transform::apply(uint8_t* rgb, size_t pixels) const {
 }
 
 const element* find_icc_profile(const dataset& ds, size_t optical_path) {
-  if (const element* seq = ds.find(k_optical_path_sequence); seq && optical_path < seq->items.size())
-    if (const element* e = seq->items[optical_path].find(k_icc_profile)) return e;
-  return ds.find(k_icc_profile);
+  if (const element* seq = ds.find(tags::optical_path_sequence); seq && optical_path < seq->items.size())
+    if (const element* e = seq->items[optical_path].find(tags::icc_profile)) return e;
+  return ds.find(tags::icc_profile);
 }
 
 }  // namespace lazydcm

@@ -1,5 +1,7 @@
 #include "wsi/pyramid.hpp"
 
+#include "wsi/icc.hpp"
+
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
@@ -8,14 +10,8 @@
 namespace lazydcm {
 
 namespace {
-constexpr tag_t k_image_type = 0x00080008, k_series_uid = 0x0020000E, k_frame_of_reference_uid = 0x00200052;
-constexpr tag_t k_concatenation_uid = 0x00209161, k_concatenation_offset = 0x00209228;
-constexpr tag_t k_dimension_organization_type = 0x00209311;
-constexpr tag_t k_optical_paths = 0x00480302, k_focal_planes = 0x00480303;
+constexpr tag_t k_image_type = 0x00080008;
 constexpr tag_t k_imaged_volume_width = 0x00480001, k_imaged_volume_height = 0x00480002;
-constexpr tag_t k_pixel_measures = 0x00289110, k_pixel_spacing = 0x00280030;
-constexpr tag_t k_optical_path_sequence = 0x00480105, k_icc_profile = 0x00282000;
-constexpr tag_t k_per_frame_groups = 0x52009230;
 constexpr const char* k_wsi_sop_class = "1.2.840.10008.5.1.4.1.1.77.1.6";
 
 bool isclose(double a, double b, double rel_tol) { return std::fabs(a - b) <= rel_tol * std::max(std::fabs(a), std::fabs(b)); }
@@ -92,11 +88,11 @@ wsi_image read_wsi_image(const dataset& ds, std::string name, std::string transf
   w.name = std::move(name);
   w.transfer_syntax_uid = std::move(transfer_syntax_uid);
   w.sop_instance_uid = ds.string(tags::sop_instance_uid).value_or("");
-  w.series_uid = ds.string(k_series_uid).value_or("");
-  w.frame_of_reference_uid = ds.string(k_frame_of_reference_uid).value_or("");
+  w.series_uid = ds.string(tags::series_instance_uid).value_or("");
+  w.frame_of_reference_uid = ds.string(tags::frame_of_reference_uid).value_or("");
   w.wsi_sop_class = ds.string(tags::sop_class_uid).value_or("") == k_wsi_sop_class;
-  w.concatenation_uid = ds.string(k_concatenation_uid).value_or("");
-  w.concatenation_offset = uint64_t(std::max<int64_t>(0, ds.integer(k_concatenation_offset).value_or(0)));
+  w.concatenation_uid = ds.string(tags::concatenation_uid).value_or("");
+  w.concatenation_offset = uint64_t(std::max<int64_t>(0, ds.integer(tags::concatenation_frame_offset).value_or(0)));
   if (const element* it = ds.find(k_image_type)) {
     for (auto v : it->raw_strings()) {
       std::string s(v);
@@ -113,10 +109,8 @@ wsi_image read_wsi_image(const dataset& ds, std::string name, std::string transf
   w.total_rows = u32(tags::total_pixel_matrix_rows, w.rows);
   w.total_columns = u32(tags::total_pixel_matrix_columns, w.columns);
   w.frames = uint64_t(std::max<int64_t>(1, ds.integer(tags::number_of_frames).value_or(1)));
-  w.focal_planes = std::max(1u, u32(k_focal_planes, 1));
-  w.optical_paths = std::max(1u, u32(k_optical_paths, 1));
-  const element* per_frame = ds.find(k_per_frame_groups);
-  w.tiled_full = ds.string(k_dimension_organization_type).value_or("") == "TILED_FULL" || !per_frame || per_frame->items.empty();
+  w.focal_planes = std::max(1u, u32(tags::total_focal_planes, 1));
+  w.optical_paths = std::max(1u, u32(tags::number_of_optical_paths, 1));
   w.samples_per_pixel = u32(tags::samples_per_pixel, 1);
   w.bits_allocated = u32(tags::bits_allocated, 8);
   w.photometric_interpretation = ds.string(tags::photometric_interpretation).value_or("");
@@ -124,12 +118,11 @@ wsi_image read_wsi_image(const dataset& ds, std::string name, std::string transf
   auto width = ds.real(k_imaged_volume_width), height = ds.real(k_imaged_volume_height);
   if (width && height && *width > 0 && *height > 0 && w.total_rows && w.total_columns) {
     w.spacing = pixel_spacing{*height / w.total_rows, *width / w.total_columns};
-  } else if (const dataset* pm = functional_group(ds, 0, k_pixel_measures)) {
-    auto r = pm->real(k_pixel_spacing, 0), c = pm->real(k_pixel_spacing, 1);
+  } else if (const dataset* pm = functional_group(ds, 0, tags::pixel_measures_sequence)) {
+    auto r = pm->real(tags::pixel_spacing, 0), c = pm->real(tags::pixel_spacing, 1);
     if (r && c && *r > 0 && *c > 0) w.spacing = pixel_spacing{*r, *c};
   }
-  if (const dataset* op = first_item(ds, k_optical_path_sequence); op && op->find(k_icc_profile)) w.has_icc_profile = true;
-  if (ds.find(k_icc_profile)) w.has_icc_profile = true;
+  w.has_icc_profile = find_icc_profile(ds) != nullptr;
   return w;
 }
 

@@ -44,7 +44,6 @@ struct wsi_image {
   uint32_t total_rows = 0, total_columns = 0;    // total pixel matrix (Rows/Columns when untiled)
   uint64_t frames = 1;
   uint32_t focal_planes = 1, optical_paths = 1;
-  bool tiled_full = true;
   std::optional<pixel_spacing> spacing;
   uint32_t samples_per_pixel = 1, bits_allocated = 8;
   std::string photometric_interpretation;

@@ -234,6 +234,12 @@ describe('DICOMweb (real Orthanc) and Range (real nginx): the same pixels, frame
     const level2 = await explicit.getImage(2);  // native level: no transcoding loss
     assert.equal(diff(level2.data, npy(wsi.levels[2].npy[0]).data).max, 0);
     assert.equal(explicit.levels[2].instances[0][0].summary.transferSyntaxUid, '1.2.840.10008.1.2.1');
+    // JPEG level 1 was read as stored (JPEG) earlier: transcoded frames are cached apart from those.
+    const jpegTiles = await explicit.getPatch(1, 0, 0, 128, 128);
+    assert.equal(explicit.levels[1].instances[0][0].summary.transferSyntaxUid, '1.2.840.10008.1.2.1');
+    assert.equal(explicit.levels[1].instances[0][0].summary.photometricInterpretation, 'RGB');  // decompressed by the server
+    const t = diff(jpegTiles.data, crop(npy(wsi.levels[1].npy[0]), 0, 0, 128, 128));
+    assert.ok(t.max <= 8 && t.mean < 1, `Orthanc's (DCMTK) JPEG decode vs libjpeg-turbo: max ${t.max}, mean ${t.mean}`);
     await explicit.close();
   });
 

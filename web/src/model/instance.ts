@@ -589,7 +589,8 @@ export class Instance {
     if (!uid || uid === this.summary.transferSyntaxUid) return;
     this.open_().setTransferSyntax(uid);
     const s = JSON.parse(this.open_().summaryJson()) as InstanceSummary;
-    Object.assign(this.summary, { transferSyntaxUid: s.transferSyntaxUid, transferSyntaxName: s.transferSyntaxName, transferSyntaxKnown: s.transferSyntaxKnown });
+    Object.assign(this.summary, { transferSyntaxUid: s.transferSyntaxUid, transferSyntaxName: s.transferSyntaxName,
+      transferSyntaxKnown: s.transferSyntaxKnown, photometricInterpretation: s.photometricInterpretation, warnings: s.warnings });
   }
 
   /**
@@ -599,7 +600,7 @@ export class Instance {
   async iccProfile(opticalPath = 0, signal?: AbortSignal): Promise<Uint8Array | null> {
     const info = JSON.parse(this.open_().iccProfileJson(opticalPath)) as { present: boolean; bulk: boolean; offset: number; length: number; bulkUri: string };
     if (!info.present) return null;
-    if (!info.bulk) return this.open_().iccView().slice();
+    if (!info.bulk) return this.open_().iccView(opticalPath).slice();
     if (info.bulkUri && isFrameSource(this.source)) return this.source.bulkData(info.bulkUri, signal);
     return this.source.read(info.offset, info.length, signal);
   }
@@ -696,9 +697,7 @@ export class Instance {
       reader.delete();
       throw e;
     }
-    const instance = new Instance(source, reader, options);
-    if (!declared) Object.assign(instance.summary, { transferSyntaxUid: '', transferSyntaxName: 'not known until frames are fetched', transferSyntaxKnown: false });
-    return instance;
+    return new Instance(source, reader, options);
   }
 
   /** Parses the header and builds the frame index, fetching only what the core asks for. */

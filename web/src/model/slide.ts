@@ -184,10 +184,9 @@ export class Slide {
 
   /** Scale factors from one level (or resized level) to another: a point (x, y) maps to (x / fx, y / fy). */
   scaleFactors(from: SlideLevel | ResizedLevel, to: SlideLevel | ResizedLevel): { x: number; y: number } {
-    const a = sizeOf(from), b = sizeOf(to);
-    const sa = spacingOf(from), sb = spacingOf(to);
+    const sa = from.spacing, sb = to.spacing;
     if (sa && sb) return { x: sb.column / sa.column, y: sb.row / sa.row };
-    return { x: a.columns / b.columns, y: a.rows / b.rows };
+    return { x: from.columns / to.columns, y: from.rows / to.rows };
   }
 
   /** A point in `from`'s pixels in `to`'s pixels. */
@@ -207,18 +206,14 @@ export class Slide {
     if (!(width > 0 && height > 0) || ![x, y, width, height].every(Number.isInteger)) {
       throw new LazydcmError(ErrorCode.invalidArgument, 'invalidArgument', `patch ${width} x ${height} at (${x}, ${y}): integers, positive size`);
     }
-    const { rows, columns } = sizeOf(target);
+    const { rows, columns } = target;
     const x0 = Math.max(0, x), y0 = Math.max(0, y), x1 = Math.min(columns, x + width), y1 = Math.min(rows, y + height);
     if (x0 >= x1 || y0 >= y1) {
       throw new LazydcmError(ErrorCode.outOfImage, 'outOfImage', `patch ${width} x ${height} at (${x}, ${y}) is outside the ${columns} x ${rows} level`);
     }
-    const base = 'source' in target ? target.source : target;
-    let inside: { data: Uint8Array; samples: number };
-    if ('source' in target) {
-      inside = await this.resampled(target, x0, y0, x1 - x0, y1 - y0, options);
-    } else {
-      inside = await this.readLevel(target, x0, y0, x1 - x0, y1 - y0, options);
-    }
+    const resized = 'source' in target;
+    const inside = resized ? await this.resampled(target, x0, y0, x1 - x0, y1 - y0, options)
+      : await this.readLevel(target, x0, y0, x1 - x0, y1 - y0, options);
     const samples = inside.samples;
     const data = new Uint8Array(width * height * samples);
     if (options.fill) data.fill(options.fill);
@@ -227,13 +222,13 @@ export class Slide {
       data.set(inside.data.subarray(r * w * samples, (r + 1) * w * samples), ((r + y0 - y) * width + (x0 - x)) * samples);
     }
     const colour = options.icc && samples === 3 ? await this.applyIcc(data, options) : 'stored';
-    return { data, x, y, rows: height, columns: width, samplesPerPixel: samples, level: base.index, colour };
+    return { data, x, y, rows: height, columns: width, samplesPerPixel: samples, level: resized ? target.source.index : target.index, colour };
   }
 
   /** A whole (small) level as one patch; refuses levels above `maxPixels` (default 64 Mi). */
   async getImage(level: SlideLevel | ResizedLevel | number, options: PatchOptions & { maxPixels?: number } = {}): Promise<Patch> {
     const target = typeof level === 'number' ? this.level(level) : level;
-    const { rows, columns } = sizeOf(target);
+    const { rows, columns } = target;
     if (rows * columns > (options.maxPixels ?? 64 * 2 ** 20)) {
       throw new LazydcmError(ErrorCode.valueTooLarge, 'valueTooLarge', `level of ${columns} x ${rows} pixels: read patches, or raise maxPixels`);
     }
@@ -450,14 +445,6 @@ function spacingFromMagnification(core: CoreModule, text: string): number {
   const j = JSON.parse(core.magnificationJson(text));
   if (j.error) throw LazydcmError.fromJson(j.error);
   return j.spacing;
-}
-
-function sizeOf(l: SlideLevel | ResizedLevel) {
-  return { rows: l.rows, columns: l.columns };
-}
-
-function spacingOf(l: SlideLevel | ResizedLevel): PixelSpacing | null {
-  return l.spacing;
 }
 
 /** '40X' <-> 0.00025 mm, as EZ-WSI. */

@@ -1,6 +1,7 @@
 import { ErrorCode, ioError, LazydcmError } from '../core/errors.js';
 import { IoStats } from '../io/stats.js';
 import type { DicomJson } from '../model/instance.js';
+import { sleep } from './http.js';
 import type { ByteSource } from './source.js';
 
 /** How to reach a DICOMweb server. */
@@ -187,13 +188,13 @@ export class DicomWebClient {
   }
 }
 
-/** The transfer syntaxes learned from frames, per instance URL (so cached frames decode right). */
+/** The transfer syntaxes learned from frames, per cache key (so cached frames decode right). */
 const learnedSyntax = new Map<string, string>();
 
 /**
  * One instance on a DICOMweb server, as the Instance model sees it: no bytes by range, frames by
  * number (batched up to `framesPerRequest`), bulk data by URI. Frames are immutable per SOP
- * Instance UID, so they are cached under the instance URL across opens.
+ * Instance UID, so they are cached under the instance URL (and the syntax asked) across opens.
  */
 export class DicomWebInstanceSource implements ByteSource {
   readonly name: string;
@@ -210,14 +211,14 @@ export class DicomWebInstanceSource implements ByteSource {
     return Math.max(1, this.client.options.framesPerRequest ?? 100);
   }
 
-  /** The transfer syntax earlier frames came in, if any. */
+  /** The transfer syntax earlier frames (asked in the same syntax) came in, if any. */
   get knownTransferSyntax(): string | undefined {
-    return learnedSyntax.get(this.name);
+    return learnedSyntax.get(this.cacheKey());
   }
 
   async readFrames(numbers: number[], signal?: AbortSignal): Promise<{ frames: Uint8Array[]; transferSyntaxUid: string }> {
     const out = await this.client.frames(this.study, this.series, this.instance, numbers, signal);
-    if (out.transferSyntaxUid) learnedSyntax.set(this.name, out.transferSyntaxUid);
+    if (out.transferSyntaxUid) learnedSyntax.set(this.cacheKey(), out.transferSyntaxUid);
     return out;
   }
 
@@ -233,8 +234,9 @@ export class DicomWebInstanceSource implements ByteSource {
     return this.open() as unknown as Promise<Uint8Array>;
   }
 
+  /** Frames differ by the transfer syntax asked for (as stored, or transcoded by the server). */
   cacheKey(): string {
-    return this.name;
+    return `${this.name}|${this.client.options.transferSyntax ?? '*'}`;
   }
 }
 
@@ -255,16 +257,6 @@ function transferSyntaxOf(contentType: string): string | undefined {
 function statusMeaning(status: number): string {
   return ({ 400: '(bad request)', 401: '(unauthorized)', 403: '(forbidden)', 404: '(not found)', 406: '(not acceptable: the server cannot send this transfer syntax or media type)',
     429: '(too many requests)', 500: '(server error)', 502: '(bad gateway)', 503: '(unavailable)', 504: '(gateway timeout)' } as Record<number, string>)[status] ?? '';
-}
-
-function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const t = setTimeout(resolve, ms);
-    signal?.addEventListener('abort', () => {
-      clearTimeout(t);
-      reject(ioError('aborted', 'aborted'));
-    }, { once: true });
-  });
 }
 
 /** Parts of a multipart/related body: each part's Content-Type and bytes. */

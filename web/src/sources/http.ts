@@ -27,7 +27,8 @@ export function resolveUrl(url: string, options: HttpOptions = {}): string {
   return url;
 }
 
-const sleep = (ms: number, signal?: AbortSignal) =>
+/** Waits `ms`, or rejects with `aborted` when the signal fires. */
+export const sleep = (ms: number, signal?: AbortSignal) =>
   new Promise<void>((resolve, reject) => {
     const t = setTimeout(resolve, ms);
     signal?.addEventListener('abort', () => {

@@ -17,7 +17,7 @@ export interface CoreReader {
   setTransferSyntax(uid: string): void;
   wsiImageJson(name: string): string;
   iccProfileJson(opticalPath: number): string;
-  iccView(): Uint8Array;
+  iccView(opticalPath: number): Uint8Array;
   rawInput(index: number, n: number): number;
   valuesView(): Float64Array;
   transformJson(): string;
