@@ -6,6 +6,7 @@
 #include <emscripten/val.h>
 
 #include <memory>
+#include <set>
 
 #include "image/session.hpp"
 #include "wsi/icc.hpp"
@@ -190,9 +191,11 @@ class pixel_ops {
     }
     return val(typed_memory_view(output_.size(), output_.data()));
   }
-  val rgbToGray(double pixels) {
-    output_ = lazydcm::rgb_to_gray(input_.data(), std::min(size_t(pixels), input_.size() / 3));
-    return val(typed_memory_view(output_.size(), output_.data()));
+  // RGB in inputBuffer -> its luminance, in place at the start of inputBuffer (for patchGridJson).
+  void rgbToGray(double pixels) {
+    const size_t n = std::min(size_t(pixels), input_.size() / 3);
+    const auto gray = lazydcm::rgb_to_gray(input_.data(), n);
+    std::copy(gray.begin(), gray.end(), input_.begin());
   }
   // The mask (luminance) in inputBuffer; options {patch, stride, minLuminance, maxLuminance} ->
   // [[row, column]...] | {error}.
@@ -299,15 +302,23 @@ class reader {
     for (const auto& c : plan->copies) rects.push_back({c.dst_row, c.dst_column, c.rows, c.columns});
     return dump({{"rows", plan->rows}, {"columns", plan->columns}, {"frames", plan->frames()}, {"rects", rects}});
   }
-  // The 0-based frames a region needs, without touching the region being assembled: [..] or {"error"}.
-  std::string regionFramesJson(double r0, double r1, double c0, double c1, int focal_plane, int optical_path) {
+  // The 0-based frames regions need ([[r0, r1, c0, c1]...], 0-based half-open), ascending, without
+  // touching the region being assembled; the tile layout is read once for all of them. [..] | {"error"}.
+  std::string regionFramesJson(std::string boxes_json, int focal_plane, int optical_path) {
     lazydcm::plane_selection sel;
     if (focal_plane >= 0) sel.focal_plane = uint32_t(focal_plane);
     if (optical_path >= 0) sel.optical_path = uint32_t(optical_path);
     auto layout = lazydcm::read_tile_layout(r_->file().body, sel);
     if (!layout) return error_dump(layout.err());
-    auto plan = lazydcm::plan_region(layout.value(), int64_t(r0), int64_t(r1), int64_t(c0), int64_t(c1));
-    return plan ? dump(plan->frames()) : error_dump(plan.err());
+    auto boxes = nlohmann::json::parse(boxes_json, nullptr, false);
+    if (!boxes.is_array()) return error_dump(lazydcm::make_error(lazydcm::errc::invalid_json, lazydcm::error::no_offset, "boxes"));
+    std::set<uint32_t> frames;
+    for (const auto& b : boxes) {
+      auto plan = lazydcm::plan_region(layout.value(), b[0].get<int64_t>(), b[1].get<int64_t>(), b[2].get<int64_t>(), b[3].get<int64_t>());
+      if (!plan) return error_dump(plan.err());
+      for (uint32_t f : plan->frames()) frames.insert(f);
+    }
+    return dump(frames);
   }
   int transformRegion(std::string options_json) { return status(session().transform_region(parse_transform(options_json))); }
 

@@ -605,9 +605,12 @@ export class Instance {
     return this.source.read(info.offset, info.length, signal);
   }
 
-  /** The 0-based frames a region of the total pixel matrix needs (0-based, half-open), without reading them. */
-  planRegionFrames(rowStart: number, rowEnd: number, columnStart: number, columnEnd: number, focalPlane?: number, opticalPath?: number): number[] {
-    const frames = JSON.parse(this.open_().regionFramesJson(rowStart, rowEnd, columnStart, columnEnd, focalPlane ?? -1, opticalPath ?? -1));
+  /**
+   * The 0-based frames regions of the total pixel matrix need (boxes [rowStart, rowEnd, columnStart,
+   * columnEnd], 0-based, half-open), ascending, without reading them.
+   */
+  planRegionFrames(boxes: [number, number, number, number][], focalPlane?: number, opticalPath?: number): number[] {
+    const frames = JSON.parse(this.open_().regionFramesJson(JSON.stringify(boxes), focalPlane ?? -1, opticalPath ?? -1));
     if (frames.error) throw LazydcmError.fromJson(frames.error, this.source.name);
     return frames;
   }

@@ -258,11 +258,12 @@ export class Slide {
   async patches(level: SlideLevel | number, options: PatchGeneratorOptions): Promise<PatchGenerator> {
     const target = typeof level === 'number' ? this.level(level) : level;
     const ops = this.pixelOps();
-    let mask: Uint8Array, maskRows: number, maskColumns: number;
+    // The mask ends up in the PixelOps input buffer: a caller's 0/1 as 0/255, else luminance.
+    let maskRows: number, maskColumns: number;
     let lo = options.minLuminance ?? 1 / 255, hi = options.maxLuminance ?? 0.8;
     if (options.mask) {
       ({ rows: maskRows, columns: maskColumns } = options.mask);
-      mask = Uint8Array.from(options.mask.data as ArrayLike<number>, (v) => (v ? 255 : 0));
+      ops.inputBuffer(maskRows * maskColumns).set(Uint8Array.from(options.mask.data as ArrayLike<number>, (v) => (v ? 255 : 0)));
       lo = options.minLuminance ?? 0.5;
       hi = options.maxLuminance ?? 1.0;
     } else {
@@ -270,14 +271,9 @@ export class Slide {
       const image = await this.getImage(maskLevel, { focalPlane: options.focalPlane });
       maskRows = image.rows;
       maskColumns = image.columns;
-      if (image.samplesPerPixel === 3) {
-        ops.inputBuffer(image.data.length).set(image.data);
-        mask = ops.rgbToGray(image.rows * image.columns).slice();
-      } else {
-        mask = image.data;
-      }
+      ops.inputBuffer(image.data.length).set(image.data);
+      if (image.samplesPerPixel === 3) ops.rgbToGray(image.rows * image.columns);
     }
-    ops.inputBuffer(mask.length).set(mask);
     const grid = JSON.parse(ops.patchGridJson(maskRows, maskColumns, target.rows, target.columns, JSON.stringify({
       patch: options.patchSize, stride: options.stride ?? options.patchSize, minLuminance: lo, maxLuminance: hi,
     })));
@@ -294,17 +290,12 @@ export class Slide {
   /** Frames of a level's image (0-based per instance) that a box touches, for preloading. @internal */
   planFrames(level: SlideLevel, boxes: { x: number; y: number; width: number; height: number }[], focalPlane = 0): Map<Instance, number[]> {
     const { image, plane } = this.imageOf(level, focalPlane);
-    const out = new Map<Instance, number[]>();
-    for (const part of image) {
-      const frames = new Set<number>();
-      for (const b of boxes) {
-        const x0 = Math.max(0, b.x), y0 = Math.max(0, b.y), x1 = Math.min(level.columns, b.x + b.width), y1 = Math.min(level.rows, b.y + b.height);
-        if (x0 >= x1 || y0 >= y1) continue;
-        for (const f of part.planRegionFrames(y0, y1, x0, x1, plane)) frames.add(f);
-      }
-      out.set(part, [...frames]);
+    const clipped: [number, number, number, number][] = [];
+    for (const b of boxes) {
+      const x0 = Math.max(0, b.x), y0 = Math.max(0, b.y), x1 = Math.min(level.columns, b.x + b.width), y1 = Math.min(level.rows, b.y + b.height);
+      if (x0 < x1 && y0 < y1) clipped.push([y0, y1, x0, x1]);
     }
-    return out;
+    return new Map(image.map((part) => [part, part.planRegionFrames(clipped, plane)]));
   }
 
   async close(): Promise<void> {

@@ -23,7 +23,7 @@ export interface CoreReader {
   transformJson(): string;
   planRegion(r0: number, r1: number, c0: number, c1: number, focalPlane: number, opticalPath: number): string;
   regionView(): Uint8Array;
-  regionFramesJson(r0: number, r1: number, c0: number, c1: number, focalPlane: number, opticalPath: number): string;
+  regionFramesJson(boxesJson: string, focalPlane: number, opticalPath: number): string;
   transformRegion(optionsJson: string): number;
   releaseRegion(): void;
   outputView(): Uint8Array;
@@ -57,7 +57,7 @@ export interface CorePixelOps {
   inputBuffer(n: number): Uint8Array;
   resize(kind: number, srcRows: number, srcColumns: number, samples: number, originX: number, originY: number, scaleX: number,
     scaleY: number, dstRows: number, dstColumns: number): Uint8Array;
-  rgbToGray(pixels: number): Uint8Array;
+  rgbToGray(pixels: number): void;
   patchGridJson(maskRows: number, maskColumns: number, rows: number, columns: number, optionsJson: string): string;
   createIcc(n: number, target: number, intent: number): number;
   iccDescription(): string;
