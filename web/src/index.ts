@@ -28,6 +28,16 @@ export { NodeFileSource } from './sources/node-file.js';
 export type { Source } from './sources/resolve.js';
 export type { ByteSource } from './sources/source.js';
 export { setWasmBaseUrl, setWasmSimd, wasmFlavour } from './wasm/load.js';
+export { drawImage, fullRangeWindow, labelColourTable, toImageData, toRgba, WINDOW_PRESETS, windowFunction } from './render/pixels.js';
+export type { PixelImage, RgbaOptions, SegmentColour, Window } from './render/pixels.js';
+export { invertAffine, planeGeometry } from './render/mpr.js';
+export type { PlaneGeometry, PlaneName } from './render/mpr.js';
+export { SlideView } from './render/slide-view.js';
+export type { SlideViewOptions, SlideViewState, TileAddress } from './render/slide-view.js';
+export { VolumeView } from './render/volume-view.js';
+export type { VolumePane, VolumeViewOptions } from './render/volume-view.js';
+export { slideTileSource } from './render/openseadragon.js';
+export type { TileSourceOptions } from './render/openseadragon.js';
 
 import { ErrorCode, LazydcmError } from './core/errors.js';
 import { Instance, type OpenOptions } from './model/instance.js';

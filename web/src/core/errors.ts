@@ -33,6 +33,8 @@ export const ErrorCode = {
   aborted: 103,
   network: 104,
   invalidArchive: 105,
+  // rendering (web/src/render)
+  renderError: 110,
 } as const;
 
 export type ErrorCodeName = keyof typeof ErrorCode;

@@ -1,0 +1,132 @@
+// The slide viewer on the public API: openSlide + SlideView (WebGL2 tiles) + toImageData.
+import { openSlide, SlideView, toImageData } from '/web/dist/index.js';
+
+const SAMPLE = ['level0', 'level1', 'level2', 'level3', 'label', 'thumbnail']
+  .map((n) => new URL(`/build/fixtures/demo/slide/${n}.dcm`, location.href).href);
+const $ = (id) => document.getElementById(id);
+const state = (s) => { document.body.dataset.state = s; };
+
+function row(table, label, value) {
+  const tr = table.insertRow();
+  tr.insertCell().textContent = label;
+  tr.insertCell().textContent = value ?? '—';
+}
+
+let current = null;
+
+async function show(src, label) {
+  $('error').hidden = true;
+  state('loading');
+  try {
+    current?.view.destroy();
+    await current?.slide.close();
+    current = null;
+    const slide = await openSlide(src);
+    $('viewer').hidden = false;
+    const canvas = $('canvas');
+    const dpr = window.devicePixelRatio || 1;
+    canvas.width = Math.round(canvas.clientWidth * dpr) || 960;
+    canvas.height = Math.round(canvas.clientHeight * dpr) || 640;
+    const view = new SlideView(canvas, slide, { onDraw: () => update(), onError: (e) => fail(e) });
+    view.attachControls();
+    current = { slide, view, label };
+    window.demo = current;
+    levelButtons(slide, view);
+    await ancillary(slide);
+    await view.idle();
+    update();
+    state('ready');
+  } catch (e) {
+    fail(e);
+  }
+}
+
+function fail(e) {
+  console.error(e);
+  $('error').textContent = `${e.codeName ?? e.name}: ${e.message}`;
+  $('error').hidden = false;
+  state('error');
+}
+
+function levelButtons(slide, view) {
+  const box = $('levels');
+  box.replaceChildren();
+  for (const l of slide.levels) {
+    const b = document.createElement('button');
+    b.textContent = `${l.magnification || `level ${l.index}`} (${l.columns} × ${l.rows})`;
+    b.dataset.level = l.index;
+    // One screen pixel per pixel of that level, at the current centre.
+    b.onclick = () => view.setView({ zoom: l.columns / slide.levels[0].columns });
+    box.append(b);
+  }
+}
+
+async function ancillary(slide) {
+  const box = $('ancillary');
+  box.replaceChildren();
+  const images = [slide.label, slide.overview, slide.thumbnail].filter(Boolean);
+  $('ancillary-title').hidden = !images.length;
+  for (const image of images) {
+    const patch = await slide.getAncillary(image);
+    const figure = document.createElement('figure');
+    const c = document.createElement('canvas');
+    [c.width, c.height] = [patch.columns, patch.rows];
+    c.getContext('2d').putImageData(toImageData(patch), 0, 0);
+    c.dataset.kind = image.kind;
+    const caption = document.createElement('figcaption');
+    caption.textContent = `${image.kind.toLowerCase()} ${image.columns} × ${image.rows}`;
+    figure.append(c, caption);
+    box.append(figure);
+  }
+}
+
+function update() {
+  if (!current) return;
+  const { slide, view } = current;
+  const level = view.level;
+  const s = view.state;
+  const t = $('level');
+  t.replaceChildren();
+  row(t, 'Slide', current.label);
+  row(t, 'Level', `${level.index + 1} of ${slide.levels.length} — ${level.columns} × ${level.rows}`);
+  row(t, 'Magnification', level.magnification || 'no pixel spacing');
+  row(t, 'Zoom', `${(s.zoom * slide.levels[0].columns / level.columns).toFixed(2)} × of this level`);
+  row(t, 'Centre', `${Math.round(s.x)}, ${Math.round(s.y)} (level-0 pixels)`);
+  for (const b of $('levels').children) b.classList.toggle('active', Number(b.dataset.level) === level.index);
+  const st = slide.stats;
+  const c = $('counters');
+  c.replaceChildren();
+  row(c, 'Requests', st.requests);
+  row(c, 'Bytes', st.bytes.toLocaleString());
+  row(c, 'Frame cache hits', st.cacheHits);
+  row(c, 'Frames fetched', st.cacheMisses);
+  row(c, 'Tiles drawn (loaded)', view.tilesLoaded);
+  row(c, 'Tiles loading', view.pendingTiles);
+  const p = $('progress');
+  p.max = view.tilesLoaded + view.pendingTiles || 1;
+  p.value = view.tilesLoaded;
+  p.hidden = view.pendingTiles === 0;
+  document.body.dataset.pending = view.pendingTiles;
+}
+
+$('url-form').addEventListener('submit', (ev) => {
+  ev.preventDefault();
+  const url = $('url').value.trim();
+  if (url) history.pushState(null, '', `?src=${encodeURIComponent(url)}`), show(sourceOf(url), url);
+});
+for (const id of ['files', 'folder']) {
+  $(id).addEventListener('change', () => {
+    const files = [...$(id).files];
+    if (files.length) show(files.length === 1 ? files[0] : files, files.length === 1 ? files[0].name : `${files.length} files`);
+  });
+}
+
+/** 'sample', one URL, or several separated by spaces (relative ones resolved against the page). */
+function sourceOf(param) {
+  if (param === 'sample') return SAMPLE;
+  const parts = param.split(/\s+/).filter(Boolean).map((u) => (/^[a-z][a-z0-9+.-]*:\/\//i.test(u) ? u : new URL(u, location.href).href));
+  return parts.length === 1 ? parts[0] : parts;
+}
+
+const initial = new URLSearchParams(location.search).get('src');
+if (initial) show(sourceOf(initial), initial === 'sample' ? 'bundled demo slide' : initial);

@@ -1,0 +1,204 @@
+// The volume viewer on the public API: openSeries / openSegmentation + VolumeView (WebGL2 MPR).
+import { labelColourTable, openSegmentation, openSeries, VolumeView, WINDOW_PRESETS } from '/web/dist/index.js';
+
+const here = (p) => new URL(p, location.href).href;
+const SAMPLES = {
+  sample: { ct: here('/build/fixtures/demo/ct.zip'), seg: here('/build/fixtures/demo/seg.dcm') },
+  oblique: { ct: here('/build/fixtures/volume/enhanced_ct.dcm'), seg: here('/build/fixtures/volume/seg_binary.dcm') },
+};
+const IDC_DICOMWEB = 'https://proxy.imaging.datacommons.cancer.gov/current/viewer-only-no-downloads-see-tinyurl-dot-com-slash-3j3d9jyp/dicomWeb';
+const PLANES = ['axial', 'coronal', 'sagittal'];
+const PANE = 384;
+const $ = (id) => document.getElementById(id);
+const state = (s) => { document.body.dataset.state = s; };
+
+let current = null;
+const hidden = new Set();
+
+function status(text) {
+  $('status').textContent = text;
+}
+
+function fail(e) {
+  console.error(e);
+  $('error').textContent = `${e.codeName ?? e.name}: ${e.message}`;
+  $('error').hidden = false;
+  state('error');
+}
+
+/** A CT source from a form value / query parameter: a sample name, one URL, or several. */
+function ctSource(value) {
+  if (SAMPLES[value]) return SAMPLES[value].ct;
+  const parts = value.split(/\s+/).filter(Boolean).map((u) => (/^[a-z][a-z0-9+.-]*:\/\//i.test(u) ? u : here(u)));
+  return parts.length === 1 ? parts[0] : parts;
+}
+
+/** The CT series a SEG references, through the IDC DICOMweb proxy (its files live under other UUIDs). */
+function referencedSeries(seg) {
+  const ds = seg.instance.dataset().dataset;
+  const study = ds['0020000D']?.Value?.[0];
+  const series = ds['00081115']?.Value?.[0]?.['0020000E']?.Value?.[0];
+  if (!study || !series) throw new Error('the SEG names no referenced series (Referenced Series Sequence)');
+  return `${IDC_DICOMWEB}/studies/${study}/series/${series}`;
+}
+
+async function show(ctSrc, segSrc) {
+  $('error').hidden = true;
+  state('loading');
+  try {
+    await current?.close();
+    current = null;
+    hidden.clear();
+    const t0 = performance.now();
+    status('opening the segmentation…');
+    const seg = segSrc ? await openSegmentation(SAMPLES[segSrc]?.seg ?? segSrc) : null;
+    if (ctSrc === 'referenced') ctSrc = referencedSeries(seg);
+    status('reading the CT headers…');
+    const series = await openSeries(ctSrc);
+    status(`reading ${series.instances.length} instance(s) of pixels…`);
+    const volume = await series.getVolume({ onProgress: (p) => status(`CT frames ${p.framesDone} / ${p.framesTotal}`) });
+    const labels = seg ? await seg.getVolume({ combineSegments: true, skipOverlapChecks: true }) : null;
+    status(`${volume.shape.join(' × ')} voxels, spacing ${volume.spacing.map((s) => s.toFixed(2)).join(' × ')} mm, read in ${Math.round(performance.now() - t0)} ms`);
+    $('viewer').hidden = false;
+    const view = new VolumeView($('volume-canvas'), { interpolation: 'nearest' });
+    const modality = series.instances[0].dataset().dataset['00080060']?.Value?.[0];
+    view.setVolume(volume, modality === 'CT' ? WINDOW_PRESETS['Soft tissue'] : undefined);
+    if (labels) view.setLabels(labels, labelColourTable(seg.segments));
+    const panes = PLANES.map((plane, i) => ({ plane, slice: 0, x: i * PANE, y: 0, width: PANE, height: PANE }));
+    panes.forEach((p) => { p.slice = Math.floor(view.slices(p.plane) / 2); });
+    current = {
+      view, volume, labels, seg, series, panes,
+      close: async () => { view.destroy(); await series.close(); await seg?.close(); },
+    };
+    window.demo = { ...current, draw, setSlice, setWindow, toggleSegment };
+    controls();
+    segmentsList(seg);
+    draw();
+    state('ready');
+  } catch (e) {
+    fail(e);
+  }
+}
+
+function draw() {
+  const { view, panes, series, seg } = current;
+  view.draw(panes);
+  panes.forEach((p, i) => {
+    const input = $(`slice-${i}`);
+    input.max = view.slices(p.plane) - 1;
+    input.value = p.slice;
+    $(`out-${i}`).textContent = `${p.slice + 1} / ${view.slices(p.plane)}`;
+  });
+  $('wc').value = view.window.center;
+  $('ww').value = view.window.width;
+  for (const b of $('presets').children) {
+    const w = WINDOW_PRESETS[b.textContent];
+    b.classList.toggle('active', !!w && w.center === view.window.center && w.width === view.window.width);
+  }
+  const st = [...series.instances, ...(seg ? [seg.instance] : [])].map((i) => i.stats);
+  const sum = (k) => st.reduce((a, s) => a + s[k], 0);
+  const c = $('counters');
+  c.replaceChildren();
+  for (const [k, v] of [['Requests', sum('requests')], ['Bytes', sum('bytes').toLocaleString()], ['Instances', series.instances.length]]) {
+    const tr = c.insertRow();
+    tr.insertCell().textContent = k;
+    tr.insertCell().textContent = v;
+  }
+}
+
+function setSlice(i, k) {
+  const p = current.panes[i];
+  p.slice = Math.max(0, Math.min(current.view.slices(p.plane) - 1, k));
+  draw();
+}
+
+function setWindow(w) {
+  current.view.window = { ...w };
+  draw();
+}
+
+function toggleSegment(number, on) {
+  if (on) hidden.delete(number); else hidden.add(number);
+  current.view.setColours(labelColourTable(current.seg.segments, hidden));
+  const box = document.querySelector(`#segments input[data-number="${number}"]`);
+  if (box) box.checked = on;
+  draw();
+}
+
+function controls() {
+  const box = $('presets');
+  box.replaceChildren();
+  for (const [name, w] of Object.entries(WINDOW_PRESETS)) {
+    const b = document.createElement('button');
+    b.textContent = name;
+    b.onclick = () => setWindow(w);
+    box.append(b);
+  }
+}
+
+function segmentsList(seg) {
+  const ul = $('segments');
+  ul.replaceChildren();
+  $('segments-title').hidden = !seg;
+  if (!seg) return;
+  const lut = labelColourTable(seg.segments);
+  for (const s of seg.segments) {
+    const li = document.createElement('li');
+    const box = document.createElement('input');
+    box.type = 'checkbox';
+    box.checked = true;
+    box.dataset.number = s.number;
+    box.onchange = () => toggleSegment(s.number, box.checked);
+    const sw = document.createElement('span');
+    sw.className = 'swatch';
+    sw.style.background = `rgb(${lut[4 * s.number]}, ${lut[4 * s.number + 1]}, ${lut[4 * s.number + 2]})`;
+    const label = document.createElement('label');
+    label.append(box, sw, ` ${s.number}. ${s.label}`);
+    li.append(label);
+    ul.append(li);
+  }
+}
+
+// Slice sliders, wheel scrolling, window inputs, opacity, hover readout.
+for (let i = 0; i < 3; i++) $(`slice-${i}`).addEventListener('input', (e) => setSlice(i, Number(e.target.value)));
+const canvas = $('volume-canvas');
+const paneAt = (e) => current?.panes[Math.min(2, Math.floor(e.offsetX * canvas.width / canvas.clientWidth / PANE))];
+canvas.addEventListener('wheel', (e) => {
+  const p = paneAt(e);
+  if (!p) return;
+  e.preventDefault();
+  setSlice(current.panes.indexOf(p), p.slice + Math.sign(e.deltaY));
+}, { passive: false });
+canvas.addEventListener('mousemove', (e) => {
+  const p = paneAt(e);
+  if (!p) return;
+  const scale = canvas.width / canvas.clientWidth;
+  const [x, y, z] = current.view.canvasToPatient(p, Math.floor(e.offsetX * scale), Math.floor(e.offsetY * scale));
+  const [s, r, c] = current.volume.patientToVoxel(x, y, z).map(Math.round);
+  const [S, R, C] = current.volume.shape;
+  const inside = s >= 0 && s < S && r >= 0 && r < R && c >= 0 && c < C;
+  const value = inside ? current.volume.data[(s * R + r) * C + c] : null;
+  $('readout').textContent = `LPS (${x.toFixed(1)}, ${y.toFixed(1)}, ${z.toFixed(1)}) mm` +
+    (inside ? `  voxel [${s}, ${r}, ${c}]  value ${value}` : '  outside the volume');
+});
+$('wc').addEventListener('change', () => setWindow({ center: Number($('wc').value), width: current.view.window.width }));
+$('ww').addEventListener('change', () => setWindow({ center: current.view.window.center, width: Math.max(1, Number($('ww').value)) }));
+$('opacity').addEventListener('input', (e) => { current.view.opacity = Number(e.target.value); draw(); });
+
+$('url-form').addEventListener('submit', (ev) => {
+  ev.preventDefault();
+  const ct = $('ct-url').value.trim(), seg = $('seg-url').value.trim();
+  if (!ct) return;
+  history.pushState(null, '', `?ct=${encodeURIComponent(ct)}${seg ? `&seg=${encodeURIComponent(seg)}` : ''}`);
+  show(ctSource(ct), seg || null);
+});
+for (const id of ['ct-files', 'ct-folder']) {
+  $(id).addEventListener('change', () => {
+    const files = [...$(id).files];
+    const segFile = $('seg-file').files[0];
+    if (files.length) show(files.length === 1 ? files[0] : files, segFile ?? null);
+  });
+}
+
+const q = new URLSearchParams(location.search);
+if (q.get('ct')) show(q.get('ct') === 'referenced' ? 'referenced' : ctSource(q.get('ct')), q.get('seg'));

@@ -1,0 +1,337 @@
+/**
+ * A WebGL2 pan/zoom view of a whole-slide pyramid: the visible tiles of the level that suits the
+ * zoom are fetched (nearest the centre first, stale requests dropped), kept as textures (LRU) and
+ * drawn over whatever coarser tiles are already loaded, so the picture sharpens in place.
+ */
+import type { LazydcmError } from '../core/errors.js';
+import type { PatchOptions, Slide, SlideLevel } from '../model/slide.js';
+import { program, RECT_VERTEX, uniforms, unitQuad, webgl2 } from './gl.js';
+
+/** Centre (x, y) in level-0 pixels; zoom in canvas pixels per level-0 pixel. */
+export interface SlideViewState {
+  x: number;
+  y: number;
+  zoom: number;
+}
+
+export interface SlideViewOptions {
+  focalPlane?: number;
+  /** Colour management of the tiles (see PatchOptions.icc). Default off. */
+  icc?: PatchOptions['icc'];
+  /** Tile textures kept (LRU). Default 512. */
+  maxTextures?: number;
+  /** Tiles fetched at once. Default 6. */
+  concurrency?: number;
+  /** Texture filtering. Default 'linear'. */
+  interpolation?: 'linear' | 'nearest';
+  /** Canvas colour where no tile is drawn, 0..255. Default [240, 240, 240]. */
+  background?: [number, number, number];
+  /** Called after every draw (tiles arriving, view changes): update counters here. */
+  onDraw?: (view: SlideView) => void;
+  /** A tile failed (it is not retried until `retry()`). */
+  onError?: (error: LazydcmError | Error, tile: TileAddress) => void;
+}
+
+/** A tile: its level and its column / row in the level's tile grid. */
+export interface TileAddress {
+  level: number;
+  column: number;
+  row: number;
+}
+
+const FRAGMENT = `#version 300 es
+precision highp float;
+uniform sampler2D u_tex;
+uniform bool u_grey;
+in vec2 v_uv;
+out vec4 o;
+void main() {
+  vec4 c = texture(u_tex, v_uv);
+  o = u_grey ? vec4(c.rrr, 1.0) : vec4(c.rgb, 1.0);
+}`;
+
+export class SlideView {
+  /** Tile loads finished (textures uploaded) since the view was made. */
+  tilesLoaded = 0;
+  /** The tiles that failed, by key 'level/column/row'. */
+  readonly failed = new Map<string, Error>();
+  private readonly gl: WebGL2RenderingContext;
+  private readonly prog: WebGLProgram;
+  private readonly quad: WebGLVertexArrayObject;
+  private readonly u;
+  private readonly textures = new Map<string, { tex: WebGLTexture; grey: boolean }>();
+  private readonly inflight = new Set<string>();
+  private queue: TileAddress[] = [];
+  private view: SlideViewState;
+  private frame = 0;
+  private idleWaiters: (() => void)[] = [];
+  private destroyed = false;
+
+  constructor(readonly canvas: HTMLCanvasElement, readonly slide: Slide, private readonly options: SlideViewOptions = {}) {
+    this.gl = webgl2(canvas);
+    this.prog = program(this.gl, RECT_VERTEX, FRAGMENT);
+    this.quad = unitQuad(this.gl);
+    this.u = uniforms(this.gl, this.prog, ['u_rect', 'u_canvas', 'u_tex', 'u_grey'] as const);
+    this.view = this.fitState();
+    this.requestDraw();
+  }
+
+  /** The current centre and zoom. */
+  get state(): SlideViewState {
+    return { ...this.view };
+  }
+
+  /** The pyramid level drawn at the current zoom: the coarsest whose pixels are no larger than the screen's. */
+  get level(): SlideLevel {
+    return this.levelFor(this.view.zoom);
+  }
+
+  /** Tiles queued or being fetched. */
+  get pendingTiles(): number {
+    return this.queue.length + this.inflight.size;
+  }
+
+  levelFor(zoom: number): SlideLevel {
+    const levels = this.slide.levels;
+    let best = levels[0];
+    for (const l of levels) {
+      if (this.downsample(l) <= 1 / zoom + 1e-9 && this.downsample(l) > this.downsample(best)) best = l;
+    }
+    return best;
+  }
+
+  /** Moves to a centre / zoom (missing fields unchanged). */
+  setView(view: Partial<SlideViewState>): void {
+    const next = { ...this.view, ...view };
+    next.zoom = Math.min(64, Math.max(1e-4, next.zoom));
+    this.view = next;
+    this.requestDraw();
+  }
+
+  /** The whole slide, centred. */
+  fit(): void {
+    this.view = this.fitState();
+    this.requestDraw();
+  }
+
+  /** Pans by canvas pixels. */
+  panBy(dx: number, dy: number): void {
+    this.setView({ x: this.view.x - dx / this.view.zoom, y: this.view.y - dy / this.view.zoom });
+  }
+
+  /** Zooms by `factor` keeping the level-0 point under canvas pixel (cx, cy) in place. */
+  zoomAt(factor: number, cx = this.canvas.width / 2, cy = this.canvas.height / 2): void {
+    const { x, y, zoom } = this.view;
+    const z = Math.min(64, Math.max(1e-4, zoom * factor));
+    const px = x + (cx - this.canvas.width / 2) / zoom, py = y + (cy - this.canvas.height / 2) / zoom;
+    this.setView({ zoom: z, x: px - (cx - this.canvas.width / 2) / z, y: py - (cy - this.canvas.height / 2) / z });
+  }
+
+  /** Level-0 pixel under a canvas pixel. */
+  canvasToSlide(cx: number, cy: number): { x: number; y: number } {
+    const { x, y, zoom } = this.view;
+    return { x: x + (cx - this.canvas.width / 2) / zoom, y: y + (cy - this.canvas.height / 2) / zoom };
+  }
+
+  /** Resolves once every visible tile of the current level is drawn (or failed). */
+  idle(): Promise<void> {
+    if (!this.pendingTiles && !this.frame) return Promise.resolve();
+    return new Promise((resolve) => this.idleWaiters.push(resolve));
+  }
+
+  /** Forgets failed tiles so they are fetched again. */
+  retry(): void {
+    this.failed.clear();
+    this.requestDraw();
+  }
+
+  /** Mouse / touch: drag to pan, wheel or double-click to zoom. Returns a function that removes the handlers. */
+  attachControls(): () => void {
+    const c = this.canvas;
+    const scale = () => c.width / (c.clientWidth || c.width);
+    let drag: { x: number; y: number } | null = null;
+    const down = (e: PointerEvent) => {
+      drag = { x: e.clientX, y: e.clientY };
+      c.setPointerCapture(e.pointerId);
+    };
+    const move = (e: PointerEvent) => {
+      if (!drag) return;
+      this.panBy((e.clientX - drag.x) * scale(), (e.clientY - drag.y) * scale());
+      drag = { x: e.clientX, y: e.clientY };
+    };
+    const up = () => { drag = null; };
+    const wheel = (e: WheelEvent) => {
+      e.preventDefault();
+      this.zoomAt(Math.exp(-e.deltaY * 0.0015), e.offsetX * scale(), e.offsetY * scale());
+    };
+    const dbl = (e: MouseEvent) => this.zoomAt(e.shiftKey ? 0.5 : 2, e.offsetX * scale(), e.offsetY * scale());
+    c.addEventListener('pointerdown', down);
+    c.addEventListener('pointermove', move);
+    c.addEventListener('pointerup', up);
+    c.addEventListener('pointercancel', up);
+    c.addEventListener('wheel', wheel, { passive: false });
+    c.addEventListener('dblclick', dbl);
+    return () => {
+      c.removeEventListener('pointerdown', down);
+      c.removeEventListener('pointermove', move);
+      c.removeEventListener('pointerup', up);
+      c.removeEventListener('pointercancel', up);
+      c.removeEventListener('wheel', wheel);
+      c.removeEventListener('dblclick', dbl);
+    };
+  }
+
+  /** Frees the textures; the slide stays open (the caller owns it). */
+  destroy(): void {
+    this.destroyed = true;
+    if (this.frame && typeof cancelAnimationFrame !== 'undefined') cancelAnimationFrame(this.frame);
+    for (const t of this.textures.values()) this.gl.deleteTexture(t.tex);
+    this.textures.clear();
+    this.queue = [];
+    this.resolveIdle();
+  }
+
+  /** Draws now (normally called for you on the next animation frame). */
+  draw(): void {
+    this.frame = 0;
+    if (this.destroyed) return;
+    const gl = this.gl;
+    const [br, bg, bb] = this.options.background ?? [240, 240, 240];
+    gl.viewport(0, 0, this.canvas.width, this.canvas.height);
+    gl.clearColor(br / 255, bg / 255, bb / 255, 1);
+    gl.clear(gl.COLOR_BUFFER_BIT);
+    gl.useProgram(this.prog);
+    gl.bindVertexArray(this.quad);
+    gl.uniform2f(this.u.u_canvas, this.canvas.width, this.canvas.height);
+    gl.uniform1i(this.u.u_tex, 0);
+    gl.activeTexture(gl.TEXTURE0);
+    const target = this.level;
+    const levels = this.slide.levels;
+    // Coarser levels first (what is loaded of them), then the target level on top.
+    for (let k = levels.length - 1; k >= target.index; k--) {
+      for (const t of this.visible(levels[k])) {
+        const key = `${k}/${t.column}/${t.row}`;
+        const tex = this.textures.get(key);
+        if (!tex) continue;
+        this.textures.delete(key);  // LRU: most recently drawn last
+        this.textures.set(key, tex);
+        const r = this.screenRect(levels[k], t);
+        gl.bindTexture(gl.TEXTURE_2D, tex.tex);
+        gl.uniform1i(this.u.u_grey, tex.grey ? 1 : 0);
+        gl.uniform4f(this.u.u_rect, r.x, r.y, r.width, r.height);
+        gl.drawArrays(gl.TRIANGLES, 0, 6);
+      }
+    }
+    gl.bindVertexArray(null);
+    // What to fetch: the coarsest level whole (a backdrop), then the target's visible tiles, centre first.
+    const coarsest = levels[levels.length - 1];
+    const want = [...this.visible(coarsest), ...(target === coarsest ? [] : this.visible(target))]
+      .filter((t) => !this.textures.has(this.key(t)) && !this.inflight.has(this.key(t)) && !this.failed.has(this.key(t)));
+    const centre = (t: TileAddress) => {
+      const r = this.screenRect(levels[t.level], t);
+      return Math.hypot(r.x + r.width / 2 - this.canvas.width / 2, r.y + r.height / 2 - this.canvas.height / 2);
+    };
+    this.queue = want.sort((a, b) => (b.level - a.level) || centre(a) - centre(b));
+    this.pump();
+    this.options.onDraw?.(this);
+    if (!this.pendingTiles) this.resolveIdle();
+  }
+
+  // ---- internals ----
+
+  private fitState(): SlideViewState {
+    const l0 = this.slide.levels[0];
+    const zoom = Math.min(this.canvas.width / l0.columns, this.canvas.height / l0.rows);
+    return { x: l0.columns / 2, y: l0.rows / 2, zoom };
+  }
+
+  private downsample(level: SlideLevel): number {
+    return this.slide.levels[0].columns / level.columns;
+  }
+
+  private key(t: TileAddress): string {
+    return `${t.level}/${t.column}/${t.row}`;
+  }
+
+  /** A tile's rectangle in canvas pixels. */
+  private screenRect(level: SlideLevel, t: TileAddress) {
+    const l0 = this.slide.levels[0];
+    const fx = l0.columns / level.columns, fy = l0.rows / level.rows;
+    const { x, y, zoom } = this.view;
+    const w = Math.min(level.tileColumns, level.columns - t.column * level.tileColumns);
+    const h = Math.min(level.tileRows, level.rows - t.row * level.tileRows);
+    return {
+      x: (t.column * level.tileColumns * fx - x) * zoom + this.canvas.width / 2,
+      y: (t.row * level.tileRows * fy - y) * zoom + this.canvas.height / 2,
+      width: w * fx * zoom, height: h * fy * zoom,
+    };
+  }
+
+  /** The level's tiles that intersect the canvas. */
+  private visible(level: SlideLevel): TileAddress[] {
+    const a = this.canvasToSlide(0, 0), b = this.canvasToSlide(this.canvas.width, this.canvas.height);
+    const l0 = this.slide.levels[0];
+    const fx = l0.columns / level.columns, fy = l0.rows / level.rows;
+    const across = Math.ceil(level.columns / level.tileColumns), down = Math.ceil(level.rows / level.tileRows);
+    const c0 = Math.max(0, Math.floor(a.x / fx / level.tileColumns)), c1 = Math.min(across - 1, Math.floor(b.x / fx / level.tileColumns));
+    const r0 = Math.max(0, Math.floor(a.y / fy / level.tileRows)), r1 = Math.min(down - 1, Math.floor(b.y / fy / level.tileRows));
+    const out: TileAddress[] = [];
+    for (let row = r0; row <= r1; row++) for (let column = c0; column <= c1; column++) out.push({ level: level.index, column, row });
+    return out;
+  }
+
+  private requestDraw(): void {
+    if (this.frame || this.destroyed) return;
+    this.frame = typeof requestAnimationFrame !== 'undefined' ? requestAnimationFrame(() => this.draw()) : (setTimeout(() => this.draw(), 0) as unknown as number);
+  }
+
+  private pump(): void {
+    const limit = this.options.concurrency ?? 6;
+    while (this.inflight.size < limit && this.queue.length) {
+      const t = this.queue.shift()!;
+      const key = this.key(t);
+      this.inflight.add(key);
+      this.load(t).catch((e: Error) => {
+        this.failed.set(key, e);
+        this.options.onError?.(e, t);
+      }).finally(() => {
+        this.inflight.delete(key);
+        this.requestDraw();
+        this.pump();
+      });
+    }
+  }
+
+  private async load(t: TileAddress): Promise<void> {
+    const level = this.slide.levels[t.level];
+    const x = t.column * level.tileColumns, y = t.row * level.tileRows;
+    const w = Math.min(level.tileColumns, level.columns - x), h = Math.min(level.tileRows, level.rows - y);
+    const patch = await this.slide.getPatch(level, x, y, w, h, { focalPlane: this.options.focalPlane, icc: this.options.icc, priority: 1 });
+    if (this.destroyed) return;
+    const gl = this.gl;
+    const tex = gl.createTexture()!;
+    gl.bindTexture(gl.TEXTURE_2D, tex);
+    gl.pixelStorei(gl.UNPACK_ALIGNMENT, 1);
+    const grey = patch.samplesPerPixel === 1;
+    gl.texImage2D(gl.TEXTURE_2D, 0, grey ? gl.R8 : gl.RGB8, w, h, 0, grey ? gl.RED : gl.RGB, gl.UNSIGNED_BYTE, patch.data);
+    const filter = this.options.interpolation === 'nearest' ? gl.NEAREST : gl.LINEAR;
+    gl.texParameteri(gl.TEXTURE_2D, gl.TEXTURE_MIN_FILTER, filter);
+    gl.texParameteri(gl.TEXTURE_2D, gl.TEXTURE_MAG_FILTER, filter);
+    gl.texParameteri(gl.TEXTURE_2D, gl.TEXTURE_WRAP_S, gl.CLAMP_TO_EDGE);
+    gl.texParameteri(gl.TEXTURE_2D, gl.TEXTURE_WRAP_T, gl.CLAMP_TO_EDGE);
+    this.textures.set(this.key(t), { tex, grey });
+    this.tilesLoaded++;
+    const max = this.options.maxTextures ?? 512;
+    for (const [k, v] of this.textures) {
+      if (this.textures.size <= max) break;
+      gl.deleteTexture(v.tex);
+      this.textures.delete(k);
+    }
+  }
+
+  private resolveIdle(): void {
+    const w = this.idleWaiters;
+    this.idleWaiters = [];
+    for (const f of w) f();
+  }
+}

@@ -1,0 +1,245 @@
+/**
+ * A WebGL2 multiplanar view of a volume: the volume in a 3D texture (16-bit integers when the
+ * values are, else float32), window/level in the fragment shader, each pane a plane in patient
+ * space (see mpr.ts) sampled through the inverse affine — so oblique volumes and a segmentation on
+ * its own grid line up by their affines, not by their indices. A label volume draws as a coloured
+ * overlay from a colour table (labelColourTable: recommended display colours, hidden segments).
+ */
+import { ErrorCode, LazydcmError } from '../core/errors.js';
+import type { Volume } from '../model/volume.js';
+import { program, RECT_VERTEX, uniforms, unitQuad, webgl2 } from './gl.js';
+import { invertAffine, planeGeometry, type PlaneGeometry, type PlaneName } from './mpr.js';
+import { fullRangeWindow, type Window } from './pixels.js';
+
+/** One pane: a plane at a slice, drawn into a rectangle of the canvas (pixels, y down). */
+export interface VolumePane {
+  plane: PlaneName;
+  slice: number;
+  x: number;
+  y: number;
+  width: number;
+  height: number;
+}
+
+export interface VolumeViewOptions {
+  /** Sampling of the volume (labels are always nearest). Default 'linear'. */
+  interpolation?: 'linear' | 'nearest';
+  /** 0..255. Default black. */
+  background?: [number, number, number];
+}
+
+const fragment = (intVolume: boolean) => `#version 300 es
+precision highp float;
+precision highp int;
+precision highp ${intVolume ? 'isampler3D' : 'sampler3D'};
+precision highp usampler3D;
+uniform highp ${intVolume ? 'isampler3D' : 'sampler3D'} u_vol;
+uniform highp usampler3D u_labels;
+uniform sampler2D u_lut;
+uniform bool u_hasLabels, u_linear;
+uniform vec3 u_origin, u_right, u_down, u_shape, u_labShape, u_background;
+uniform mat4 u_toVox, u_toLab;
+uniform vec2 u_window;
+uniform float u_opacity, u_canvasH;
+uniform vec4 u_pane;
+out vec4 o;
+
+float fetchV(ivec3 i) {
+  i = clamp(i, ivec3(0), ivec3(u_shape) - 1);
+  return float(texelFetch(u_vol, i, 0).r);
+}
+
+void main() {
+  vec2 px = vec2(gl_FragCoord.x - u_pane.x, u_canvasH - gl_FragCoord.y - u_pane.y) - 0.5;
+  vec3 p = u_origin + px.x * u_right + px.y * u_down;
+  vec3 t = (u_toVox * vec4(p, 1.0)).zyx;  // (column, row, slice): texture x, y, z
+  if (any(lessThan(t, vec3(-0.5))) || any(greaterThanEqual(t, u_shape - 0.5))) { o = vec4(u_background, 1.0); return; }
+  float v;
+  if (u_linear) {
+    vec3 f = t - floor(t);
+    ivec3 i = ivec3(floor(t));
+    v = mix(mix(mix(fetchV(i), fetchV(i + ivec3(1, 0, 0)), f.x), mix(fetchV(i + ivec3(0, 1, 0)), fetchV(i + ivec3(1, 1, 0)), f.x), f.y),
+            mix(mix(fetchV(i + ivec3(0, 0, 1)), fetchV(i + ivec3(1, 0, 1)), f.x), mix(fetchV(i + ivec3(0, 1, 1)), fetchV(i + ivec3(1, 1, 1)), f.x), f.y), f.z);
+  } else {
+    v = fetchV(ivec3(floor(t + 0.5)));
+  }
+  // DICOM LINEAR VOI: centre c, width w.
+  float c = u_window.x, w = u_window.y;
+  float g = v <= c - 0.5 - (w - 1.0) / 2.0 ? 0.0 : v > c - 0.5 + (w - 1.0) / 2.0 ? 1.0 : (v - (c - 0.5)) / max(w - 1.0, 1.0) + 0.5;
+  vec3 col = vec3(g);
+  if (u_hasLabels) {
+    vec3 l = (u_toLab * vec4(p, 1.0)).zyx;
+    if (all(greaterThanEqual(l, vec3(-0.5))) && all(lessThan(l, u_labShape - 0.5))) {
+      uint label = texelFetch(u_labels, ivec3(floor(l + 0.5)), 0).r;
+      if (label > 0u) {
+        vec4 s = texelFetch(u_lut, ivec2(int(label % 256u), int(label / 256u)), 0);
+        col = mix(col, s.rgb, s.a * u_opacity);
+      }
+    }
+  }
+  o = vec4(col, 1.0);
+}`;
+
+const NAMES = ['u_rect', 'u_canvas', 'u_vol', 'u_labels', 'u_lut', 'u_hasLabels', 'u_linear', 'u_origin', 'u_right', 'u_down',
+  'u_shape', 'u_labShape', 'u_background', 'u_toVox', 'u_toLab', 'u_window', 'u_opacity', 'u_canvasH', 'u_pane'] as const;
+
+/** Column-major 4x4 for uniformMatrix4fv. */
+const columnMajor = (m: number[][]) => new Float32Array([0, 1, 2, 3].flatMap((c) => [0, 1, 2, 3].map((r) => m[r][c])));
+
+export class VolumeView {
+  /** The window applied to the volume's values (HU for CT). */
+  window: Window = { center: 40, width: 400 };
+  /** Overlay opacity, 0..1. */
+  opacity = 0.5;
+  private readonly gl: WebGL2RenderingContext;
+  private readonly quad: WebGLVertexArrayObject;
+  private progs = new Map<boolean, { prog: WebGLProgram; u: Record<(typeof NAMES)[number], WebGLUniformLocation | null> }>();
+  private volume?: { shape: number[]; affine: number[][]; toVox: number[][]; tex: WebGLTexture; int: boolean };
+  private labels?: { shape: number[]; toLab: number[][]; tex: WebGLTexture };
+  private lut: WebGLTexture;
+
+  constructor(readonly canvas: HTMLCanvasElement | OffscreenCanvas, private readonly options: VolumeViewOptions = {}) {
+    this.gl = webgl2(canvas);
+    this.quad = unitQuad(this.gl);
+    this.lut = this.gl.createTexture()!;
+    this.setColours(new Uint8Array(4));
+  }
+
+  /** Uploads a scalar volume (shape [slices, rows, columns]); sets the window to its range. */
+  setVolume(volume: Volume, window?: Window): void {
+    const [s, r, c] = volume.shape;
+    if (volume.shape.length !== 3) throw new LazydcmError(ErrorCode.invalidArgument, 'invalidArgument', `volume of shape [${volume.shape}]: one channel only`);
+    const gl = this.gl;
+    const max3d = gl.getParameter(gl.MAX_3D_TEXTURE_SIZE) as number;
+    if (Math.max(s, r, c) > max3d) throw new LazydcmError(ErrorCode.renderError, 'renderError', `volume ${c} x ${r} x ${s} exceeds this GPU's 3D texture size ${max3d}`);
+    const data = volume.data as ArrayLike<number>;
+    let int = true;
+    for (let i = 0; i < data.length && int; i++) int = Number.isInteger(data[i]) && data[i] >= -32768 && data[i] <= 32767;
+    if (this.volume) gl.deleteTexture(this.volume.tex);
+    const tex = gl.createTexture()!;
+    gl.bindTexture(gl.TEXTURE_3D, tex);
+    gl.pixelStorei(gl.UNPACK_ALIGNMENT, 1);
+    if (int) gl.texImage3D(gl.TEXTURE_3D, 0, gl.R16I, c, r, s, 0, gl.RED_INTEGER, gl.SHORT, Int16Array.from(data));
+    else gl.texImage3D(gl.TEXTURE_3D, 0, gl.R32F, c, r, s, 0, gl.RED, gl.FLOAT, Float32Array.from(data));
+    this.nearest(gl.TEXTURE_3D);
+    this.volume = { shape: [s, r, c], affine: volume.affine, toVox: invertAffine(volume.affine), tex, int };
+    this.window = window ?? fullRangeWindow(data);
+  }
+
+  /** A label volume (integers: segment numbers) on its own grid, or null to remove; colours from labelColourTable. */
+  setLabels(labels: Volume | null, colours?: Uint8Array): void {
+    const gl = this.gl;
+    if (this.labels) gl.deleteTexture(this.labels.tex);
+    this.labels = undefined;
+    if (colours) this.setColours(colours);
+    if (!labels) return;
+    const [s, r, c] = labels.shape;
+    const data = labels.data as ArrayLike<number>;
+    let max = 0;
+    for (let i = 0; i < data.length; i++) if (data[i] > max) max = data[i];
+    const tex = gl.createTexture()!;
+    gl.bindTexture(gl.TEXTURE_3D, tex);
+    gl.pixelStorei(gl.UNPACK_ALIGNMENT, 1);
+    if (max < 256) gl.texImage3D(gl.TEXTURE_3D, 0, gl.R8UI, c, r, s, 0, gl.RED_INTEGER, gl.UNSIGNED_BYTE, Uint8Array.from(data));
+    else gl.texImage3D(gl.TEXTURE_3D, 0, gl.R16UI, c, r, s, 0, gl.RED_INTEGER, gl.UNSIGNED_SHORT, Uint16Array.from(data));
+    this.nearest(gl.TEXTURE_3D);
+    this.labels = { shape: [s, r, c], toLab: invertAffine(labels.affine), tex };
+  }
+
+  /** Replaces the colour table (RGBA per label; alpha 0 hides a segment) — cheap, for toggling segments. */
+  setColours(colours: Uint8Array): void {
+    const gl = this.gl;
+    const n = Math.max(1, colours.length / 4), w = Math.min(256, n), h = Math.ceil(n / 256);
+    const padded = new Uint8Array(w * h * 4);
+    padded.set(colours.subarray(0, padded.length));
+    gl.bindTexture(gl.TEXTURE_2D, this.lut);
+    gl.pixelStorei(gl.UNPACK_ALIGNMENT, 1);
+    gl.texImage2D(gl.TEXTURE_2D, 0, gl.RGBA8, w, h, 0, gl.RGBA, gl.UNSIGNED_BYTE, padded);
+    this.nearest(gl.TEXTURE_2D);
+  }
+
+  /** How many slices a plane has (steps along the volume axis nearest its normal). */
+  slices(plane: PlaneName): number {
+    return this.geometry({ plane, slice: 0, x: 0, y: 0, width: 1, height: 1 }).slices;
+  }
+
+  /** The patient-space geometry of a pane. */
+  geometry(pane: VolumePane): PlaneGeometry {
+    if (!this.volume) throw new LazydcmError(ErrorCode.invalidArgument, 'invalidArgument', 'no volume: call setVolume first');
+    return planeGeometry(this.volume.shape, this.volume.affine, pane.plane, pane.slice, pane.width, pane.height);
+  }
+
+  /** The LPS point at the centre of canvas pixel (cx, cy), which is inside `pane`. */
+  canvasToPatient(pane: VolumePane, cx: number, cy: number): [number, number, number] {
+    const g = this.geometry(pane);
+    const i = cx - pane.x, j = cy - pane.y;
+    return [0, 1, 2].map((k) => g.origin[k] + i * g.right[k] + j * g.down[k]) as [number, number, number];
+  }
+
+  /** Draws the panes (the rest of the canvas is left as it is). */
+  draw(panes: VolumePane[]): void {
+    if (!this.volume) throw new LazydcmError(ErrorCode.invalidArgument, 'invalidArgument', 'no volume: call setVolume first');
+    const gl = this.gl, v = this.volume;
+    const { prog, u } = this.program(v.int);
+    gl.useProgram(prog);
+    gl.bindVertexArray(this.quad);
+    gl.viewport(0, 0, this.canvas.width, this.canvas.height);
+    gl.activeTexture(gl.TEXTURE0);
+    gl.bindTexture(gl.TEXTURE_3D, v.tex);
+    gl.uniform1i(u.u_vol, 0);
+    gl.activeTexture(gl.TEXTURE1);
+    gl.bindTexture(gl.TEXTURE_3D, this.labels?.tex ?? null);
+    gl.uniform1i(u.u_labels, 1);
+    gl.activeTexture(gl.TEXTURE2);
+    gl.bindTexture(gl.TEXTURE_2D, this.lut);
+    gl.uniform1i(u.u_lut, 2);
+    gl.uniform1i(u.u_hasLabels, this.labels ? 1 : 0);
+    gl.uniform1i(u.u_linear, this.options.interpolation === 'nearest' ? 0 : 1);
+    gl.uniform3f(u.u_shape, v.shape[2], v.shape[1], v.shape[0]);
+    if (this.labels) gl.uniform3f(u.u_labShape, this.labels.shape[2], this.labels.shape[1], this.labels.shape[0]);
+    gl.uniformMatrix4fv(u.u_toVox, false, columnMajor(v.toVox));
+    if (this.labels) gl.uniformMatrix4fv(u.u_toLab, false, columnMajor(this.labels.toLab));
+    const [br, bg, bb] = this.options.background ?? [0, 0, 0];
+    gl.uniform3f(u.u_background, br / 255, bg / 255, bb / 255);
+    gl.uniform2f(u.u_window, this.window.center, Math.max(1, this.window.width));
+    gl.uniform1f(u.u_opacity, this.opacity);
+    gl.uniform1f(u.u_canvasH, this.canvas.height);
+    gl.uniform2f(u.u_canvas, this.canvas.width, this.canvas.height);
+    for (const pane of panes) {
+      const g = this.geometry(pane);
+      gl.uniform4f(u.u_rect, pane.x, pane.y, pane.width, pane.height);
+      gl.uniform4f(u.u_pane, pane.x, pane.y, pane.width, pane.height);
+      gl.uniform3fv(u.u_origin, g.origin);
+      gl.uniform3fv(u.u_right, g.right);
+      gl.uniform3fv(u.u_down, g.down);
+      gl.drawArrays(gl.TRIANGLES, 0, 6);
+    }
+    gl.bindVertexArray(null);
+  }
+
+  destroy(): void {
+    const gl = this.gl;
+    if (this.volume) gl.deleteTexture(this.volume.tex);
+    if (this.labels) gl.deleteTexture(this.labels.tex);
+    gl.deleteTexture(this.lut);
+    for (const p of this.progs.values()) gl.deleteProgram(p.prog);
+    this.volume = this.labels = undefined;
+  }
+
+  private program(int: boolean) {
+    let p = this.progs.get(int);
+    if (!p) {
+      const prog = program(this.gl, RECT_VERTEX, fragment(int));
+      p = { prog, u: uniforms(this.gl, prog, NAMES) };
+      this.progs.set(int, p);
+    }
+    return p;
+  }
+
+  private nearest(target: number): void {
+    const gl = this.gl;
+    gl.texParameteri(target, gl.TEXTURE_MIN_FILTER, gl.NEAREST);
+    gl.texParameteri(target, gl.TEXTURE_MAG_FILTER, gl.NEAREST);
+    for (const p of [gl.TEXTURE_WRAP_S, gl.TEXTURE_WRAP_T, gl.TEXTURE_WRAP_R]) gl.texParameteri(target, p, gl.CLAMP_TO_EDGE);
+  }
+}
