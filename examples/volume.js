@@ -95,7 +95,7 @@ function draw() {
     const w = WINDOW_PRESETS[b.textContent];
     b.classList.toggle('active', !!w && w.center === view.window.center && w.width === view.window.width);
   }
-  const st = [...series.instances, ...(seg ? [seg.instance] : [])].map((i) => i.stats);
+  const st = [series.stats, ...(seg ? [seg.instance.stats] : [])];
   const sum = (k) => st.reduce((a, s) => a + s[k], 0);
   const c = $('counters');
   c.replaceChildren();

@@ -1,4 +1,5 @@
 import { ErrorCode, LazydcmError } from '../core/errors.js';
+import { sumStats, type IoStats } from '../io/stats.js';
 import { loadCore } from '../wasm/load.js';
 import type { Instance } from './instance.js';
 import type { VolumeOptions } from './instance.js';
@@ -17,6 +18,11 @@ export class Series {
     readonly skipped: { source: string; error: LazydcmError }[] = [],
     private readonly onClose?: () => Promise<void>,
   ) {}
+
+  /** Requests, bytes and cache hits of all the instances (a zip's entries share the archive's). */
+  get stats(): IoStats {
+    return sumStats([...new Set(this.instances.map((i) => i.stats))]);
+  }
 
   /** One enhanced multi-frame instance (opened as a "series" of one): its frames are the slices. */
   private get multiFrame(): Instance | undefined {
