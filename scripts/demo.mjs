@@ -8,7 +8,10 @@ import { startNginx } from './lib/nginx.mjs';
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const server = await startNginx(root);
 console.log(`lazydcm demo: ${server.url}/examples/`);
-console.log(`  a bundled sample: ${server.url}/examples/?src=/build/fixtures/index/large_tiff.dcm`);
+console.log(`  slide viewer:   ${server.url}/examples/slide.html?src=sample`);
+console.log(`  volume viewer:  ${server.url}/examples/volume.html?ct=sample&seg=sample`);
+console.log(`  OpenSeadragon:  ${server.url}/examples/openseadragon.html?src=sample`);
+console.log(`  file inspector: ${server.url}/examples/?src=/build/fixtures/index/large_tiff.dcm`);
 console.log('Ctrl-C to stop.');
 const stop = async () => {
   await server.stop();
