@@ -192,13 +192,12 @@ $('url-form').addEventListener('submit', (ev) => {
   history.pushState(null, '', `?ct=${encodeURIComponent(ct)}${seg ? `&seg=${encodeURIComponent(seg)}` : ''}`);
   show(ctSource(ct), seg || null);
 });
-for (const id of ['ct-files', 'ct-folder']) {
-  $(id).addEventListener('change', () => {
-    const files = [...$(id).files];
-    const segFile = $('seg-file').files[0];
-    if (files.length) show(files.length === 1 ? files[0] : files, segFile ?? null);
-  });
+// Local files: the CT (files, a zip, or a folder) with the SEG file if one is picked, in either order.
+function openLocal() {
+  const files = [...$('ct-folder').files, ...$('ct-files').files];
+  if (files.length) show(files.length === 1 ? files[0] : files, $('seg-file').files[0] ?? null);
 }
+for (const id of ['ct-files', 'ct-folder', 'seg-file']) $(id).addEventListener('change', openLocal);
 
 const q = new URLSearchParams(location.search);
 if (q.get('ct')) show(q.get('ct') === 'referenced' ? 'referenced' : ctSource(q.get('ct')), q.get('seg'));

@@ -261,6 +261,26 @@ describe('volume viewer (examples/volume.html)', () => {
   });
 });
 
+describe('local files picked in the viewers', () => {
+  test('the slide viewer reads picked files by slice; the volume viewer a picked zip and SEG', async () => {
+    const page = await browser.context.newPage();
+    await page.goto(`${app.url}/examples/slide.html`);
+    await page.setInputFiles('#files', demo.slide.files);
+    await page.waitForSelector('body[data-state=ready], body[data-state=error]', { timeout: 60000 });
+    assert.equal(await page.getAttribute('body', 'data-state'), 'ready', await page.textContent('#error'));
+    assert.equal(await page.locator('#levels button').count(), 4);
+    assert.match(await page.textContent('#level'), /6 files/);
+    await page.goto(`${app.url}/examples/volume.html`);
+    await page.setInputFiles('#seg-file', demo.seg.file);
+    await page.setInputFiles('#ct-files', demo.ct.zip);
+    await page.waitForSelector('body[data-state=ready], body[data-state=error]', { timeout: 60000 });
+    assert.equal(await page.getAttribute('body', 'data-state'), 'ready', await page.textContent('#error'));
+    assert.match(await page.textContent('#status'), /48 × 128 × 128 voxels/);
+    assert.equal(await page.locator('#segments li').count(), 6);
+    await page.close();
+  });
+});
+
 describe('OpenSeadragon with slideTileSource (examples/openseadragon.html)', () => {
   test('the bundled slide at 1:1 shows level-0 pixels; only tiles are fetched', async () => {
     const page = await openPage('/examples/openseadragon.html?src=sample');
