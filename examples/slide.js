@@ -102,6 +102,7 @@ function update() {
   row(c, 'Frames fetched', st.cacheMisses);
   row(c, 'Tiles drawn (loaded)', view.tilesLoaded);
   row(c, 'Tiles loading', view.pendingTiles);
+  if (view.tooManyTiles) row(c, 'Note', 'zoom in: this slide has no level coarse enough to show this view');
   const p = $('progress');
   p.max = view.tilesLoaded + view.pendingTiles || 1;
   p.value = view.tilesLoaded;

@@ -146,6 +146,26 @@ describe('slide viewer (examples/slide.html)', () => {
     await page.close();
   });
 
+  test('a view that would need too many tiles of its level fetches none of them and says so', async () => {
+    const page = await openPage('/examples/slide.html?src=sample');
+    const r = await page.evaluate(async () => {
+      const { SlideView } = await import('/web/dist/index.js');
+      const canvas = document.createElement('canvas');
+      [canvas.width, canvas.height] = [960, 640];
+      const before = window.demo.slide.stats.requests;
+      // Level 0 at 1:1 needs 5 x 4 tiles here; the coarsest level (the backdrop) 1.
+      const view = new SlideView(canvas, window.demo.slide, { maxTilesPerView: 10 });
+      view.setView({ x: 1000, y: 800, zoom: 1 });
+      await view.idle();
+      const out = { tooMany: view.tooManyTiles, loaded: view.tilesLoaded, requests: window.demo.slide.stats.requests - before };
+      view.destroy();
+      return out;
+    });
+    assert.equal(r.tooMany, true);
+    assert.equal(r.loaded, 1, `only the backdrop tile is loaded: ${JSON.stringify(r)}`);
+    await page.close();
+  });
+
   test('the label is drawn as stored', async () => {
     const page = await openPage('/examples/slide.html?src=sample');
     const label = readNpy(demo.slide.label_npy);

@@ -24,6 +24,11 @@ export interface SlideViewOptions {
   concurrency?: number;
   /** Texture filtering. Default 'linear'. */
   interpolation?: 'linear' | 'nearest';
+  /**
+   * A view needing more tiles than this (a slide without coarse enough levels, zoomed out) fetches
+   * none of that level and sets `tooManyTiles`. Default 1024.
+   */
+  maxTilesPerView?: number;
   /** Canvas colour where no tile is drawn, 0..255. Default [240, 240, 240]. */
   background?: [number, number, number];
   /** Called after every draw (tiles arriving, view changes): update counters here. */
@@ -53,6 +58,8 @@ void main() {
 export class SlideView {
   /** Tile loads finished (textures uploaded) since the view was made. */
   tilesLoaded = 0;
+  /** The last draw wanted more tiles of one level than `maxTilesPerView` (zoom in, or add pyramid levels). */
+  tooManyTiles = false;
   /** The tiles that failed, by key 'level/column/row'. */
   readonly failed = new Map<string, Error>();
   private readonly gl: WebGL2RenderingContext;
@@ -224,8 +231,13 @@ export class SlideView {
     }
     gl.bindVertexArray(null);
     // What to fetch: the coarsest level whole (a backdrop), then the target's visible tiles, centre first.
+    // A level whose visible tiles exceed the cap is not fetched (a single-level slide zoomed out
+    // would otherwise queue every tile of the image).
     const coarsest = levels[levels.length - 1];
-    const want = [...this.visible(coarsest), ...(target === coarsest ? [] : this.visible(target))]
+    const cap = this.options.maxTilesPerView ?? 1024;
+    const backdrop = this.visible(coarsest), focus = target === coarsest ? [] : this.visible(target);
+    this.tooManyTiles = backdrop.length > cap || focus.length > cap;
+    const want = [...(backdrop.length > cap ? [] : backdrop), ...(focus.length > cap ? [] : focus)]
       .filter((t) => !this.textures.has(this.key(t)) && !this.inflight.has(this.key(t)) && !this.failed.has(this.key(t)));
     const centre = (t: TileAddress) => {
       const r = this.screenRect(levels[t.level], t);
