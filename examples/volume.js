@@ -57,8 +57,14 @@ async function show(ctSrc, segSrc) {
     const series = await openSeries(ctSrc);
     status(`reading ${series.instances.length} instance(s) of pixels…`);
     const volume = await series.getVolume({ onProgress: (p) => status(`CT frames ${p.framesDone} / ${p.framesTotal}`) });
-    const labels = seg ? await seg.getVolume({ combineSegments: true, skipOverlapChecks: true }) : null;
-    status(`${volume.shape.join(' × ')} voxels, spacing ${volume.spacing.map((s) => s.toFixed(2)).join(' × ')} mm, read in ${Math.round(performance.now() - t0)} ms`);
+    let labels = null, note = '';
+    try {
+      labels = seg ? await seg.getVolume({ combineSegments: true, skipOverlapChecks: true }) : null;
+    } catch (e) {
+      // e.g. a FRACTIONAL SEG with soft values has no label volume: show the CT, say why.
+      note = ` — no overlay: ${e.message}`;
+    }
+    status(`${volume.shape.join(' × ')} voxels, spacing ${volume.spacing.map((s) => s.toFixed(2)).join(' × ')} mm, read in ${Math.round(performance.now() - t0)} ms${note}`);
     $('viewer').hidden = false;
     const view = new VolumeView($('volume-canvas'), { interpolation: 'nearest' });
     const modality = series.instances[0].dataset().dataset['00080060']?.Value?.[0];
@@ -72,7 +78,7 @@ async function show(ctSrc, segSrc) {
     };
     window.demo = { ...current, draw, setSlice, setWindow, toggleSegment };
     controls();
-    segmentsList(seg);
+    segmentsList(labels ? seg : null);
     draw();
     state('ready');
   } catch (e) {

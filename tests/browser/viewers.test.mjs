@@ -281,6 +281,19 @@ describe('volume viewer (examples/volume.html)', () => {
   });
 });
 
+test('a FRACTIONAL SEG with soft values: the CT is shown, and why there is no overlay', async () => {
+  const page = await openPage('/examples/volume.html?ct=/build/fixtures/volume/enhanced_ct.dcm&seg=/build/fixtures/volume/seg_fractional.dcm');
+  assert.match(await page.textContent('#status'), /8 × 23 × 21 voxels.*no overlay: /);
+  assert.equal(await page.locator('#segments li').count(), 0);
+  // (The SEG came as a path: in a browser a path is a URL on the page's server.) A file:// URL is a clear error.
+  const e = await page.evaluate(async () => {
+    const { open } = await import('/web/dist/index.js');
+    return open('file:///etc/hostname').then(() => null, (err) => `${err.codeName}: ${err.message}`);
+  });
+  assert.match(e, /^invalidArgument: .*file paths exist only in Node/);
+  await page.close();
+});
+
 describe('local files picked in the viewers', () => {
   test('the slide viewer reads picked files by slice; the volume viewer a picked zip and SEG', async () => {
     const page = await browser.context.newPage();

@@ -1,3 +1,4 @@
+import { isNode } from '../core/env.js';
 import { IoStats } from '../io/stats.js';
 import type { ByteSource } from './source.js';
 
@@ -40,6 +41,7 @@ export class NodeFileSource implements ByteSource {
 
 /** Node: the files under a directory (recursively, sorted), or null when `path` is not a directory. */
 export async function listDirectory(path: string): Promise<string[] | null> {
+  if (!isNode) return null;  // browsers: the string is a URL (see toByteSource)
   const fs = await import('node:fs/promises');
   const { join } = await import('node:path');
   const stat = await fs.stat(path).catch(() => null);

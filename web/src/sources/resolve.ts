@@ -1,9 +1,14 @@
+import { ErrorCode, LazydcmError } from '../core/errors.js';
+import { isNode } from '../core/env.js';
 import { BlobSource } from './blob.js';
 import { HttpSource, type HttpOptions } from './http.js';
 import { NodeFileSource } from './node-file.js';
 import type { ByteSource } from './source.js';
 
-/** What `open()` accepts: a URL (http, https, gs, s3), a Node path, a File/Blob, or a ByteSource. */
+/**
+ * What `open()` accepts: a URL (http, https, gs, s3), a Node path (in a browser: a URL relative to
+ * the page), a File/Blob, or a ByteSource.
+ */
 export type Source = string | URL | Blob | ByteSource;
 
 export function isByteSource(x: unknown): x is ByteSource {
@@ -15,6 +20,14 @@ export function toByteSource(src: Source, http: HttpOptions = {}): ByteSource {
   if (typeof Blob !== 'undefined' && src instanceof Blob) return new BlobSource(src);
   const text = src instanceof URL ? src.href : (src as string);
   if (/^(https?|gs|s3):\/\//i.test(text)) return new HttpSource(text, http);
+  if (!isNode) {
+    // Browsers have no file paths: a relative or absolute path is a URL on the page's server.
+    const base = globalThis.location?.href;
+    if (!base || /^[a-z][a-z0-9+.-]*:/i.test(text)) {
+      throw new LazydcmError(ErrorCode.invalidArgument, 'invalidArgument', `'${text}': not an http(s), gs or s3 URL, and file paths exist only in Node`);
+    }
+    return new HttpSource(new URL(text, base).href, http);
+  }
   if (text.startsWith('file://')) return new NodeFileSource(decodeURIComponent(new URL(text).pathname));
   return new NodeFileSource(text);
 }

@@ -3,6 +3,7 @@
  * The .wasm sits next to this module (`lazydcm/wasm/lazydcm-core.wasm`); bundlers that move it
  * can point at it with setWasmBaseUrl().
  */
+import { isNode } from '../core/env.js';
 export interface CoreReader {
   inputBuffer(n: number): Uint8Array;
   feedInput(offset: number, n: number): void;
@@ -113,7 +114,6 @@ export function setWasmBaseUrl(url: string | URL): void {
   modulePromise = undefined;
 }
 
-const isNode = typeof process !== 'undefined' && !!process.versions?.node && typeof window === 'undefined';
 
 export function loadCore(): Promise<CoreModule> {
   modulePromise ??= instantiate();
