@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 
 import { launchChromium } from '../../scripts/lib/chromium.mjs';
 import { startNginx } from '../../scripts/lib/nginx.mjs';
+import { startOrthanc } from '../../scripts/lib/orthanc.mjs';
 import { readNpy } from '../node/lib/npy.mjs';
 import { screenshotPixels } from './lib/png.mjs';
 
@@ -177,6 +178,33 @@ describe('slide viewer (examples/slide.html)', () => {
     assert.deepEqual(data.slice(0, 2), [400, 200]);
     const c = compare({ width: 400, height: 200, data: Uint8Array.from(data.slice(2)) }, rgbWindow(label, 0, 0, 400, 200), 0);
     assert.equal(c.bad, 0, c.first);
+    await page.close();
+  });
+});
+
+describe('slide viewer on a DICOMweb server (Orthanc, cross-origin)', () => {
+  let orthanc;
+  before(async () => { orthanc = await startOrthanc(demo.slide.files); });
+  after(async () => { await orthanc?.stop(); });
+
+  test('the series URL typed in the form: the same pixels as from files, frames fetched by number', async () => {
+    const page = await browser.context.newPage();
+    await page.setViewportSize({ width: 1400, height: 1000 });
+    await page.goto(`${app.url}/examples/slide.html`);
+    const url = `${orthanc.dicomweb}/studies/${demo.slide.study}/series/${demo.slide.series}`;
+    await page.fill('#url', url);
+    await page.click('#url-form button');
+    await page.waitForSelector('body[data-state=ready], body[data-state=error]', { timeout: 60000 });
+    assert.equal(await page.getAttribute('body', 'data-state'), 'ready', await page.textContent('#error'));
+    assert.equal(await page.locator('#ancillary canvas').count(), 2);  // label and thumbnail
+    await page.evaluate(() => window.demo.view.setView({ x: 1280, y: 896, zoom: 0.5 }));
+    await settle(page);
+    const shot = await screenshotPixels(page, '#canvas');
+    const c = compare(shot, rgbWindow(readNpy(demo.slide.levels[1].npy), 160, 128, 960, 640), 2);
+    assert.equal(c.bad, 0, c.first);
+    const frames = orthanc.log.filter((l) => l.url.includes('/frames/'));
+    assert.ok(frames.length > 0, 'frames by number');
+    assert.ok(!orthanc.log.some((l) => /\/instances\/[^/]+$/.test(l.url)), 'no whole-instance downloads');
     await page.close();
   });
 });
