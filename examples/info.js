@@ -1,9 +1,9 @@
 // The demo uses only the public API of the npm package.
 import { open } from '/web/dist/index.js';
+import { $, row, setState, showError } from './common.js';
 
 const samples = ['large_eot', 'large_tiff', 'large_scan', 'slide_bot', 'slide_multifrag_scan', 'native16',
   'native1bit', 'deflated'];
-const $ = (id) => document.getElementById(id);
 
 for (const name of samples) {
   const a = document.createElement('a');
@@ -12,14 +12,8 @@ for (const name of samples) {
   $('samples').append(' ', a);
 }
 
-function row(table, label, value) {
-  const tr = table.insertRow();
-  tr.insertCell().textContent = label;
-  tr.insertCell().textContent = value ?? '—';
-}
-
 async function show(src, label) {
-  $('error').hidden = true;
+  showError(null);
   $('result').hidden = true;
   try {
     const inst = await open(src, { firstRead: 64 * 1024 });
@@ -53,11 +47,9 @@ async function show(src, label) {
     $('json').textContent = JSON.stringify(inst.dataset().dataset, null, 1);
     await inst.close();
     $('result').hidden = false;
-    document.body.dataset.state = 'shown';
+    setState('shown');
   } catch (e) {
-    $('error').textContent = `${e.codeName ?? e.name}: ${e.message}`;
-    $('error').hidden = false;
-    document.body.dataset.state = 'error';
+    showError(e);
   }
 }
 

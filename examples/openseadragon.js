@@ -1,12 +1,9 @@
 // OpenSeadragon with a lazydcm slide as its tile source (web/src/render/openseadragon.ts).
 import { openSlide, slideTileSource } from '/web/dist/index.js';
-
-const SAMPLE = ['level0', 'level1', 'level2', 'level3', 'label', 'thumbnail']
-  .map((n) => new URL(`/build/fixtures/demo/slide/${n}.dcm`, location.href).href);
-const $ = (id) => document.getElementById(id);
+import { $, row, SAMPLE_SLIDE, setState, showError, sourceOf } from './common.js';
 
 async function show(src) {
-  document.body.dataset.state = 'loading';
+  setState('loading');
   try {
     const slide = await openSlide(src);
     let failed = 0;
@@ -18,24 +15,17 @@ async function show(src) {
       const st = slide.stats;
       const c = $('counters');
       c.replaceChildren();
-      for (const [k, v] of [['Requests', st.requests], ['Bytes', st.bytes.toLocaleString()], ['Frame cache hits', st.cacheHits], ['Tile errors', failed]]) {
-        const tr = c.insertRow();
-        tr.insertCell().textContent = k;
-        tr.insertCell().textContent = v;
-      }
+      for (const [k, v] of [['Requests', st.requests], ['Bytes', st.bytes.toLocaleString()], ['Frame cache hits', st.cacheHits], ['Tile errors', failed]]) row(c, k, v);
     };
     viewer.addHandler('tile-loaded', update);
     viewer.addHandler('update-viewport', update);
     window.demo = { slide, viewer };
     viewer.world.addHandler('add-item', (e) => e.item.addOnceHandler('fully-loaded-change', () => {
       update();
-      document.body.dataset.state = 'ready';
+      setState('ready');
     }));
   } catch (e) {
-    console.error(e);
-    $('error').textContent = `${e.codeName ?? e.name}: ${e.message}`;
-    $('error').hidden = false;
-    document.body.dataset.state = 'error';
+    showError(e);
   }
 }
 
@@ -45,4 +35,4 @@ $('url-form').addEventListener('submit', (ev) => {
   if (url) location.search = `?src=${encodeURIComponent(url)}`;
 });
 const initial = new URLSearchParams(location.search).get('src');
-if (initial) show(initial === 'sample' ? SAMPLE : initial.includes(' ') ? initial.split(/\s+/) : initial);
+if (initial) show(sourceOf(initial, { sample: SAMPLE_SLIDE }));

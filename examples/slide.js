@@ -1,22 +1,12 @@
 // The slide viewer on the public API: openSlide + SlideView (WebGL2 tiles) + toImageData.
-import { openSlide, SlideView, toImageData } from '/web/dist/index.js';
-
-const SAMPLE = ['level0', 'level1', 'level2', 'level3', 'label', 'thumbnail']
-  .map((n) => new URL(`/build/fixtures/demo/slide/${n}.dcm`, location.href).href);
-const $ = (id) => document.getElementById(id);
-const state = (s) => { document.body.dataset.state = s; };
-
-function row(table, label, value) {
-  const tr = table.insertRow();
-  tr.insertCell().textContent = label;
-  tr.insertCell().textContent = value ?? '—';
-}
+import { EIGHT_BIT, openSlide, SlideView, toImageData } from '/web/dist/index.js';
+import { $, row, SAMPLE_SLIDE, setState, showError, sourceOf } from './common.js';
 
 let current = null;
 
 async function show(src, label) {
-  $('error').hidden = true;
-  state('loading');
+  showError(null);
+  setState('loading');
   try {
     current?.view.destroy();
     await current?.slide.close();
@@ -27,7 +17,7 @@ async function show(src, label) {
     const dpr = window.devicePixelRatio || 1;
     canvas.width = Math.round(canvas.clientWidth * dpr) || 960;
     canvas.height = Math.round(canvas.clientHeight * dpr) || 640;
-    const view = new SlideView(canvas, slide, { onDraw: () => update(), onError: (e) => fail(e) });
+    const view = new SlideView(canvas, slide, { onDraw: () => update(), onError: (e) => showError(e) });
     view.attachControls();
     current = { slide, view, label };
     window.demo = current;
@@ -35,17 +25,10 @@ async function show(src, label) {
     await ancillary(slide);
     await view.idle();
     update();
-    state('ready');
+    setState('ready');
   } catch (e) {
-    fail(e);
+    showError(e);
   }
-}
-
-function fail(e) {
-  console.error(e);
-  $('error').textContent = `${e.codeName ?? e.name}: ${e.message}`;
-  $('error').hidden = false;
-  state('error');
 }
 
 function levelButtons(slide, view) {
@@ -71,7 +54,7 @@ async function ancillary(slide) {
     const figure = document.createElement('figure');
     const c = document.createElement('canvas');
     [c.width, c.height] = [patch.columns, patch.rows];
-    c.getContext('2d').putImageData(toImageData(patch), 0, 0);
+    c.getContext('2d').putImageData(toImageData(patch, { window: EIGHT_BIT }), 0, 0);
     c.dataset.kind = image.kind;
     const caption = document.createElement('figcaption');
     caption.textContent = `${image.kind.toLowerCase()} ${image.columns} × ${image.rows}`;
@@ -122,12 +105,5 @@ for (const id of ['files', 'folder']) {
   });
 }
 
-/** 'sample', one URL, or several separated by spaces (relative ones resolved against the page). */
-function sourceOf(param) {
-  if (param === 'sample') return SAMPLE;
-  const parts = param.split(/\s+/).filter(Boolean).map((u) => (/^[a-z][a-z0-9+.-]*:\/\//i.test(u) ? u : new URL(u, location.href).href));
-  return parts.length === 1 ? parts[0] : parts;
-}
-
 const initial = new URLSearchParams(location.search).get('src');
-if (initial) show(sourceOf(initial), initial === 'sample' ? 'bundled demo slide' : initial);
+if (initial) show(sourceOf(initial, { sample: SAMPLE_SLIDE }), initial === 'sample' ? 'bundled demo slide' : initial);

@@ -1,36 +1,18 @@
 // The volume viewer on the public API: openSeries / openSegmentation + VolumeView (WebGL2 MPR).
 import { labelColourTable, openSegmentation, openSeries, VolumeView, WINDOW_PRESETS } from '/web/dist/index.js';
+import { $, row, setState, showError, sourceOf } from './common.js';
 
-const here = (p) => new URL(p, location.href).href;
-const SAMPLES = {
-  sample: { ct: here('/build/fixtures/demo/ct.zip'), seg: here('/build/fixtures/demo/seg.dcm') },
-  oblique: { ct: here('/build/fixtures/volume/enhanced_ct.dcm'), seg: here('/build/fixtures/volume/seg_binary.dcm') },
-};
+const CT_SAMPLES = { sample: '/build/fixtures/demo/ct.zip', oblique: '/build/fixtures/volume/enhanced_ct.dcm' };
+const SEG_SAMPLES = { sample: '/build/fixtures/demo/seg.dcm', oblique: '/build/fixtures/volume/seg_binary.dcm' };
 const IDC_DICOMWEB = 'https://proxy.imaging.datacommons.cancer.gov/current/viewer-only-no-downloads-see-tinyurl-dot-com-slash-3j3d9jyp/dicomWeb';
 const PLANES = ['axial', 'coronal', 'sagittal'];
 const PANE = 384;
-const $ = (id) => document.getElementById(id);
-const state = (s) => { document.body.dataset.state = s; };
 
 let current = null;
 const hidden = new Set();
 
 function status(text) {
   $('status').textContent = text;
-}
-
-function fail(e) {
-  console.error(e);
-  $('error').textContent = `${e.codeName ?? e.name}: ${e.message}`;
-  $('error').hidden = false;
-  state('error');
-}
-
-/** A CT source from a form value / query parameter: a sample name, one URL, or several. */
-function ctSource(value) {
-  if (SAMPLES[value]) return SAMPLES[value].ct;
-  const parts = value.split(/\s+/).filter(Boolean).map((u) => (/^[a-z][a-z0-9+.-]*:\/\//i.test(u) ? u : here(u)));
-  return parts.length === 1 ? parts[0] : parts;
 }
 
 /** The CT series a SEG references, through the IDC DICOMweb proxy (its files live under other UUIDs). */
@@ -43,15 +25,15 @@ function referencedSeries(seg) {
 }
 
 async function show(ctSrc, segSrc) {
-  $('error').hidden = true;
-  state('loading');
+  showError(null);
+  setState('loading');
   try {
     await current?.close();
     current = null;
     hidden.clear();
     const t0 = performance.now();
     status('opening the segmentation…');
-    const seg = segSrc ? await openSegmentation(SAMPLES[segSrc]?.seg ?? segSrc) : null;
+    const seg = segSrc ? await openSegmentation(typeof segSrc === 'string' ? sourceOf(segSrc, SEG_SAMPLES) : segSrc) : null;
     if (ctSrc === 'referenced') ctSrc = referencedSeries(seg);
     status('reading the CT headers…');
     const series = await openSeries(ctSrc);
@@ -80,9 +62,9 @@ async function show(ctSrc, segSrc) {
     controls();
     segmentsList(labels ? seg : null);
     draw();
-    state('ready');
+    setState('ready');
   } catch (e) {
-    fail(e);
+    showError(e);
   }
 }
 
@@ -90,10 +72,10 @@ function draw() {
   const { view, panes, series, seg } = current;
   view.draw(panes);
   panes.forEach((p, i) => {
-    const input = $(`slice-${i}`);
-    input.max = view.slices(p.plane) - 1;
+    const input = $(`slice-${i}`), slices = view.slices(p.plane);
+    input.max = slices - 1;
     input.value = p.slice;
-    $(`out-${i}`).textContent = `${p.slice + 1} / ${view.slices(p.plane)}`;
+    $(`out-${i}`).textContent = `${p.slice + 1} / ${slices}`;
   });
   $('wc').value = view.window.center;
   $('ww').value = view.window.width;
@@ -105,11 +87,7 @@ function draw() {
   const sum = (k) => st.reduce((a, s) => a + s[k], 0);
   const c = $('counters');
   c.replaceChildren();
-  for (const [k, v] of [['Requests', sum('requests')], ['Bytes', sum('bytes').toLocaleString()], ['Instances', series.instances.length]]) {
-    const tr = c.insertRow();
-    tr.insertCell().textContent = k;
-    tr.insertCell().textContent = v;
-  }
+  for (const [k, v] of [['Requests', sum('requests')], ['Bytes', sum('bytes').toLocaleString()], ['Instances', series.instances.length]]) row(c, k, v);
 }
 
 function setSlice(i, k) {
@@ -196,7 +174,7 @@ $('url-form').addEventListener('submit', (ev) => {
   const ct = $('ct-url').value.trim(), seg = $('seg-url').value.trim();
   if (!ct) return;
   history.pushState(null, '', `?ct=${encodeURIComponent(ct)}${seg ? `&seg=${encodeURIComponent(seg)}` : ''}`);
-  show(ctSource(ct), seg || null);
+  show(sourceOf(ct, CT_SAMPLES), seg || null);
 });
 // Local files: the CT (files, a zip, or a folder) with the SEG file if one is picked, in either order.
 function openLocal() {
@@ -206,4 +184,4 @@ function openLocal() {
 for (const id of ['ct-files', 'ct-folder', 'seg-file']) $(id).addEventListener('change', openLocal);
 
 const q = new URLSearchParams(location.search);
-if (q.get('ct')) show(q.get('ct') === 'referenced' ? 'referenced' : ctSource(q.get('ct')), q.get('seg'));
+if (q.get('ct')) show(q.get('ct') === 'referenced' ? 'referenced' : sourceOf(q.get('ct'), CT_SAMPLES), q.get('seg'));

@@ -153,3 +153,11 @@ describe('caches, prefetch, abort and progress (real nginx)', () => {
     await inst.close();
   });
 });
+
+test('sumStats counts a shared IoStats once (the entries of one zip share the archive\'s)', async () => {
+  const { IoStats, sumStats } = await import('../../web/dist/io/stats.js');
+  const zip = new IoStats(), file = new IoStats();
+  [zip.requests, zip.bytes, file.requests, file.bytes] = [3, 300, 2, 50];
+  const sum = sumStats([zip, zip, zip, file]);
+  assert.deepEqual([sum.requests, sum.bytes], [5, 350]);
+});

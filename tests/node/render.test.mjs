@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 
-import { fullRangeWindow, invertAffine, labelColourTable, planeGeometry, toRgba, windowFunction, LazydcmError } from '../../web/dist/index.js';
+import { EIGHT_BIT, fullRangeWindow, invertAffine, labelColourTable, planeGeometry, toRgba, windowFunction, LazydcmError } from '../../web/dist/index.js';
 
 describe('window/level (DICOM LINEAR, PS3.3 C.11.2.1.2.1)', () => {
   test('centre 40, width 400: black at or below -160, white above 239, linear between', () => {
@@ -22,6 +22,12 @@ describe('window/level (DICOM LINEAR, PS3.3 C.11.2.1.2.1)', () => {
     assert.equal(f(9.5), 0);
     assert.equal(f(9.6), 255);
     assert.throws(() => windowFunction({ center: 0, width: 0.5 }), LazydcmError);
+  });
+
+  test('EIGHT_BIT shows 8-bit values unchanged', () => {
+    const values = Uint8Array.from({ length: 256 }, (_, i) => i);
+    const rgba = toRgba({ data: values, rows: 1, columns: 256, samplesPerPixel: 1 }, { window: EIGHT_BIT });
+    for (let x = 0; x < 256; x++) assert.equal(rgba[4 * x], x);   // ((x - 127.5) / 255 + 0.5) * 255 = x, rounded
   });
 
   test('the full-range window maps the minimum to black and the maximum to white', () => {

@@ -309,7 +309,6 @@ function openVolumeSource(srcs: string[], args: Args) {
   return openSeries(srcs.length === 1 ? srcs[0] : srcs, { firstRead: args.firstRead, http: { headers: args.headers, ...args.endpoints } });
 }
 
-const seriesStats = (s: Series) => sumStats(s.instances.map((i) => i.stats));
 
 async function volume(args: Args): Promise<void> {
   if (!args.positional.length) throw new UsageError('volume needs files, a directory or URLs');
@@ -324,7 +323,7 @@ async function volume(args: Args): Promise<void> {
     });
     await writeVolume(args.out, v);
     process.stdout.write(prettyJson(volumeJson(v)) + '\n');
-    if (args.flags.has('stats')) process.stderr.write(JSON.stringify(seriesStats(series)) + '\n');
+    if (args.flags.has('stats')) process.stderr.write(JSON.stringify(series.stats) + '\n');
   } finally {
     await series.close();
   }
@@ -355,7 +354,7 @@ async function seg(args: Args): Promise<void> {
         const source = await openVolumeSource(args.reference, args);
         try {
           reference = await source.volumeGeometry();
-          referenceStats = seriesStats(source);
+          referenceStats = source.stats;
         } finally {
           await source.close();
         }

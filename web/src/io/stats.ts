@@ -18,10 +18,13 @@ export class IoStats {
   }
 }
 
-/** The sum of several sources' statistics (a series of instances). */
+/**
+ * The sum of several sources' statistics (a series of instances). Each IoStats counts once: the
+ * entries of one zip share the archive's.
+ */
 export function sumStats(all: IoStats[]): IoStats {
   const out = new IoStats();
-  for (const s of all) {
+  for (const s of new Set(all)) {
     out.requests += s.requests;
     out.bytes += s.bytes;
     out.cacheHits += s.cacheHits;

@@ -21,7 +21,7 @@ export class Series {
 
   /** Requests, bytes and cache hits of all the instances (a zip's entries share the archive's). */
   get stats(): IoStats {
-    return sumStats([...new Set(this.instances.map((i) => i.stats))]);
+    return sumStats(this.instances.map((i) => i.stats));
   }
 
   /** One enhanced multi-frame instance (opened as a "series" of one): its frames are the slices. */

@@ -151,7 +151,7 @@ export class Slide {
 
   /** Requests, bytes and cache hits of every instance. */
   get stats(): IoStats {
-    return sumStats([...new Set(this.instances.map((i) => i.stats))]);
+    return sumStats(this.instances.map((i) => i.stats));
   }
 
   level(index: number): SlideLevel {

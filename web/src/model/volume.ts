@@ -86,16 +86,8 @@ export class Volume {
 
   /** The (fractional) voxel indices (slice, row, column) of an LPS position. */
   patientToVoxel(x: number, y: number, z: number): [number, number, number] {
-    // Cramer's rule on the 3x3 part: index k = det(A with column k replaced by p - t) / det(A).
-    const m = this.affine;
-    const v = [x - m[0][3], y - m[1][3], z - m[2][3]];
-    const column = (k: number) => (c: number) => m.slice(0, 3).map((row, r) => (c === k ? v[r] : row[c]));
-    const det = (col: (c: number) => number[]) => {
-      const [a, b, c] = [col(0), col(1), col(2)];
-      return a[0] * (b[1] * c[2] - b[2] * c[1]) - b[0] * (a[1] * c[2] - a[2] * c[1]) + c[0] * (a[1] * b[2] - a[2] * b[1]);
-    };
-    const d = det(column(-1));
-    return [det(column(0)) / d, det(column(1)) / d, det(column(2)) / d];
+    const m = invertAffine(this.affine);
+    return [0, 1, 2].map((r) => m[r][0] * x + m[r][1] * y + m[r][2] * z + m[r][3]) as [number, number, number];
   }
 
   /** The grid, for placing a segmentation on this volume (`seg.getVolume({ reference: volume })`). */
@@ -186,4 +178,18 @@ export class VolumeAssembler {
 export function geometryOptions(o: GeometryOptions): string {
   const { rtol, perpendicularTol, allowMissingPositions, spacingHint } = o;
   return JSON.stringify({ rtol, perpendicularTol, allowMissingPositions, spacingHint });
+}
+
+/** The inverse of a 4x4 affine whose last row is 0 0 0 1 (voxel index <- LPS). */
+export function invertAffine(a: number[][]): number[][] {
+  const [m00, m01, m02] = a[0], [m10, m11, m12] = a[1], [m20, m21, m22] = a[2];
+  const det = m00 * (m11 * m22 - m12 * m21) - m01 * (m10 * m22 - m12 * m20) + m02 * (m10 * m21 - m11 * m20);
+  if (!Number.isFinite(det) || Math.abs(det) < 1e-12) throw new LazydcmError(ErrorCode.invalidArgument, 'invalidArgument', 'singular affine');
+  const inv = [
+    [(m11 * m22 - m12 * m21) / det, (m02 * m21 - m01 * m22) / det, (m01 * m12 - m02 * m11) / det],
+    [(m12 * m20 - m10 * m22) / det, (m00 * m22 - m02 * m20) / det, (m02 * m10 - m00 * m12) / det],
+    [(m10 * m21 - m11 * m20) / det, (m01 * m20 - m00 * m21) / det, (m00 * m11 - m01 * m10) / det],
+  ];
+  const t = [a[0][3], a[1][3], a[2][3]];
+  return [...inv.map((row) => [...row, -(row[0] * t[0] + row[1] * t[1] + row[2] * t[2])]), [0, 0, 0, 1]];
 }

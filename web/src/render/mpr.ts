@@ -77,17 +77,3 @@ export function planeGeometry(shape: number[], affine: number[][], plane: PlaneN
     right: axes.right.map((v) => v * mm) as Vec3, down: axes.down.map((v) => v * mm) as Vec3,
   };
 }
-
-/** The inverse of a 4x4 affine whose last row is 0 0 0 1 (voxel index <- LPS). */
-export function invertAffine(a: number[][]): number[][] {
-  const [m00, m01, m02] = a[0], [m10, m11, m12] = a[1], [m20, m21, m22] = a[2];
-  const det = m00 * (m11 * m22 - m12 * m21) - m01 * (m10 * m22 - m12 * m20) + m02 * (m10 * m21 - m11 * m20);
-  if (!Number.isFinite(det) || Math.abs(det) < 1e-12) throw new LazydcmError(ErrorCode.invalidArgument, 'invalidArgument', 'singular affine');
-  const inv = [
-    [(m11 * m22 - m12 * m21) / det, (m02 * m21 - m01 * m22) / det, (m01 * m12 - m02 * m11) / det],
-    [(m12 * m20 - m10 * m22) / det, (m00 * m22 - m02 * m20) / det, (m02 * m10 - m00 * m12) / det],
-    [(m10 * m21 - m11 * m20) / det, (m01 * m20 - m00 * m21) / det, (m00 * m11 - m01 * m10) / det],
-  ];
-  const t = [a[0][3], a[1][3], a[2][3]];
-  return [...inv.map((row) => [...row, -(row[0] * t[0] + row[1] * t[1] + row[2] * t[2])]), [0, 0, 0, 1]];
-}

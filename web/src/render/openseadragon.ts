@@ -9,6 +9,7 @@
  * ```
  */
 import type { PatchOptions, ResizedLevel, Slide, SlideLevel } from '../model/slide.js';
+import { EIGHT_BIT, toImageData } from './pixels.js';
 
 export interface TileSourceOptions {
   focalPlane?: number;
@@ -77,15 +78,7 @@ export function slideTileSource(slide: Slide, options: TileSourceOptions = {}) {
         const canvas = document.createElement('canvas');
         [canvas.width, canvas.height] = [w, h];
         const ctx = canvas.getContext('2d')!;
-        const rgba = new Uint8ClampedArray(w * h * 4);
-        const spp = patch.samplesPerPixel;
-        for (let i = 0; i < w * h; i++) {
-          rgba[4 * i] = patch.data[i * spp];
-          rgba[4 * i + 1] = patch.data[i * spp + (spp === 3 ? 1 : 0)];
-          rgba[4 * i + 2] = patch.data[i * spp + (spp === 3 ? 2 : 0)];
-          rgba[4 * i + 3] = 255;
-        }
-        ctx.putImageData(new ImageData(rgba, w, h), 0, 0);
+        ctx.putImageData(toImageData(patch, { window: EIGHT_BIT }), 0, 0);
         job.finish(ctx, null, 'context2d');
       }, (e: Error) => {
         options.onError?.(e, { level, x, y });

@@ -28,6 +28,9 @@ export interface RgbaOptions {
   out?: Uint8ClampedArray;
 }
 
+/** The window that shows 8-bit values as they are (LINEAR with centre 128, width 256 is the identity on 0..255). */
+export const EIGHT_BIT: Window = { center: 128, width: 256 };
+
 /** Common CT windows (centre / width, HU). */
 export const WINDOW_PRESETS: Record<string, Window> = {
   'Soft tissue': { center: 40, width: 400 },

@@ -66,7 +66,7 @@ export class SlideView {
   private readonly prog: WebGLProgram;
   private readonly quad: WebGLVertexArrayObject;
   private readonly u;
-  private readonly textures = new Map<string, { tex: WebGLTexture; grey: boolean }>();
+  private readonly textures = new Map<string, { tex: WebGLTexture; grey: boolean; tile: TileAddress }>();
   private readonly inflight = new Set<string>();
   private queue: TileAddress[] = [];
   private view: SlideViewState;
@@ -102,7 +102,7 @@ export class SlideView {
     const levels = this.slide.levels;
     let best = levels[0];
     for (const l of levels) {
-      if (this.downsample(l) <= 1 / zoom + 1e-9 && this.downsample(l) > this.downsample(best)) best = l;
+      if (this.scale(l).fx <= 1 / zoom + 1e-9 && this.scale(l).fx > this.scale(best).fx) best = l;
     }
     return best;
   }
@@ -214,36 +214,37 @@ export class SlideView {
     gl.activeTexture(gl.TEXTURE0);
     const target = this.level;
     const levels = this.slide.levels;
-    // Coarser levels first (what is loaded of them), then the target level on top.
-    for (let k = levels.length - 1; k >= target.index; k--) {
-      for (const t of this.visible(levels[k])) {
-        const key = `${k}/${t.column}/${t.row}`;
-        const tex = this.textures.get(key);
-        if (!tex) continue;
-        this.textures.delete(key);  // LRU: most recently drawn last
-        this.textures.set(key, tex);
-        const r = this.screenRect(levels[k], t);
-        gl.bindTexture(gl.TEXTURE_2D, tex.tex);
-        gl.uniform1i(this.u.u_grey, tex.grey ? 1 : 0);
-        gl.uniform4f(this.u.u_rect, r.x, r.y, r.width, r.height);
-        gl.drawArrays(gl.TRIANGLES, 0, 6);
-      }
+    // The loaded tiles of the target and coarser levels that are on screen, coarsest first so the
+    // target's tiles end up on top (bounded by maxTextures, whatever the level's tile count).
+    const onScreen = [...this.textures.entries()]
+      .map(([key, t]) => ({ key, t, r: this.screenRect(t.tile) }))
+      .filter(({ t, r }) => t.tile.level >= target.index && r.x < this.canvas.width && r.y < this.canvas.height && r.x + r.width > 0 && r.y + r.height > 0)
+      .sort((a, b) => b.t.tile.level - a.t.tile.level);
+    for (const { key, t, r } of onScreen) {
+      this.textures.delete(key);  // LRU: most recently drawn last
+      this.textures.set(key, t);
+      gl.bindTexture(gl.TEXTURE_2D, t.tex);
+      gl.uniform1i(this.u.u_grey, t.grey ? 1 : 0);
+      gl.uniform4f(this.u.u_rect, r.x, r.y, r.width, r.height);
+      gl.drawArrays(gl.TRIANGLES, 0, 6);
     }
     gl.bindVertexArray(null);
-    // What to fetch: the coarsest level whole (a backdrop), then the target's visible tiles, centre first.
-    // A level whose visible tiles exceed the cap is not fetched (a single-level slide zoomed out
-    // would otherwise queue every tile of the image).
-    const coarsest = levels[levels.length - 1];
+    // What to fetch: the coarsest level (a backdrop), then the target's visible tiles, centre first.
+    // A level needing more than the cap is not fetched (a single-level slide zoomed out would
+    // otherwise queue every tile of the image).
     const cap = this.options.maxTilesPerView ?? 1024;
-    const backdrop = this.visible(coarsest), focus = target === coarsest ? [] : this.visible(target);
-    this.tooManyTiles = backdrop.length > cap || focus.length > cap;
-    const want = [...(backdrop.length > cap ? [] : backdrop), ...(focus.length > cap ? [] : focus)]
-      .filter((t) => !this.textures.has(this.key(t)) && !this.inflight.has(this.key(t)) && !this.failed.has(this.key(t)));
-    const centre = (t: TileAddress) => {
-      const r = this.screenRect(levels[t.level], t);
+    const backdrop = this.visible(levels[levels.length - 1], cap);
+    const focus = target.index === levels.length - 1 ? [] : this.visible(target, cap);
+    this.tooManyTiles = !backdrop || !focus;
+    const distance = (t: TileAddress) => {
+      const r = this.screenRect(t);
       return Math.hypot(r.x + r.width / 2 - this.canvas.width / 2, r.y + r.height / 2 - this.canvas.height / 2);
     };
-    this.queue = want.sort((a, b) => (b.level - a.level) || centre(a) - centre(b));
+    this.queue = [...(backdrop ?? []), ...(focus ?? [])]
+      .filter((t) => { const k = this.key(t); return !this.textures.has(k) && !this.inflight.has(k) && !this.failed.has(k); })
+      .map((t) => ({ t, d: distance(t) }))
+      .sort((a, b) => (b.t.level - a.t.level) || a.d - b.d)
+      .map(({ t }) => t);
     this.pump();
     this.options.onDraw?.(this);
     if (!this.pendingTiles) this.resolveIdle();
@@ -257,8 +258,10 @@ export class SlideView {
     return { x: l0.columns / 2, y: l0.rows / 2, zoom };
   }
 
-  private downsample(level: SlideLevel): number {
-    return this.slide.levels[0].columns / level.columns;
+  /** Level-0 pixels per pixel of `level`, per axis. */
+  private scale(level: SlideLevel): { fx: number; fy: number } {
+    const l0 = this.slide.levels[0];
+    return { fx: l0.columns / level.columns, fy: l0.rows / level.rows };
   }
 
   private key(t: TileAddress): string {
@@ -266,9 +269,9 @@ export class SlideView {
   }
 
   /** A tile's rectangle in canvas pixels. */
-  private screenRect(level: SlideLevel, t: TileAddress) {
-    const l0 = this.slide.levels[0];
-    const fx = l0.columns / level.columns, fy = l0.rows / level.rows;
+  private screenRect(t: TileAddress) {
+    const level = this.slide.levels[t.level];
+    const { fx, fy } = this.scale(level);
     const { x, y, zoom } = this.view;
     const w = Math.min(level.tileColumns, level.columns - t.column * level.tileColumns);
     const h = Math.min(level.tileRows, level.rows - t.row * level.tileRows);
@@ -279,14 +282,14 @@ export class SlideView {
     };
   }
 
-  /** The level's tiles that intersect the canvas. */
-  private visible(level: SlideLevel): TileAddress[] {
+  /** The level's tiles that intersect the canvas, or null when there are more than `cap`. */
+  private visible(level: SlideLevel, cap: number): TileAddress[] | null {
     const a = this.canvasToSlide(0, 0), b = this.canvasToSlide(this.canvas.width, this.canvas.height);
-    const l0 = this.slide.levels[0];
-    const fx = l0.columns / level.columns, fy = l0.rows / level.rows;
+    const { fx, fy } = this.scale(level);
     const across = Math.ceil(level.columns / level.tileColumns), down = Math.ceil(level.rows / level.tileRows);
     const c0 = Math.max(0, Math.floor(a.x / fx / level.tileColumns)), c1 = Math.min(across - 1, Math.floor(b.x / fx / level.tileColumns));
     const r0 = Math.max(0, Math.floor(a.y / fy / level.tileRows)), r1 = Math.min(down - 1, Math.floor(b.y / fy / level.tileRows));
+    if (Math.max(0, c1 - c0 + 1) * Math.max(0, r1 - r0 + 1) > cap) return null;
     const out: TileAddress[] = [];
     for (let row = r0; row <= r1; row++) for (let column = c0; column <= c1; column++) out.push({ level: level.index, column, row });
     return out;
@@ -331,7 +334,7 @@ export class SlideView {
     gl.texParameteri(gl.TEXTURE_2D, gl.TEXTURE_MAG_FILTER, filter);
     gl.texParameteri(gl.TEXTURE_2D, gl.TEXTURE_WRAP_S, gl.CLAMP_TO_EDGE);
     gl.texParameteri(gl.TEXTURE_2D, gl.TEXTURE_WRAP_T, gl.CLAMP_TO_EDGE);
-    this.textures.set(this.key(t), { tex, grey });
+    this.textures.set(this.key(t), { tex, grey, tile: t });
     this.tilesLoaded++;
     const max = this.options.maxTextures ?? 512;
     for (const [k, v] of this.textures) {

@@ -6,9 +6,9 @@
  * overlay from a colour table (labelColourTable: recommended display colours, hidden segments).
  */
 import { ErrorCode, LazydcmError } from '../core/errors.js';
-import type { Volume } from '../model/volume.js';
 import { program, RECT_VERTEX, uniforms, unitQuad, webgl2 } from './gl.js';
-import { invertAffine, planeGeometry, type PlaneGeometry, type PlaneName } from './mpr.js';
+import { invertAffine, type Volume } from '../model/volume.js';
+import { planeGeometry, type PlaneGeometry, type PlaneName } from './mpr.js';
 import { fullRangeWindow, type Window } from './pixels.js';
 
 /** One pane: a plane at a slice, drawn into a rectangle of the canvas (pixels, y down). */
