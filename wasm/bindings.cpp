@@ -271,6 +271,8 @@ class reader {
   }
   void feedInput(double offset, size_t n) { r_->feed(uint64_t(offset), input_.data(), std::min(n, input_.size())); }
   int step() { return init_error_ ? 2 : int(r_->step()); }
+  // The index pointed at the wrong bytes: rebuild it with the next method (then step() again).
+  bool reindex(std::string why) { return !init_error_ && r_->reindex(why); }
   double needOffset() const { return double(r_->need().offset); }
   double needLength() const { return double(r_->need().length); }
   std::string errorJson() const { return dump(error_json(init_error_ ? *init_error_ : r_->failure())); }
@@ -609,6 +611,7 @@ EMSCRIPTEN_BINDINGS(lazydcm) {
       .function("inputBuffer", &reader::inputBuffer)
       .function("feedInput", &reader::feedInput)
       .function("step", &reader::step)
+      .function("reindex", &reader::reindex)
       .function("needOffset", &reader::needOffset)
       .function("needLength", &reader::needLength)
       .function("errorJson", &reader::errorJson)

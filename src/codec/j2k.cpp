@@ -67,6 +67,19 @@ void copy_component(const OPJ_INT32* src, size_t n, uint32_t c, uint32_t nc, uin
   }
 }
 
+void sign_extend(uint8_t* dst, size_t n, uint32_t bits_allocated, uint32_t bits) {
+  if (bits == 0 || bits >= 32) return;
+  const int32_t sign = int32_t(1) << (bits - 1), mask = (int32_t(1) << bits) - 1;
+  for (size_t i = 0; i < n; ++i) {
+    int32_t v = 0;
+    if (bits_allocated == 8) v = dst[i];
+    else if (bits_allocated == 16) v = int32_t(dst[2 * i]) | int32_t(dst[2 * i + 1]) << 8;
+    else std::memcpy(&v, dst + 4 * i, 4);
+    v &= mask;
+    codec_util::put_sample(dst, i, bits_allocated, (v ^ sign) - sign);
+  }
+}
+
 class j2k final : public codec {
  public:
   const char* name() const override { return "OpenJPEG 2.5.0"; }
@@ -144,6 +157,13 @@ class j2k final : public codec {
     }
     report.rows = rows;
     report.columns = cols;
+    if (info.pixel_representation == 1 && !image->comps[0].sgnd) {
+      // An unsigned codestream under Pixel Representation 1 (J2K_pixelrep_mismatch.dcm): follow
+      // the dataset, as pydicom and GDCM do: sign-extend from Bits Stored.
+      const uint32_t bits = info.bits_stored > 0 && info.bits_stored <= info.bits_allocated ? info.bits_stored : image->comps[0].prec;
+      sign_extend(dst, size_t(rows) * cols * nc, info.bits_allocated, bits);
+      report.decoder += "; unsigned codestream, Pixel Representation 1: sign-extended from bit " + std::to_string(bits);
+    }
     if (nc == 3 && (info.photometric_interpretation == "YBR_RCT" || info.photometric_interpretation == "YBR_ICT"))
       report.photometric_interpretation = "RGB";
     return done({});

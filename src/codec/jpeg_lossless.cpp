@@ -92,7 +92,7 @@ class jpeg_lossless final : public codec {
   const char* name() const override { return "JPEG Lossless (lazydcm)"; }
 
   error decode(const uint8_t* src, size_t n, const frame_info& info, uint8_t* dst, size_t,
-               decode_report& report, const decode_options&) const override {
+               decode_report& report, const decode_options& options) const override {
     auto bad = [&](size_t at, const std::string& why) { return make_error(errc::invalid_value, at, "JPEG lossless: " + why); };
     if (n < 4 || src[0] != 0xFF || src[1] != 0xD8) return bad(0, "no SOI marker");
     std::array<huffman, 4> tables;
@@ -131,7 +131,16 @@ class jpeg_lossless final : public codec {
           frame_seen = true;
           break;
         }
-        case 0xC0: case 0xC1: case 0xC2: case 0xC5: case 0xC6: case 0xC7: case 0xC9: case 0xCA:
+        case 0xC0: case 0xC1: case 0xC2: {
+          // A DCT codestream under a lossless transfer syntax (mislabelled by its writer): decode
+          // what the codestream is, as pydicom and GDCM do, and say so.
+          error e = jpeg_turbo_codec()->decode(src, n, info, dst, 0, report, options);
+          if (e.code == errc::ok) {
+            report.decoder += "; JPEG process SOF" + std::to_string(m - 0xC0) + " under a lossless transfer syntax";
+          }
+          return e;
+        }
+        case 0xC5: case 0xC6: case 0xC7: case 0xC9: case 0xCA:
         case 0xCB: case 0xCD: case 0xCE: case 0xCF:
           return make_error(errc::unsupported_transfer_syntax, pos,
                             "JPEG process SOF" + std::to_string(m - 0xC0) + " in a lossless transfer syntax");

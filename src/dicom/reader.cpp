@@ -179,6 +179,16 @@ parse_status dataset_reader::read_header(uint64_t pos, encoding enc, element_hea
     return parse_status::done;
   }
   h.vr = vr_code(char(p[4]), char(p[5]));
+  if (!is_known_vr(h.vr) && (p[4] == ' ' || p[4] == 0) && (p[5] == ' ' || p[5] == 0)) {
+    // Blank VR bytes (seen in real files; pydicom reads on): the dictionary's VR, a short header.
+    h.vr = implicit_vr(h.tag);
+    h.length = load_u16(p + 6, enc.big_endian);
+    h.header_size = 8;
+    if (blank_vr_warnings_++ < 10)
+      file_.warnings.push_back("element " + tag_string(h.tag) + " at byte " + std::to_string(pos) +
+                               " has a blank VR: read as " + vr_name(h.vr) + " (the dictionary's VR)");
+    return parse_status::done;
+  }
   if (!is_known_vr(h.vr)) {
     return fail(errc::invalid_vr, pos + 4,
                 "element " + tag_string(h.tag) + " has bytes " + std::to_string(p[4]) + "," +
@@ -355,6 +365,14 @@ parse_status dataset_reader::step_dataset(context& c) {
   element_header h;
   const uint64_t start = pos_;
   parse_status s = read_header(pos_, c.enc, h);
+  if (s == parse_status::failed && error_.code == errc::invalid_vr && c.kind == ctx_kind::root && c.ds->elements.size() > 1) {
+    // Bytes after the dataset that are not an element: keep what was read, as pydicom does.
+    state_ = state::body;
+    file_.warnings.push_back("bytes from " + std::to_string(start) + " to the end do not parse as a data element (" +
+                             error_.message + "): ignored");
+    error_ = {};
+    return finish();
+  }
   if (s != parse_status::done) return s;
   if (h.tag == tags::item_delimitation) {
     if (c.kind != ctx_kind::item || c.end != open_end)
@@ -363,8 +381,27 @@ parse_status dataset_reader::step_dataset(context& c) {
     stack_.pop_back();
     return parse_status::done;
   }
-  if (tag_group(h.tag) == 0xFFFE)
-    return fail(errc::invalid_item, start, "unexpected " + tag_string(h.tag) + " inside a dataset");
+  if (tag_group(h.tag) == 0xFFFE) {
+    // An item or delimiter where a data element belongs: pydicom reads past it; so do we, and say where.
+    if (h.length == undefined_length || h.tag != tags::item)
+      h.length = 0;
+    const uint64_t skip_end = start + 8 + h.length;
+    if (end != open_end && skip_end > end)
+      return fail(errc::invalid_item, start, "unexpected " + tag_string(h.tag) + " inside a dataset");
+    file_.warnings.push_back("unexpected " + tag_string(h.tag) + " at byte " + std::to_string(start) +
+                             " where a data element belongs: skipped " + std::to_string(8 + h.length) + " bytes");
+    pos_ = skip_end;
+    return parse_status::done;
+  }
+  if (c.kind == ctx_kind::root && is_pixel_data_tag(h.tag) && deflated_ && h.length != undefined_length) {
+    // Deflated files: the frames live in the inflated stream, so the Pixel Data value is inflated
+    // with the header (bounded by max_inflated_size).
+    switch (ensure(start + h.header_size, h.length)) {
+      case have::need: return need_status();
+      case have::eof: if (state_ == state::failed) return parse_status::failed; break;
+      case have::yes: break;
+    }
+  }
 
   dataset& ds = *c.ds;
   ds.elements.emplace_back();
@@ -413,6 +450,13 @@ parse_status dataset_reader::step_dataset(context& c) {
     }
   }
   const uint64_t value_end = el.value_offset + h.length;
+  if (top && is_pixel_data_tag(h.tag) && h.vr != vr::SQ && body_end() != open_end && value_end > body_end()) {
+    // A truncated Pixel Data: the header is good; only frames past the end cannot be read.
+    file_.warnings.push_back(tag_string(h.tag) + " declares " + std::to_string(h.length) + " bytes but the file ends " +
+                             std::to_string(value_end - body_end()) + " bytes short of it: frames past the end cannot be read");
+    record_pixel_data(h, el, false);
+    return finish();
+  }
   if ((c.end != open_end && value_end > c.end) || (body_end() != open_end && value_end > body_end())) {
     return fail(errc::length_beyond_end, start,
                 tag_string(h.tag) + " declares " + std::to_string(h.length) + " bytes, past the end of its " +

@@ -141,6 +141,7 @@ class dataset_reader {
   bool check_mode_ = false;  // the next element starts a dataset: check implicit/explicit (as pydicom)
   bool deflated_ = false;
   int odd_warnings_ = 0;
+  int blank_vr_warnings_ = 0;
   std::unique_ptr<impl> z_;  // inflate state
 };
 

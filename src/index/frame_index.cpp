@@ -7,6 +7,20 @@ namespace lazydcm {
 
 namespace {
 constexpr uint64_t k_tiff_read_ahead = 64 * 1024;
+
+uint64_t padded(uint64_t length) { return length + (length & 1); }
+
+// One frame in one item whose header is at `item`, the frame `length` bytes long: the range
+// includes the item header (so extract_frame can check it) and the pad byte of an odd length
+// (PS3.5 A.4: items have even length) when the file holds it.
+frame_location item_location(uint64_t item, uint64_t length, uint64_t file_size) {
+  frame_location f;
+  f.offset = item;
+  f.length = std::min(8 + padded(length), file_size - item);
+  f.has_item_headers = true;
+  f.expected_length = uint32_t(length);
+  return f;
+}
 }  // namespace
 
 const char* index_kind_name(index_kind k) {
@@ -163,22 +177,27 @@ bool frame_indexer::extended() {
   }
   std::vector<frame_location> frames;
   frames.reserve(size_t(n));
-  uint64_t prev_end = 0;
+  uint64_t prev_end = 0, prev_unpadded_end = 0;
   for (uint64_t i = 0; i < n; ++i) {
     uint64_t off = load_u64le(eot->value.data() + 8 * i), len = load_u64le(eotl->value.data() + 8 * i);
     uint64_t start = index_.first_fragment_offset + off;
+    if (i > 0 && off < prev_end && off >= prev_unpadded_end) {
+      // pydicom < 2.4 (encapsulate_extended) sums the unpadded lengths: every offset after the
+      // first odd-length frame is short by the pad bytes before it.
+      index_.notes.push_back("Extended Offset Table ignored: entry " + std::to_string(i) +
+                             " points inside the previous frame's padded item (offsets computed without the pad "
+                             "byte of odd-length frames, as pydicom < 2.4 writes them)");
+      return false;
+    }
     if (off < prev_end || len > 0xFFFFFFFEu || start + 8 + len > file_.file_size || start < off) {
       index_.notes.push_back("Extended Offset Table ignored: entry " + std::to_string(i) +
                              " is out of order or runs past the end of the file");
       return false;
     }
-    prev_end = off + 8 + len;
-    frame_location f;
-    f.offset = start;  // include the item header so extract_frame can check it
-    f.length = 8 + len;
-    f.has_item_headers = true;
-    f.expected_length = uint32_t(len);
-    frames.push_back(f);
+    // Lengths are the frames' own (pydicom, highdicom): the item holding an odd-length frame has a pad byte.
+    prev_unpadded_end = off + 8 + len;
+    prev_end = off + 8 + padded(len);
+    frames.push_back(item_location(start, len, file_.file_size));
   }
   index_.frames = std::move(frames);
   index_.kind = index_kind::extended_offset_table;
@@ -295,10 +314,8 @@ parse_status frame_indexer::tiff() {
         uint64_t off = read(ov, os, i), len = read(cv, cs, i);
         if (off < index_.first_fragment_offset + 8 || off + len > file_.file_size || len == 0 || len > 0xFFFFFFFEu)
           return fallback("tile " + std::to_string(i) + " lies outside the pixel data");
-        frames[i].offset = off - 8;  // include the item header so extract_frame can check it
-        frames[i].length = len + 8;
-        frames[i].has_item_headers = true;
-        frames[i].expected_length = uint32_t(len);
+        // PixelMed writes the tile's own (odd) byte count; its DICOM item is padded to even length.
+        frames[i] = item_location(off - 8, len, file_.file_size);
       }
       index_.frames = std::move(frames);
       index_.kind = index_kind::tiff_tile_table;
@@ -437,13 +454,20 @@ error extract_frame(const frame_location& loc, const uint8_t* bytes, size_t size
     if (t != tags::item)
       return make_error(errc::invalid_offset_table, loc.offset + pos,
                         "the frame's range does not start at a fragment item (found " + tag_string(t) + ")");
+    // The index gave this range: an item that does not fit it means the table points at the wrong bytes.
     if (len == undefined_length || pos + 8 + len > loc.length)
-      return make_error(errc::length_beyond_end, loc.offset + pos, "fragment runs past the frame's range");
-    if (loc.expected_length && len != loc.expected_length)
       return make_error(errc::invalid_offset_table, loc.offset + pos,
-                        "fragment of " + std::to_string(len) + " bytes where the offset table says " +
-                            std::to_string(loc.expected_length));
-    out.insert(out.end(), bytes + pos + 8, bytes + pos + 8 + len);
+                        "fragment of " + std::to_string(len) + " bytes runs past the frame's indexed range");
+    uint32_t keep = len;
+    if (loc.expected_length && len != loc.expected_length) {
+      // An odd-length frame in its even-length item: the table gives the frame's own length.
+      if (!(loc.expected_length & 1) || len != loc.expected_length + 1)
+        return make_error(errc::invalid_offset_table, loc.offset + pos,
+                          "fragment of " + std::to_string(len) + " bytes where the offset table says " +
+                              std::to_string(loc.expected_length));
+      keep = loc.expected_length;
+    }
+    out.insert(out.end(), bytes + pos + 8, bytes + pos + 8 + keep);
     pos += 8 + len;
     ++items;
   }

@@ -68,6 +68,28 @@ parse_status instance_reader::step() {
   return s;
 }
 
+bool instance_reader::reindex(const std::string& why) {
+  if (!indexer_ || index_error_ || !header_done_) return false;
+  frame_index& old = indexer_->result();
+  index_options& o = opt_.index;
+  const char* table = nullptr;
+  switch (old.kind) {
+    case index_kind::extended_offset_table: o.use_extended_offset_table = false; table = "Extended Offset Table"; break;
+    case index_kind::basic_offset_table: o.use_basic_offset_table = false; table = "Basic Offset Table"; break;
+    case index_kind::tiff_tile_table: o.use_tiff = false; table = "TIFF tile table"; break;
+    default: return false;
+  }
+  std::vector<std::string> notes = std::move(old.notes);
+  const uint64_t bytes_read = old.bytes_read;
+  notes.push_back(std::string(table) + " ignored: " + why + "; re-indexed");
+  indexer_ = std::make_unique<frame_indexer>(reader_.result(), reader_.result().pixel.in_inflated_stream ? reader_.inflated_bytes()
+                                                                                                          : reader_.file_bytes(),
+                                             opt_.index);
+  indexer_->result().notes = std::move(notes);
+  indexer_->result().bytes_read = bytes_read;
+  return true;
+}
+
 json instance_reader::summary() const {
   const parsed_file& f = reader_.result();
   const dataset& ds = f.body;

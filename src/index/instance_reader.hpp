@@ -37,6 +37,11 @@ class instance_reader {
   const parsed_file& file() const { return reader_.result(); }
   const frame_index* index() const { return by_number_ ? &*by_number_ : indexer_ ? &indexer_->result() : nullptr; }
   const std::optional<error>& index_error() const { return index_error_; }
+  // A frame read found the index pointing at the wrong bytes (`why`, e.g. extract_frame's error):
+  // build it again without the table it came from (EOT, then BOT, then the TIFF tile table, then
+  // the fragment scan), keeping its notes and saying why. step() then runs as after the header.
+  // False when the index did not come from a table (nothing left to fall back to).
+  bool reindex(const std::string& why);
   const byte_store& bytes() const { return reader_.file_bytes(); }
   const byte_store& inflated_bytes() const { return reader_.inflated_bytes(); }
 

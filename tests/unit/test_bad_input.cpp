@@ -41,6 +41,20 @@ TEST_CASE("truncated files fail with truncated and the offset where the data sto
   CHECK(errors == 6);
 }
 
+TEST_CASE("a truncated Pixel Data: the header reads, with a warning (pydicom reads it too)") {
+  auto file = test::read_file("/usr/lib/python3/dist-packages/pydicom/data/test_files/CT_small.dcm");
+  for (size_t cut : {6400u, 7000u, 20000u}) {
+    INFO("cut at " << cut);
+    dataset_reader r(cut);
+    r.feed(0, file.data(), cut);
+    REQUIRE(r.step() == parse_status::done);
+    CHECK(r.result().pixel.present);
+    CHECK(r.result().body.string(tags::rows).has_value());
+    REQUIRE(!r.result().warnings.empty());
+    CHECK(r.result().warnings.back().find("frames past the end cannot be read") != std::string::npos);
+  }
+}
+
 TEST_CASE("a length past the end of the file: error, no allocation of the declared size") {
   auto w = explicit_file();
   w.header(0x00420011, "OB", 0xFFFFFFF0u);  // "4 GB" value in a tiny file

@@ -214,7 +214,11 @@ export interface ReadOptions {
  */
 export class Instance {
   readonly summary: InstanceSummary;
-  readonly frames: FrameLocation[];
+  /** Where each frame's bytes are (rebuilt when a frame read proves an offset table wrong). */
+  get frames(): FrameLocation[] {
+    return this.frameTable;
+  }
+  private frameTable: FrameLocation[];
 
   private readonly caches: FrameCaches | null;
   private readonly scheduler: RequestScheduler;
@@ -236,7 +240,55 @@ export class Instance {
     if (this.summary.frameIndexError) {
       this.summary.frameIndexError.name = codeName(this.summary.frameIndexError.name);
     }
-    this.frames = readFrameTable(reader!.frameTable());
+    this.frameTable = readFrameTable(reader!.frameTable());
+  }
+
+  /**
+   * Frame ranges that lie in bytes already read (the first read, a fragment scan) go to the
+   * encoded cache, so reading those frames costs no request. Bounded by the cache's byte budget.
+   */
+  private seedFrames(held: HeldBytes): void {
+    if (!this.caches || !held.chunks.length || this.summary.pixelData?.inInflatedStream || isFrameSource(this.source)) return;
+    this.frameTable.forEach((f, i) => {
+      const key = `${this.keyPrefix}${i}`;
+      if (this.caches!.encoded.has(key)) return;
+      const bytes = held.copy(f.offset, f.length);
+      if (bytes) this.caches!.encoded.set(key, bytes);
+    });
+  }
+
+  /**
+   * A frame read found the index pointing at the wrong bytes (an offset table that lies): the
+   * core rebuilds it with the next method (TIFF tile table, fragment scan), fetching what that
+   * needs; frames already cached under the old index are dropped. False when there is no other
+   * method (the error is then the caller's).
+   */
+  private async reindex(cause: LazydcmError, options: ReadOptions): Promise<boolean> {
+    if (cause.code !== ErrorCode.invalidOffsetTable || !this.reader || isFrameSource(this.source)) return false;
+    const kind = this.summary.frameIndex?.kind;
+    if (kind !== 'extended_offset_table' && kind !== 'basic_offset_table' && kind !== 'tiff_tile_table') return false;
+    if (!this.reader.reindex(cause.message)) return false;
+    this.stats.notes.push(`${this.source.name}: the ${kind.replace(/_/g, ' ')} points at the wrong bytes (${cause.message}); re-indexed`);
+    this.caches?.encoded.deletePrefix(this.keyPrefix);
+    this.caches?.decoded.deletePrefix(this.keyPrefix);
+    const held = new HeldBytes(this.caches ? this.caches.encoded.maxBytes : 0);
+    await drive(this.reader, this.source, this.summary.fileSize, { ...this.options, signal: options.signal }, held);
+    const s = JSON.parse(this.reader.summaryJson()) as InstanceSummary;
+    if (s.frameIndexError) throw LazydcmError.fromJson(s.frameIndexError, this.source.name);
+    Object.assign(this.summary, { frameIndex: s.frameIndex, warnings: s.warnings });
+    this.frameTable = readFrameTable(this.reader.frameTable());
+    this.seedFrames(held);
+    return true;
+  }
+
+  /** Runs a frame read; when it proves the offset table wrong, re-indexes once and runs it again. */
+  private async withReindex<T>(options: ReadOptions, work: () => Promise<T>): Promise<T> {
+    try {
+      return await work();
+    } catch (e) {
+      if (!(e instanceof LazydcmError) || !(await this.reindex(e, options))) throw e;
+      return work();
+    }
   }
 
   get stats(): IoStats {
@@ -252,7 +304,7 @@ export class Instance {
   /** The encoded bytes of a frame (fragments joined), as stored in the file. */
   async getRawFrame(frame: number, options: FrameOptions = {}): Promise<Uint8Array> {
     const index = this.checkFrame(frame, options.asIndex ?? false);
-    return this.rawAt(index, (await this.fetchFrames([index], options)).get(index)!);
+    return this.withReindex(options, async () => this.rawAt(index, (await this.fetchFrames([index], options)).get(index)!));
   }
 
   /** A decoded frame's stored values (no rescale, LUTs or colour conversion beyond the codec's). */
@@ -448,6 +500,10 @@ export class Instance {
    * and decoded here. @internal
    */
   async decodedFrames(indices: number[], options: ReadOptions & { reduce?: number; rgb?: boolean } = {}): Promise<Map<number, DecodedFrame>> {
+    return this.withReindex(options, () => this.decodeFrames(indices, options));
+  }
+
+  private async decodeFrames(indices: number[], options: ReadOptions & { reduce?: number; rgb?: boolean }): Promise<Map<number, DecodedFrame>> {
     const reduce = options.reduce ?? 0;
     const rgb = options.rgb ?? false;
     const key = (i: number) => `${this.keyPrefix}${i}${reduce ? `@${reduce}` : ''}${rgb ? '@rgb' : ''}`;
@@ -721,22 +777,68 @@ export class Instance {
       scanBatch: options.scanBatch,
     }));
     try {
+      const caches = options.caches === false ? null : options.caches ?? sharedFrameCaches();
+      const held = new HeldBytes(caches ? caches.encoded.maxBytes : 0);
+      held.add(0, head);
       feed(reader, 0, head);
-      const minRead = options.minRead ?? 16 * 1024;
-      for (;;) {
-        const status = reader.step();
-        if (status === 0) return new Instance(source, reader, options);
-        if (status === 2) throw LazydcmError.fromJson(JSON.parse(reader.errorJson()), source.name);
-        const offset = reader.needOffset();
-        const length = Math.min(Math.max(reader.needLength(), minRead), size - offset);
-        if (options.signal?.aborted) throw ioError('aborted', 'aborted', source.name);
-        feed(reader, offset, await source.read(offset, length, options.signal));
-      }
+      await drive(reader, source, size, options, held);
+      const instance = new Instance(source, reader, options);
+      instance.seedFrames(held);
+      return instance;
     } catch (e) {
       reader.delete();
       await source.close?.();
       throw e;
     }
+  }
+}
+
+/** Steps the core until the header and index are read, fetching (and keeping in `held`) what it asks for. */
+async function drive(reader: CoreReader, source: ByteSource, size: number, options: OpenOptions, held: HeldBytes): Promise<void> {
+  const minRead = options.minRead ?? 16 * 1024;
+  for (;;) {
+    const status = reader.step();
+    if (status === 0) return;
+    if (status === 2) throw LazydcmError.fromJson(JSON.parse(reader.errorJson()), source.name);
+    const offset = reader.needOffset();
+    const length = Math.min(Math.max(reader.needLength(), minRead), size - offset);
+    if (options.signal?.aborted) throw ioError('aborted', 'aborted', source.name);
+    const bytes = await source.read(offset, length, options.signal);
+    held.add(offset, bytes);
+    feed(reader, offset, bytes);
+  }
+}
+
+/**
+ * The bytes an open has read, kept (up to `maxBytes`, the newest) until the index says which
+ * frames lie in them. Reads of a scan are contiguous; a frame may span two of them.
+ */
+class HeldBytes {
+  readonly chunks: { offset: number; bytes: Uint8Array }[] = [];
+  private total = 0;
+
+  constructor(private readonly maxBytes: number) {}
+
+  add(offset: number, bytes: Uint8Array): void {
+    if (!this.maxBytes || !bytes.length) return;
+    this.chunks.push({ offset, bytes });
+    this.total += bytes.length;
+    while (this.total > this.maxBytes && this.chunks.length > 1) this.total -= this.chunks.shift()!.bytes.length;
+  }
+
+  /** A copy of [offset, offset + length) when the chunks hold all of it, else null. */
+  copy(offset: number, length: number): Uint8Array | null {
+    const out = new Uint8Array(length);
+    let at = offset;
+    const end = offset + length;
+    while (at < end) {
+      const c = this.chunks.find((k) => k.offset <= at && at < k.offset + k.bytes.length);
+      if (!c) return null;
+      const n = Math.min(end, c.offset + c.bytes.length) - at;
+      out.set(c.bytes.subarray(at - c.offset, at - c.offset + n), at - offset);
+      at += n;
+    }
+    return out;
   }
 }
 

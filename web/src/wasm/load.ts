@@ -8,6 +8,7 @@ export interface CoreReader {
   inputBuffer(n: number): Uint8Array;
   feedInput(offset: number, n: number): void;
   step(): number;
+  reindex(why: string): boolean;
   needOffset(): number;
   needLength(): number;
   errorJson(): string;
