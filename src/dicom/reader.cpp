@@ -457,6 +457,16 @@ parse_status dataset_reader::step_dataset(context& c) {
     record_pixel_data(h, el, false);
     return finish();
   }
+  if (top && body_end() != open_end && value_end > body_end() && ds.elements.size() > 1 &&
+      h.tag <= ds.elements[ds.elements.size() - 2].tag) {
+    // Not an element (tags ascend in a dataset) and longer than the file: bytes after the
+    // dataset (trailing garbage). Keep what was read, as pydicom does, and say so.
+    ds.elements.pop_back();
+    file_.warnings.push_back("bytes from " + std::to_string(start) + " to the end do not parse as a data element (" +
+                             tag_string(h.tag) + " after " + tag_string(ds.elements.back().tag) + ", " +
+                             std::to_string(h.length) + " bytes): ignored");
+    return finish();
+  }
   if ((c.end != open_end && value_end > c.end) || (body_end() != open_end && value_end > body_end())) {
     return fail(errc::length_beyond_end, start,
                 tag_string(h.tag) + " declares " + std::to_string(h.length) + " bytes, past the end of its " +

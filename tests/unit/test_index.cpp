@@ -147,3 +147,86 @@ TEST_CASE("pydicom corpus: encapsulated files get a frame per NumberOfFrames") {
     CHECK(r.index()->frames.size() == c.frames);
   }
 }
+
+namespace {
+// Three frames of 5, 6 and 7 bytes ("JPEG-like": FFD8 first), each in an item padded to even
+// length, an empty BOT, and an Extended Offset Table with the frames' own (unpadded) lengths and
+// the given offsets: what pydicom/highdicom write.
+std::vector<uint8_t> eot_file(const std::vector<uint64_t>& offsets) {
+  const std::vector<std::string> frames = {"\xFF\xD8" "abc", "\xFF\xD8" "abcd", "\xFF\xD8" "abcde"};
+  test::writer w;
+  w.file_start("1.2.840.10008.1.2.4.50");
+  w.image("3", 1, 1, 8);
+  std::string eot, eotl;
+  for (size_t i = 0; i < 3; ++i)
+    for (int b = 0; b < 8; ++b) {
+      eot.push_back(char(offsets[i] >> (8 * b)));
+      eotl.push_back(char(uint64_t(frames[i].size()) >> (8 * b)));
+    }
+  w.element(0x7FE00001, "OV", eot);
+  w.element(0x7FE00002, "OV", eotl);
+  w.header(0x7FE00010, "OB", undefined_length);
+  w.header(0xFFFEE000, "", 0);
+  for (const auto& f : frames) {
+    std::string v = f.size() & 1 ? f + std::string(1, '\0') : f;
+    w.header(0xFFFEE000, "", uint32_t(v.size()));
+    w.raw(v);
+  }
+  w.header(0xFFFEE0DD, "", 0);
+  return w.out;
+}
+
+std::unique_ptr<instance_reader> read_all(const std::vector<uint8_t>& file) {
+  auto r = std::make_unique<instance_reader>(file.size());
+  r->feed(0, file.data(), file.size());
+  REQUIRE(r->step() == parse_status::done);
+  REQUIRE(r->index());
+  return r;
+}
+
+std::string frame_bytes(const instance_reader& r, const std::vector<uint8_t>& file, size_t i, error& e) {
+  const frame_location& loc = r.index()->frames[i];
+  std::vector<uint8_t> out;
+  e = extract_frame(loc, file.data() + loc.offset, size_t(loc.length), out);
+  return std::string(out.begin(), out.end());
+}
+}  // namespace
+
+TEST_CASE("Extended Offset Table with odd frame lengths (highdicom, pydicom >= 2.4): each frame without its pad byte") {
+  auto file = eot_file({0, 8 + 6, 8 + 6 + 8 + 6});
+  auto r = read_all(file);
+  CHECK(r->index()->kind == index_kind::extended_offset_table);
+  error e;
+  CHECK(frame_bytes(*r, file, 0, e) == "\xFF\xD8" "abc");
+  CHECK(e.code == errc::ok);
+  CHECK(frame_bytes(*r, file, 1, e) == "\xFF\xD8" "abcd");
+  CHECK(frame_bytes(*r, file, 2, e) == "\xFF\xD8" "abcde");
+  CHECK(e.code == errc::ok);
+}
+
+TEST_CASE("pydicom 2.3's Extended Offset Table (offsets without pad bytes) is recognised and not used") {
+  auto file = eot_file({0, 8 + 5, 8 + 5 + 8 + 6});
+  auto r = read_all(file);
+  CHECK(r->index()->kind == index_kind::fragment_scan);
+  REQUIRE(!r->index()->notes.empty());
+  CHECK(r->index()->notes.front().find("pydicom < 2.4") != std::string::npos);
+  error e;
+  // The scan knows items, not frames: the pad byte stays (as pydicom returns the item's value).
+  CHECK(frame_bytes(*r, file, 2, e) == std::string("\xFF\xD8" "abcde\0", 8));
+}
+
+TEST_CASE("a table that points at the wrong bytes: the frame read says invalidOffsetTable, reindex() uses the next method") {
+  // Offsets that are consistent with the lengths but all 2 bytes off.
+  auto file = eot_file({2, 2 + 8 + 6, 2 + 8 + 6 + 8 + 6});
+  auto r = read_all(file);
+  REQUIRE(r->index()->kind == index_kind::extended_offset_table);
+  error e;
+  frame_bytes(*r, file, 0, e);
+  REQUIRE(e.code == errc::invalid_offset_table);
+  REQUIRE(r->reindex(e.message));
+  REQUIRE(r->step() == parse_status::done);
+  CHECK(r->index()->kind == index_kind::fragment_scan);
+  CHECK(r->index()->notes.back().find("Extended Offset Table ignored") != std::string::npos);
+  CHECK(frame_bytes(*r, file, 1, e) == "\xFF\xD8" "abcd");
+  CHECK(!r->reindex("again"));  // a fragment scan is not a table: nothing left to fall back to
+}

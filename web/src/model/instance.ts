@@ -268,7 +268,7 @@ export class Instance {
     const kind = this.summary.frameIndex?.kind;
     if (kind !== 'extended_offset_table' && kind !== 'basic_offset_table' && kind !== 'tiff_tile_table') return false;
     if (!this.reader.reindex(cause.message)) return false;
-    this.stats.notes.push(`${this.source.name}: the ${kind.replace(/_/g, ' ')} points at the wrong bytes (${cause.message}); re-indexed`);
+    this.stats.note(`${this.source.name}: the ${kind.replace(/_/g, ' ')} points at the wrong bytes (${cause.message}); re-indexed`);
     this.caches?.encoded.deletePrefix(this.keyPrefix);
     this.caches?.decoded.deletePrefix(this.keyPrefix);
     const held = new HeldBytes(this.caches ? this.caches.encoded.maxBytes : 0);
