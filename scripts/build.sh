@@ -19,3 +19,5 @@ node_modules/.bin/tsc -p web
 chmod +x web/dist/cli/main.js
 
 /usr/bin/python3 tests/fixtures/generate.py build/fixtures
+# Conformance fixtures from real writers (PixelMed, dcmtk, GDCM, pydicom); cached by the script's hash.
+/usr/bin/python3 tests/conformance/make_fixtures.py build/conformance

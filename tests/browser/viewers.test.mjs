@@ -11,6 +11,7 @@ import { startNginx } from '../../scripts/lib/nginx.mjs';
 import { startOrthanc } from '../../scripts/lib/orthanc.mjs';
 import { readNpy } from '../node/lib/npy.mjs';
 import { screenshotPixels } from './lib/png.mjs';
+import { compare, rgbWindow, settle } from './lib/screen.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const demo = JSON.parse(fs.readFileSync(path.join(root, 'build/fixtures/demo.json'), 'utf8'));
@@ -38,43 +39,6 @@ async function openPage(url) {
   return page;
 }
 
-/** Screen pixels vs reference pixels: how many differ by more than `tol` in any channel, and the mean difference. */
-function compare(shot, expected, tol) {
-  let bad = 0, sum = 0, n = 0, first = null;
-  for (const [x, y, rgb] of expected) {
-    const at = (y * shot.width + x) * 4;
-    for (let k = 0; k < 3; k++) {
-      const d = Math.abs(shot.data[at + k] - rgb[k]);
-      sum += d;
-      n++;
-      if (d > tol) {
-        bad++;
-        first ??= `(${x}, ${y}) shows ${[...shot.data.subarray(at, at + 3)]}, expected ${rgb}`;
-      }
-    }
-  }
-  return { bad, mean: sum / n, first };
-}
-
-/** The expectations for a canvas showing `ref` (numpy RGB [rows, cols, 3]) with canvas pixel (0,0) at ref (x0, y0). */
-function rgbWindow(ref, x0, y0, width, height) {
-  const [rows, cols] = ref.shape;
-  const out = [];
-  for (let y = 0; y < height; y++) {
-    for (let x = 0; x < width; x++) {
-      const r = y0 + y, c = x0 + x;
-      if (r < 0 || c < 0 || r >= rows || c >= cols) continue;
-      const at = (r * cols + c) * 3;
-      out.push([x, y, [ref.bytes[at], ref.bytes[at + 1], ref.bytes[at + 2]]]);
-    }
-  }
-  return out;
-}
-
-const settle = (page) => page.evaluate(async () => {
-  await window.demo.view.idle();
-  await new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)));
-});
 
 describe('slide viewer (examples/slide.html)', () => {
   const level = (k) => readNpy(demo.slide.levels[k].npy);

@@ -103,7 +103,7 @@ export async function checkFixture(lib, fx, where) {
     if (fx.reference) {
       const ref = await where.readRef(fx.reference);
       const n = ref.shape[0];
-      expect(inst.frames.length === n, `${inst.frames.length} frames, the reference has ${n}`);
+      if (!fx.firstFrameOnly) expect(inst.frames.length === n, `${inst.frames.length} frames, the reference has ${n}`);
       const per = ref.bytes.length / n;
       for (let k = 0; k < n; k++) {
         const f = await inst.getStoredFrame(k + 1, { rgb: true });

@@ -325,9 +325,50 @@ def main():
             ref = pydicom.dcmread(path).pixel_array
         quirk(corpus_file[:-4], "pydicom test file " + corpus_file, open(path, "rb").read(), expect, reference=ref)
 
+    corpus()
     shutil.rmtree(work)
     json.dump(manifest, open(stamp_file, "w"), indent=1)
     print(f"conformance fixtures: {len(manifest['fixtures'])} in {OUT}")
+
+
+# pydicom's own test files with pixel data: frame 1 as pydicom (+GDCM, Pillow) decodes it, or why not.
+CORPUS_REASONS = {
+    "JPEG2000-embedded-sequence-delimiter.dcm": "the codestream is corrupt by design (4 bytes replaced with a "
+    "Sequence Delimiter, pydicom's README); GDCM also fails (opj_setup_decoder), pydicom's value is not a decode",
+    "MR_truncated.dcm": "the Pixel Data is truncated: pydicom fails too; lazydcm reads the header and says truncated",
+    "SC_rgb_jpeg.dcm": "pydicom 2.3 reads a dataset dcmdump rejects (an element larger than the file)",
+}
+
+
+def corpus():
+    for name in sorted(os.listdir(CORPUS)):
+        path = os.path.join(CORPUS, name)
+        if not name.endswith(".dcm") or name in CORPUS_REASONS:
+            continue
+        try:
+            ds = pydicom.dcmread(path)
+        except Exception:
+            continue  # not a DICOM file for pydicom (no meta header): nothing to compare
+        if not any(k in ds for k in ("PixelData", "FloatPixelData", "DoubleFloatPixelData")):
+            continue
+        try:
+            a = ds.pixel_array
+        except Exception as e:  # pydicom itself cannot decode it: no reference to compare with
+            manifest.setdefault("corpusSkipped", {})[name] = f"pydicom cannot decode it: {e!r}"[:200]
+            continue
+        if int(getattr(ds, "NumberOfFrames", 1) or 1) > 1:
+            a = a[0]
+        if ds.get("PhotometricInterpretation", "").startswith("YBR") and "JPEG" in ds.file_meta.TransferSyntaxUID.name \
+                and ds.file_meta.TransferSyntaxUID.is_compressed:
+            continue  # pydicom's colour handling of YBR JPEG differs by handler; covered by the codec tier
+        a = a.astype(a.dtype.newbyteorder("<"))
+        copy = os.path.join(OUT, "pydicom", name)  # served with the rest (nginx, Chromium)
+        os.makedirs(os.path.dirname(copy), exist_ok=True)
+        shutil.copyfile(path, copy)
+        manifest["fixtures"].append({"name": "pydicom/" + name, "writer": "pydicom test file", "files": [os.path.relpath(copy, OUT)],
+                                     "kind": "frames", "expect": {}, "firstFrameOnly": True,
+                                     "reference": save("corpus_" + name[:-4], a[None])})
+    manifest["corpusReasons"] = CORPUS_REASONS
 
 
 def rgb_of(path):
