@@ -5,6 +5,7 @@
 namespace lazydcm {
 const codec* native_codec();
 const codec* rle_codec();
+const codec* deflate_frame_codec();  // Deflated Image Frame Compression
 const codec* jpeg_turbo_codec();   // baseline and extended, 8- and 12-bit
 const codec* jpeg_lossless_codec();
 const codec* jpegls_codec();

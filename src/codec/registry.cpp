@@ -37,6 +37,7 @@ constexpr entry k_codecs[] = {
     {"1.2.840.10008.1.2.2", native_codec},
     {"1.2.840.10008.1.2.1.98", native_codec},  // encapsulated uncompressed: fragments hold native frames
     {"1.2.840.10008.1.2.5", rle_codec},
+    {"1.2.840.10008.1.2.8.1", deflate_frame_codec},
     {"1.2.840.10008.1.2.4.50", jpeg_turbo_codec},
     {"1.2.840.10008.1.2.4.51", jpeg_turbo_codec},
     {"1.2.840.10008.1.2.4.57", jpeg_lossless_codec},

@@ -17,6 +17,7 @@ constexpr ts_row k_syntaxes[] = {
     {"1.2.840.10008.1.2.1.98", "Encapsulated Uncompressed Explicit VR Little Endian", false, false, false, true},
     {"1.2.840.10008.1.2.1.99", "Deflated Explicit VR Little Endian", false, false, true, false},
     {"1.2.840.10008.1.2.2", "Explicit VR Big Endian", false, true, false, false},
+    {"1.2.840.10008.1.2.8.1", "Deflated Image Frame Compression", false, false, false, true},
     {"1.2.840.10008.1.2.4.50", "JPEG Baseline (Process 1)", false, false, false, true},
     {"1.2.840.10008.1.2.4.51", "JPEG Extended (Process 2 & 4)", false, false, false, true},
     {"1.2.840.10008.1.2.4.57", "JPEG Lossless, Non-Hierarchical (Process 14)", false, false, false, true},

@@ -22,6 +22,7 @@ import shutil
 import struct
 import subprocess
 import sys
+import zlib
 
 import numpy as np
 import pydicom
@@ -218,6 +219,36 @@ def edit_bot(src, dst, shift):
     return int(ds.NumberOfFrames)
 
 
+def deflated_frames(name, src, arr, one_bit=False):
+    """Deflated Image Frame Compression (1.2.840.10008.1.2.8.1, Sup 244): each native frame
+    compressed with raw Deflate (RFC 1951) in its own fragment, as pydicom >= 3.1 and dcmtk write it
+    (pydicom 2.3 here cannot: written with zlib). 1-bit frames are bit-packed, LSB first, each from
+    bit 0 of its own fragment. The reference is the source array."""
+    ds = pydicom.dcmread(src)
+    frames = []
+    for a in arr:
+        plain = np.packbits(a.ravel(), bitorder="little").tobytes() if one_bit else a.astype("<u2" if a.dtype == np.uint16 else a.dtype).tobytes()
+        c = zlib.compressobj(9, zlib.DEFLATED, -15)
+        frames.append(c.compress(plain) + c.flush())
+    if one_bit:
+        ds.BitsAllocated, ds.BitsStored, ds.HighBit = 1, 1, 0
+        ds.Rows, ds.Columns, ds.NumberOfFrames = arr.shape[1], arr.shape[2], arr.shape[0]
+    ds.PixelData = encapsulate(frames)
+    ds["PixelData"].VR = "OB"
+    ds["PixelData"].is_undefined_length = True
+    # pydicom 2.3 does not know the UID: written as JPEG Baseline (same even length), then renamed.
+    ds.file_meta.TransferSyntaxUID = pydicom.uid.JPEGBaseline8Bit
+    d = os.path.join(OUT, name)
+    os.makedirs(d, exist_ok=True)
+    path = os.path.join(d, "image.dcm")
+    ds.is_little_endian, ds.is_implicit_VR = True, False
+    ds.save_as(path, write_like_original=False)
+    raw = open(path, "rb").read()
+    open(path, "wb").write(raw.replace(b"1.2.840.10008.1.2.4.50", b"1.2.840.10008.1.2.8.1\0", 1))
+    add(name, "Deflated Image Frame Compression (Sup 244), zlib raw deflate", [path], "frames",
+        {"indexKind": "basic_offset_table"}, reference=save(name, arr))
+
+
 # ---- quirks of real files, made from pydicom's corpus by byte edits ----
 
 def quirk(name, writer, data, expect, reference_from=None, reference=None):
@@ -285,6 +316,11 @@ def main():
     src7 = os.path.join(work, "mf8-7bit.dcm")
     arr7 = source_multiframe(src7, bits_stored=7, frames=3, allocated=8)
     multiframe("dcmtk-jpegls-7bit", "dcmcjpls (8-bit, 7 bits stored)", src7, ["dcmcjpls", "IN", "OUT"], {}, source=arr7)
+
+    deflated_frames("deflated-frames-16bit", src, arr)
+    rng = np.random.default_rng(9)
+    bits = (rng.random((3, 37, 41)) > 0.6).astype(np.uint8)  # rows x columns not a multiple of 8
+    deflated_frames("deflated-frames-1bit", src, bits, one_bit=True)
 
     # A Basic Offset Table that lies (moved entries): found at the first frame read, re-indexed.
     lying = os.path.join(OUT, "lying-bot", "image.dcm")
