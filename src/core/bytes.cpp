@@ -58,4 +58,26 @@ uint64_t byte_store::held_until(uint64_t offset) const {
   return cend > offset ? cend : offset;
 }
 
+void byte_store::erase(uint64_t from, uint64_t to) {
+  if (to <= from) return;
+  auto it = chunks_.upper_bound(from);
+  if (it != chunks_.begin()) --it;
+  while (it != chunks_.end() && it->first < to) {
+    const uint64_t start = it->first, end = start + it->second.size();
+    if (end <= from) { ++it; continue; }
+    std::vector<uint8_t> chunk = std::move(it->second);
+    bytes_held_ -= chunk.size();
+    it = chunks_.erase(it);
+    if (start < from) {  // keep the part before
+      bytes_held_ += from - start;
+      chunks_.emplace(start, std::vector<uint8_t>(chunk.begin(), chunk.begin() + ptrdiff_t(from - start)));
+    }
+    if (end > to) {  // and the part after
+      bytes_held_ += end - to;
+      it = chunks_.emplace(to, std::vector<uint8_t>(chunk.begin() + ptrdiff_t(to - start), chunk.end())).first;
+      ++it;
+    }
+  }
+}
+
 }  // namespace lazydcm

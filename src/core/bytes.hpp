@@ -46,6 +46,8 @@ class byte_store {
     uint64_t from = held_until(offset);
     return {from, end > from ? end - from : 0};
   }
+  // Drops the bytes of [from, to) (those a reader no longer needs); the rest stays where it was.
+  void erase(uint64_t from, uint64_t to);
   uint64_t bytes_held() const noexcept { return bytes_held_; }
   void clear() { chunks_.clear(); bytes_held_ = 0; }
 

@@ -82,6 +82,8 @@ class dataset_reader {
   parsed_file& result() { return file_; }
   const parsed_file& result() const { return file_; }
   const byte_store& file_bytes() const { return file_store_; }
+  // Once the header is read, file bytes past it are the caller's to drop (a scan's batches).
+  void forget_file_bytes(uint64_t from, uint64_t to) { file_store_.erase(from, to); }
   // For deflated files: the inflated dataset stream (pixel offsets refer to it).
   const byte_store& inflated_bytes() const { return inflated_store_; }
 

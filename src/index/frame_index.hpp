@@ -60,6 +60,8 @@ class frame_indexer {
   parse_status step();
   byte_range need() const { return need_; }
   const error& failure() const { return error_; }
+  // During a fragment scan: the item headers before this offset are read (their bytes are no longer needed).
+  uint64_t scanned_until() const { return stage_ == stage::scan ? scan_pos_ : 0; }
   const frame_index& result() const { return index_; }
   frame_index& result() { return index_; }
 

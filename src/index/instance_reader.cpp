@@ -60,6 +60,15 @@ parse_status instance_reader::step() {
   }
   if (!indexer_ || index_error_) return parse_status::done;
   parse_status s = indexer_->step();
+  if (!reader_.result().pixel.in_inflated_stream) {
+    // Pixel bytes the index has read are dropped from memory (a scan of a 2 GB slide holds one
+    // batch at a time); the caller keeps what it wants of them (frames seeded into its cache).
+    const uint64_t first = indexer_->result().first_fragment_offset;
+    if (s == parse_status::need_bytes && indexer_->scanned_until() > first)
+      reader_.forget_file_bytes(first, indexer_->scanned_until());
+    else if (s == parse_status::done && first > 0)
+      reader_.forget_file_bytes(first, reader_.result().file_size);
+  }
   if (s == parse_status::need_bytes) need_ = indexer_->need();
   if (s == parse_status::failed) {
     index_error_ = indexer_->failure();
