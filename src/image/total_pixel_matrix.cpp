@@ -33,7 +33,7 @@ result<tile_layout> read_tile_layout(const dataset& ds, const plane_selection& s
   l.total_columns = uint32_t(*tc);
   l.tile_rows = uint32_t(*r);
   l.tile_columns = uint32_t(*c);
-  l.samples_per_pixel = uint32_t(ds.integer(tags::samples_per_pixel).value_or(1));
+  l.samples_per_pixel = uint32_t(std::max<int64_t>(1, ds.integer(tags::samples_per_pixel).value_or(1)));  // 0: one (as the index)
   const uint64_t frames = uint64_t(ds.integer(tags::number_of_frames).value_or(1));
   const std::string organization = ds.string(tags::dimension_organization_type).value_or("");
   const element* per_frame = ds.find(tags::per_frame_groups);

@@ -47,6 +47,12 @@ result<image_info> read_image_info(const dataset& ds, const pixel_data_info& px)
     return make_error(errc::invalid_image_attributes, px.element_offset,
                       "Rows, Columns and Bits Allocated are required to locate frames");
   auto spp = get(tags::samples_per_pixel).value_or(1);
+  // PixelMed writes Samples per Pixel 0 for a float TIFF's Parametric Map: a MONOCHROME image has one.
+  const std::string pi = ds.string(tags::photometric_interpretation).value_or("");
+  if (spp == 0 && (pi == "MONOCHROME2" || pi == "MONOCHROME1")) {
+    spp = 1;
+    info.samples_per_pixel_was_zero = true;
+  }
   auto frames = get(tags::number_of_frames).value_or(1);
   if (*rows <= 0 || *cols <= 0 || *rows > 0xFFFF || *cols > 0xFFFF || spp < 1 || spp > 4 || frames < 0 ||
       !(*bits == 1 || (*bits % 8 == 0 && *bits <= 64)))
@@ -100,6 +106,8 @@ parse_status frame_indexer::step() {
           return parse_status::failed;
         }
         info_ = info.value();
+        if (info_.samples_per_pixel_was_zero)
+          index_.notes.push_back("Samples per Pixel is 0 in a " + info_.photometric_interpretation + " image: read as 1");
         if (!file_.pixel.encapsulated) return native();
         s = bot_header();
         break;

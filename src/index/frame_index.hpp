@@ -30,6 +30,7 @@ struct image_info {
   uint32_t pixel_representation = 0, planar_configuration = 0;
   uint64_t number_of_frames = 1;
   std::string photometric_interpretation;
+  bool samples_per_pixel_was_zero = false;  // a writer's quirk, read as 1 (MONOCHROME)
   // Bits of one native frame. YBR_FULL_422 stores two samples per pixel (Y, and Cb or Cr).
   uint64_t frame_bits() const {
     if (photometric_interpretation == "YBR_FULL_422" && samples_per_pixel == 3)

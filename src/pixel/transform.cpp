@@ -97,7 +97,7 @@ double lookup_table::map(double x) const {
 result<pixel_transform> build_pixel_transform(const dataset& ds, size_t frame, const transform_options& o) {
   pixel_transform t;
   const std::string pi = ds.string(tags::photometric_interpretation).value_or("");
-  const auto spp = ds.integer(tags::samples_per_pixel).value_or(1);
+  const auto spp = std::max<int64_t>(1, ds.integer(tags::samples_per_pixel).value_or(1));  // 0 (a PixelMed quirk): one
   const bool signed_pixels = ds.integer(tags::pixel_representation).value_or(0) == 1;
   const int64_t bits_stored = ds.integer(tags::bits_stored).value_or(ds.integer(tags::bits_allocated).value_or(16));
   t.stored_min_ = signed_pixels ? -std::ldexp(1.0, int(bits_stored - 1)) : 0.0;

@@ -219,6 +219,61 @@ def edit_bot(src, dst, shift):
     return int(ds.NumberOfFrames)
 
 
+def parametric_map(name, work):
+    """PixelMed TIFFToDicom turns a float TIFF into a Parametric Map with Float Pixel Data (7FE0,0008)."""
+    y, x = np.mgrid[0:300, 0:400]
+    a = (y * 0.37 - x * 1.25 + np.sin(x / 17.0) * 3).astype(np.float32)
+    tif = os.path.join(work, "float.tif")
+    Image.fromarray(a, mode="F").save(tif)
+    d = os.path.join(OUT, name)
+    os.makedirs(d, exist_ok=True)
+    run("TIFFToDicom", WSI_JSON, tif, os.path.join(d, "map"), "", "1.2.840.10008.5.1.4.1.1.30")
+    files = sorted(os.path.join(d, f) for f in os.listdir(d) if f.endswith(".dcm"))
+    assert "FloatPixelData" in pydicom.dcmread(files[0])
+    add(name, "PixelMed TIFFToDicom (float TIFF -> Parametric Map; it writes Samples per Pixel 0)", files, "frames",
+        {"indexKind": "native", "note": "Samples per Pixel is 0"},
+        reference=save(name, a[None]))
+
+
+def rle_1bit_seg(name):
+    """A BINARY SEG, 1 bit allocated, RLE Lossless: each frame's bits packed as in native data into
+    one PackBits segment (PS3.5 G.2 as pydicom >= 3.1 and highdicom write it; encoded here with
+    pydicom 2.3's own PackBits segment encoder). Frames of 37 x 41: not a multiple of 8 bits."""
+    from pydicom.encoders.native import _encode_segment
+    rng = np.random.default_rng(3)
+    masks = (rng.random((4, 37, 41)) > 0.55).astype(np.uint8)
+    masks[:, 5:20, 8:30] = 1  # runs, so the segments compress
+    ds = pydicom.Dataset()
+    ds.file_meta = pydicom.dataset.FileMetaDataset()
+    ds.file_meta.TransferSyntaxUID = pydicom.uid.RLELossless
+    ds.file_meta.MediaStorageSOPClassUID = "1.2.840.10008.5.1.4.1.1.66.4"
+    ds.SOPClassUID = ds.file_meta.MediaStorageSOPClassUID
+    ds.SOPInstanceUID = generate_uid()
+    ds.file_meta.MediaStorageSOPInstanceUID = ds.SOPInstanceUID
+    ds.StudyInstanceUID, ds.SeriesInstanceUID = generate_uid(), generate_uid()
+    ds.Modality, ds.PatientName, ds.PatientID = "SEG", "Conformance^Seg", "CONF2"
+    ds.Rows, ds.Columns, ds.NumberOfFrames = 37, 41, 4
+    ds.SamplesPerPixel, ds.PhotometricInterpretation = 1, "MONOCHROME2"
+    ds.BitsAllocated, ds.BitsStored, ds.HighBit, ds.PixelRepresentation = 1, 1, 0, 0
+    ds.SegmentationType = "BINARY"
+    frames = []
+    for m in masks:
+        packed = np.packbits(m.ravel(), bitorder="little").tobytes()
+        segment = bytes(_encode_segment(packed, columns=len(packed), rows=1))
+        header = struct.pack("<16I", 1, 64, *([0] * 14))
+        frames.append(header + segment)
+    ds.PixelData = encapsulate(frames)
+    ds["PixelData"].VR = "OB"
+    ds["PixelData"].is_undefined_length = True
+    ds.is_little_endian, ds.is_implicit_VR = True, False
+    d = os.path.join(OUT, name)
+    os.makedirs(d, exist_ok=True)
+    path = os.path.join(d, "seg.dcm")
+    ds.save_as(path, write_like_original=False)
+    add(name, "BINARY SEG, 1-bit RLE (packed bits in one segment)", [path], "frames", {"indexKind": "basic_offset_table"},
+        reference=save(name, masks))
+
+
 def deflated_frames(name, src, arr, one_bit=False):
     """Deflated Image Frame Compression (1.2.840.10008.1.2.8.1, Sup 244): each native frame
     compressed with raw Deflate (RFC 1951) in its own fragment, as pydicom >= 3.1 and dcmtk write it
@@ -294,6 +349,9 @@ def main():
     levels = pixelmed_slide("pixelmed-tiff", tif, ["ADDTIFF", "DONOTUSEBIGTIFF"], "tiff_tile_table")
     pixelmed_slide("pixelmed-bigtiff", big, ["ADDTIFF", "USEBIGTIFF"], "tiff_tile_table")
     pixelmed_slide("pixelmed-notable", tif, ["DONOTADDTIFF"], "fragment_scan")
+    pixelmed_slide("pixelmed-pyramid", tif, ["ADDTIFF", "DONOTUSEBIGTIFF", "ALWAYSWSI", "ADDPYRAMID"], "tiff_tile_table")
+    parametric_map("pixelmed-parametric-map", work)
+    rle_1bit_seg("seg-rle-1bit")
     eot_slide("pydicom23-eot", levels[0], buggy=True)
     eot_slide("highdicom-eot", levels[0], buggy=False)
 
