@@ -86,7 +86,8 @@ def tile_mosaic(ds, frames):
     for k, f in enumerate(frames):
         tile = np.asarray(Image.open(io.BytesIO(f)).convert("RGB"))
         r, c = divmod(k, tc)
-        mosaic[r * R:(r + 1) * R, c * C:(c + 1) * C] = tile
+        # An edge tile coded at its own smaller size sits in the frame's top-left corner.
+        mosaic[r * R:r * R + tile.shape[0], c * C:c * C + tile.shape[1]] = tile
     return mosaic
 
 
@@ -119,6 +120,38 @@ def pixelmed_slide(name, tif, options, expect_kind):
 
 
 # ---- pydicom's Extended Offset Table (highdicom writes with it) ----
+
+def edge_tiles_slide(name, level0):
+    """Level 0 of the PixelMed slide with its right and bottom edge tiles coded at the size of their
+    part of the total pixel matrix (a 252 x 256 JPEG in a 256 x 256 frame), as some converters write
+    them; re-encoded by PIL (libjpeg) from PixelMed's tiles, in a BOT, no TIFF."""
+    ds = pydicom.dcmread(os.path.join(OUT, level0["file"]))
+    R, C = int(ds.Rows), int(ds.Columns)
+    tc = -(-int(ds.TotalPixelMatrixColumns) // C)
+    frames = []
+    for k, f in enumerate(frames_of(ds)):
+        r, c = divmod(k, tc)
+        h = min(R, int(ds.TotalPixelMatrixRows) - r * R)
+        w = min(C, int(ds.TotalPixelMatrixColumns) - c * C)
+        if (h, w) != (R, C):
+            out = io.BytesIO()
+            Image.open(io.BytesIO(f)).crop((0, 0, w, h)).save(out, "JPEG", quality=90)
+            f = out.getvalue()
+        frames.append(f)
+    ds.PixelData = encapsulate(frames, has_bot=True)
+    ds["PixelData"].is_undefined_length = True
+    ds.SOPInstanceUID = generate_uid()
+    ds.file_meta.MediaStorageSOPInstanceUID = ds.SOPInstanceUID
+    ds.preamble = b"\0" * 128
+    d = os.path.join(OUT, name)
+    os.makedirs(d, exist_ok=True)
+    path = os.path.join(d, "level_0.dcm")
+    ds.save_as(path, write_like_original=False)
+    lvl = dict(level0, file=os.path.relpath(path, OUT), fileSize=os.path.getsize(path),
+               mosaic=save(name, tile_mosaic(ds, frames)))
+    add(name, "edge tiles coded smaller than the tile size (PIL re-encode of PixelMed's tiles)", [path], "slide",
+        {"indexKind": "basic_offset_table"}, levels=[lvl])
+
 
 def eot_slide(name, level0, buggy):
     """Level 0 of the PixelMed slide re-encapsulated by pydicom with an Extended Offset Table:
@@ -352,6 +385,7 @@ def main():
     pixelmed_slide("pixelmed-pyramid", tif, ["ADDTIFF", "DONOTUSEBIGTIFF", "ALWAYSWSI", "ADDPYRAMID"], "tiff_tile_table")
     parametric_map("pixelmed-parametric-map", work)
     rle_1bit_seg("seg-rle-1bit")
+    edge_tiles_slide("edge-tiles-smaller", levels[0])
     eot_slide("pydicom23-eot", levels[0], buggy=True)
     eot_slide("highdicom-eot", levels[0], buggy=False)
 
