@@ -27,6 +27,18 @@ describe('conformance: local files', () => {
   }
 });
 
+test('a lying table: concurrent reads that fail together share one re-index and all read right', async () => {
+  const fx = fixture('lying-bot');
+  const ref = await readRef(fx.reference);
+  const inst = await lib.open(path.join(dir, fx.files[0]), { caches: false });
+  const n = ref.shape[0], per = ref.bytes.length / n;
+  const frames = await Promise.all(Array.from({ length: n }, (_, k) => inst.getStoredFrame(k + 1)));
+  frames.forEach((f, k) => assert.deepEqual(new Uint8Array(f.data.buffer, f.data.byteOffset, f.data.byteLength), ref.bytes.subarray(k * per, (k + 1) * per)));
+  assert.equal(inst.summary.frameIndex.kind, 'fragment_scan');
+  assert.equal(inst.summary.frameIndex.notes.filter((x) => x.includes('re-indexed')).length, 1, 'one re-index');
+  await inst.close();
+});
+
 describe('conformance: over HTTP Range (nginx)', () => {
   let server;
   before(async () => { server = await startNginx(dir); });

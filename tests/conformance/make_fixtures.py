@@ -405,6 +405,10 @@ def main():
     multiframe("gdcm-j2k", "gdcmconv --j2k", src, ["gdcmconv", "--j2k", "IN", "OUT"], {}, source=arr)
     multiframe("gdcm-rle", "gdcmconv --rle", src, ["gdcmconv", "--rle", "IN", "OUT"], {}, source=arr)
     multiframe("gdcm-jpeg-lossless", "gdcmconv --jpeg (lossless)", src, ["gdcmconv", "--jpeg", "IN", "OUT"], {}, source=arr)
+    multiframe("dcmtk-deflated", "dcmconv +td (Deflated Explicit VR Little Endian)", src, ["dcmconv", "+td", "IN", "OUT"],
+               {"indexKind": "native"}, source=arr)
+    multiframe("gdcm-deflated", "gdcmconv --deflated", src, ["gdcmconv", "--deflated", "IN", "OUT"],
+               {"indexKind": "native"}, source=arr)
     src7 = os.path.join(work, "mf8-7bit.dcm")
     arr7 = source_multiframe(src7, bits_stored=7, frames=3, allocated=8)
     multiframe("dcmtk-jpegls-7bit", "dcmcjpls (8-bit, 7 bits stored)", src7, ["dcmcjpls", "IN", "OUT"], {}, source=arr7)

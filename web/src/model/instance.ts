@@ -271,25 +271,55 @@ export class Instance {
     this.stats.note(`${this.source.name}: the ${kind.replace(/_/g, ' ')} points at the wrong bytes (${cause.message}); re-indexed`);
     this.caches?.encoded.deletePrefix(this.keyPrefix);
     this.caches?.decoded.deletePrefix(this.keyPrefix);
+    this.indexPending = true;
+    await this.finishIndex(options);
+    return true;
+  }
+
+  /** The index being rebuilt: fetch what the core asks for until it is done (again after a failed fetch). */
+  private async finishIndex(options: ReadOptions): Promise<void> {
+    if (!this.reader) throw new Error('Instance is closed');
     const held = new HeldBytes(this.caches ? this.caches.encoded.maxBytes : 0);
     await drive(this.reader, this.source, this.summary.fileSize, { ...this.options, signal: options.signal }, held);
     const s = JSON.parse(this.reader.summaryJson()) as InstanceSummary;
     if (s.frameIndexError) throw LazydcmError.fromJson(s.frameIndexError, this.source.name);
     Object.assign(this.summary, { frameIndex: s.frameIndex, warnings: s.warnings });
     this.frameTable = readFrameTable(this.reader.frameTable());
+    this.indexPending = false;
     this.seedFrames(held);
-    return true;
   }
 
-  /** Runs a frame read; when it proves the offset table wrong, re-indexes once and runs it again. */
+  /** A re-index whose fetches failed: the next read resumes it. */
+  private indexPending = false;
+
+  /**
+   * Runs a frame read; when it proves the offset table wrong, re-indexes once and runs it again.
+   * Concurrent reads that fail together share one re-index.
+   */
   private async withReindex<T>(options: ReadOptions, work: () => Promise<T>): Promise<T> {
+    if (this.indexPending && !this.reindexing) {
+      this.reindexing = this.finishIndex(options).then(() => true).finally(() => { this.reindexing = null; });
+    }
+    if (this.reindexing) await this.reindexing;
+    const table = this.frameTable;
     try {
       return await work();
     } catch (e) {
-      if (!(e instanceof LazydcmError) || !(await this.reindex(e, options))) throw e;
+      if (!(e instanceof LazydcmError)) throw e;
+      if (this.reindexing || this.frameTable !== table) {
+        // The index was rebuilt under this read (another read found the table wrong): read again.
+        await this.reindexing;
+        if (this.frameTable !== table) return work();
+        throw e;
+      }
+      if (e.code !== ErrorCode.invalidOffsetTable) throw e;
+      this.reindexing = this.reindex(e, options).finally(() => { this.reindexing = null; });
+      if (!(await this.reindexing)) throw e;
       return work();
     }
   }
+
+  private reindexing: Promise<boolean> | null = null;
 
   get stats(): IoStats {
     return this.source.stats;
