@@ -2,7 +2,8 @@
 """A JPEG-tiled slide level for the remote-region benchmark: 48 x 48 tiles of 256 x 256 RGB
 (12288 x 12288 pixels, 2304 frames), TILED_FULL, with a Basic Offset Table (dicom-parser, the
 peer, cannot read the Extended Offset Table's OV value). 64 distinct tiles (smooth gradients + noise, PIL's JPEG) are repeated.
-Usage: /usr/bin/python3 bench/make-slide.py OUT.dcm
+Usage: /usr/bin/python3 bench/make-slide.py OUT.dcm [--no-table]
+  --no-table: an empty Basic Offset Table and no EOT, as GDCM, dcmtk -ot and PixelMed write
 """
 import io
 import sys
@@ -40,7 +41,7 @@ ds.NumberOfFrames = len(frames)
 ds.DimensionOrganizationType = "TILED_FULL"
 ds.SamplesPerPixel, ds.PhotometricInterpretation, ds.PlanarConfiguration = 3, "YBR_FULL_422", 0
 ds.BitsAllocated, ds.BitsStored, ds.HighBit, ds.PixelRepresentation = 8, 8, 7, 0
-ds.PixelData = encapsulate(frames, has_bot=True)
+ds.PixelData = encapsulate(frames, has_bot="--no-table" not in sys.argv)
 ds["PixelData"].is_undefined_length = True
 ds["PixelData"].VR = "OB"
 ds.is_little_endian, ds.is_implicit_VR = True, False
