@@ -6,14 +6,17 @@
 namespace lazydcm {
 namespace {
 
-// Sample precision from the first SOFn marker, 0 when none.
-int jpeg_precision(const uint8_t* p, size_t n) {
+// Sample precision from the first SOFn marker, 0 when none; `sof` gets the marker.
+int jpeg_precision(const uint8_t* p, size_t n, uint8_t* sof = nullptr) {
   size_t pos = 2;
   while (pos + 4 < n) {
     if (p[pos] != 0xFF) return 0;
     uint8_t m = p[pos + 1];
     if (m == 0xFF) { ++pos; continue; }
-    if (m >= 0xC0 && m <= 0xCF && m != 0xC4 && m != 0xC8 && m != 0xCC) return pos + 4 < n ? p[pos + 4] : 0;
+    if (m >= 0xC0 && m <= 0xCF && m != 0xC4 && m != 0xC8 && m != 0xCC) {
+      if (sof) *sof = m;
+      return pos + 4 < n ? p[pos + 4] : 0;
+    }
     if (m == 0xD8 || m == 0x01 || (m >= 0xD0 && m <= 0xD7)) { pos += 2; continue; }
     pos += 2 + (size_t(p[pos + 2]) << 8 | p[pos + 3]);
   }
@@ -27,7 +30,14 @@ class jpeg_turbo final : public codec {
                decode_report& report, const decode_options& options) const override {
     if (size < 4 || src[0] != 0xFF || src[1] != 0xD8)
       return make_error(errc::invalid_value, 0, "JPEG frame does not start with SOI");
-    const int precision = jpeg_precision(src, size);
+    uint8_t sof = 0;
+    const int precision = jpeg_precision(src, size, &sof);
+    if (sof == 0xC3) {
+      // A lossless (process 14) codestream under a DCT transfer syntax: decode what it is.
+      error e = jpeg_lossless_codec()->decode(src, size, info, dst, 0, report, options);
+      if (e.code == errc::ok) report.decoder = std::string(jpeg_lossless_codec()->name()) + "; JPEG process 14 (SOF3) under a DCT transfer syntax";
+      return e;
+    }
     if (precision == 8 && info.bits_allocated >= 8) {
       report.decoder = "libjpeg-turbo 2.1.5 (8-bit)";
       return decode_jpeg8(src, size, info, dst, report, options.rgb);

@@ -448,6 +448,12 @@ def main():
     quirk("sof0-under-lossless", "a baseline JPEG labelled JPEG Lossless SV1",
           raw.replace(syntax, b"1.2.840.10008.1.2.4.70", 1), {"decoder": "under a lossless transfer syntax"},
           reference=rgb_of(jpeg))
+    lossless = os.path.join(CORPUS, "SC_rgb_jpeg_gdcm.dcm")
+    raw = open(lossless, "rb").read()
+    assert b"1.2.840.10008.1.2.4.70" in raw
+    quirk("sof3-under-baseline", "a lossless JPEG (GDCM) labelled JPEG Baseline",
+          raw.replace(b"1.2.840.10008.1.2.4.70", b"1.2.840.10008.1.2.4.50", 1), {"decoder": "under a DCT transfer syntax"},
+          reference=pydicom.dcmread(lossless).pixel_array)
     for corpus_file, expect in (("J2K_pixelrep_mismatch.dcm", {"decoder": "sign-extended"}),
                                 ("image_dfl.dcm", {}),
                                 ("MR_truncated.dcm", {"warning": "frames past the end cannot be read", "frameError": "truncated"})):
