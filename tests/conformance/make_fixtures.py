@@ -153,6 +153,18 @@ def edge_tiles_slide(name, level0):
         {"indexKind": "basic_offset_table"}, levels=[lvl])
 
 
+def modified_slide(name, level0, options, writer):
+    """A PixelMed dual-personality file edited by dcmtk (an anonymiser's rename): the TIFF in the
+    preamble is not updated, so its IFD pointer and tile offsets no longer match the file."""
+    d = os.path.join(OUT, name)
+    os.makedirs(d, exist_ok=True)
+    path = os.path.join(d, "level_0.dcm")
+    shutil.copyfile(os.path.join(OUT, level0["file"]), path)
+    run("dcmodify", "-nb", *options, "-m", "(0010,0010)=Anonymized^Patient^With^A^Much^Longer^Name", path)
+    lvl = dict(level0, file=os.path.relpath(path, OUT), fileSize=os.path.getsize(path))
+    add(name, writer, [path], "slide", {"indexKind": "fragment_scan", "note": "TIFF tile table ignored"}, levels=[lvl])
+
+
 def eot_slide(name, level0, buggy):
     """Level 0 of the PixelMed slide re-encapsulated by pydicom with an Extended Offset Table:
     pydicom 2.3's encapsulate_extended (offsets without the pad bytes) or the offsets highdicom and
@@ -386,6 +398,8 @@ def main():
     parametric_map("pixelmed-parametric-map", work)
     rle_1bit_seg("seg-rle-1bit")
     edge_tiles_slide("edge-tiles-smaller", levels[0])
+    modified_slide("pixelmed-dcmodify", levels[0], [], "PixelMed slide renamed by dcmodify (trailing padding, where the IFDs were, dropped)")
+    modified_slide("pixelmed-dcmodify-padding", levels[0], ["-p="], "PixelMed slide renamed by dcmodify -p= (IFD pointer now stale)")
     eot_slide("pydicom23-eot", levels[0], buggy=True)
     eot_slide("highdicom-eot", levels[0], buggy=False)
 
