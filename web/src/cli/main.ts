@@ -375,6 +375,10 @@ async function seg(args: Args): Promise<void> {
 
 async function main(argv: string[]): Promise<number> {
   try {
+    if (argv.includes('--help') || argv.includes('-h')) {
+      process.stdout.write(USAGE);
+      return 0;
+    }
     const args = parseArgs(argv);
     if (args.flags.has('help') || args.command === 'help' || !args.command) {
       process.stdout.write(USAGE);
@@ -412,7 +416,9 @@ async function main(argv: string[]): Promise<number> {
       return 1;
     }
     const err = e as NodeJS.ErrnoException;
-    process.stderr.write(`lazydcm: ${err.code ? err.code + ': ' : ''}${err.message}\n`);
+    // Node's messages often start with their code already ("ENOENT: no such file…").
+    const prefix = err.code && !err.message.startsWith(err.code) ? `${err.code}: ` : '';
+    process.stderr.write(`lazydcm: ${prefix}${err.message}\n`);
     return 1;
   }
 }

@@ -231,6 +231,7 @@ export class Instance {
     private reader: CoreReader | null,
     private readonly options: OpenOptions,
   ) {
+    unclosedReaders.register(this, reader!, this);
     this.caches = options.caches === false ? null : options.caches ?? sharedFrameCaches();
     this.scheduler = options.scheduler ?? new RequestScheduler(6);
     const shared = source.cacheKey?.();
@@ -763,6 +764,7 @@ export class Instance {
       this.caches.encoded.deletePrefix(this.keyPrefix);
       this.caches.decoded.deletePrefix(this.keyPrefix);
     }
+    unclosedReaders.unregister(this);
     this.reader?.delete();
     this.reader = null;
     await this.source.close?.();
@@ -873,6 +875,9 @@ class HeldBytes {
 }
 
 let instanceCount = 0;
+
+// An Instance dropped without close() frees its WASM reader when collected.
+const unclosedReaders = new FinalizationRegistry<CoreReader>((reader) => reader.delete());
 
 /** Only the pixel-transform options, as the core reads them. */
 function transformOptions(o: TransformOptions): TransformOptions {

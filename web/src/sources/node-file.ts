@@ -4,6 +4,10 @@ import type { ByteSource } from './source.js';
 
 type FileHandle = import('node:fs/promises').FileHandle;
 
+// A source dropped without close() (an Instance never closed) closes its file when collected,
+// instead of leaving it to Node's FileHandle finalizer (deprecation warning DEP0137).
+const unclosed = new FinalizationRegistry<FileHandle>((handle) => void handle.close().catch(() => undefined));
+
 /** A local file in Node, read with positioned reads. */
 export class NodeFileSource implements ByteSource {
   readonly stats = new IoStats();
@@ -14,6 +18,7 @@ export class NodeFileSource implements ByteSource {
   async open(length: number) {
     const fs = await import('node:fs/promises');
     this.handle = await fs.open(this.name, 'r');
+    unclosed.register(this, this.handle, this);
     this.size = (await this.handle.stat()).size;
     return { size: this.size, head: await this.read(0, length) };
   }
@@ -34,6 +39,7 @@ export class NodeFileSource implements ByteSource {
   }
 
   async close() {
+    unclosed.unregister(this);
     await this.handle?.close();
     this.handle = undefined;
   }
