@@ -1,5 +1,5 @@
 // The demo uses only the public API of the npm package.
-import { open } from '/web/dist/index.js';
+import { open } from '/web/dist/browser.js';
 import { $, row, setState, showError } from './common.js';
 
 const samples = ['large_eot', 'large_tiff', 'large_scan', 'slide_bot', 'slide_multifrag_scan', 'native16',

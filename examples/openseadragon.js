@@ -1,5 +1,5 @@
 // OpenSeadragon with a lazydcm slide as its tile source (web/src/render/openseadragon.ts).
-import { openSlide, slideTileSource } from '/web/dist/index.js';
+import { openSlide, slideTileSource } from '/web/dist/browser.js';
 import { $, row, SAMPLE_SLIDE, setState, showError, sourceOf } from './common.js';
 
 async function show(src) {

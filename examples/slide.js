@@ -1,5 +1,5 @@
 // The slide viewer on the public API: openSlide + SlideView (WebGL2 tiles) + toImageData.
-import { EIGHT_BIT, openSlide, SlideView, toImageData } from '/web/dist/index.js';
+import { EIGHT_BIT, openSlide, SlideView, toImageData } from '/web/dist/browser.js';
 import { $, row, SAMPLE_SLIDE, setState, showError, sourceOf } from './common.js';
 
 let current = null;

@@ -1,5 +1,5 @@
 // The volume viewer on the public API: openSeries / openSegmentation + VolumeView (WebGL2 MPR).
-import { labelColourTable, openSegmentation, openSeries, VolumeView, WINDOW_PRESETS } from '/web/dist/index.js';
+import { labelColourTable, openSegmentation, openSeries, VolumeView, WINDOW_PRESETS } from '/web/dist/browser.js';
 import { $, row, setState, showError, sourceOf } from './common.js';
 
 const CT_SAMPLES = { sample: '/build/fixtures/demo/ct.zip', oblique: '/build/fixtures/volume/enhanced_ct.dcm' };

@@ -23,6 +23,8 @@ echo "== tier 2b: the decoder suite on the baseline (non-SIMD) WASM build"
 LAZYDCM_WASM_FLAVOUR=baseline node --test --test-reporter=dot tests/node/decode.test.mjs || status=1
 echo "== tier 2c: conformance with real writers' files (local, nginx by Range, Chromium)"
 node --test --test-reporter=spec tests/conformance/ || status=1
+echo "== tier 2d: the packed package in fresh Vite / webpack / esbuild / plain-page / Node / TypeScript apps (Chromium)"
+node --test --test-reporter=spec tests/consumers/ || status=1
 echo "== tier 3: browser tests (Playwright + Chromium)"
 node --test --test-reporter=spec tests/browser/ || status=1
 [ $status -eq 0 ] && echo "all tiers passed" || echo "some tier failed"

@@ -114,7 +114,7 @@ describe('slide viewer (examples/slide.html)', () => {
   test('a view that would need too many tiles of its level fetches none of them and says so', async () => {
     const page = await openPage('/examples/slide.html?src=sample');
     const r = await page.evaluate(async () => {
-      const { SlideView } = await import('/web/dist/index.js');
+      const { SlideView } = await import('/web/dist/browser.js');
       const canvas = document.createElement('canvas');
       [canvas.width, canvas.height] = [960, 640];
       const before = window.demo.slide.stats.requests;
@@ -279,7 +279,7 @@ test('a FRACTIONAL SEG with soft values: the CT is shown, and why there is no ov
   assert.equal(await page.locator('#segments li').count(), 0);
   // (The SEG came as a path: in a browser a path is a URL on the page's server.) A file:// URL is a clear error.
   const e = await page.evaluate(async () => {
-    const { open } = await import('/web/dist/index.js');
+    const { open } = await import('/web/dist/browser.js');
     return open('file:///etc/hostname').then(() => null, (err) => `${err.codeName}: ${err.message}`);
   });
   assert.match(e, /^invalidArgument: .*file paths exist only in Node/);

@@ -36,7 +36,7 @@ describe('conformance in Chromium (fixtures cross-origin by Range)', () => {
     page.on('pageerror', (e) => console.error('page error:', e));
     await page.goto(`${app.url}/tests/browser/pages/info.html`);
     const results = await page.evaluate(async ({ fixtures, base }) => {
-      const lib = await import('/web/dist/index.js');
+      const lib = await import('/web/dist/browser.js');
       const { checkFixture, parseNpy } = await import('/tests/conformance/check.mjs');
       const readRef = async (rel) => parseNpy(new Uint8Array(await (await fetch(`${base}/${rel}`)).arrayBuffer()));
       const out = [];

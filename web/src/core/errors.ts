@@ -35,6 +35,9 @@ export const ErrorCode = {
   invalidArchive: 105,
   // rendering (web/src/render)
   renderError: 110,
+  // the WASM module and decode workers
+  workerError: 111,
+  wasmLoadError: 112,
 } as const;
 
 export type ErrorCodeName = keyof typeof ErrorCode;

@@ -1,3 +1,4 @@
+/// <reference lib="dom" preserve="true" />
 /** WebGL2 plumbing shared by the slide and volume views: context, programs, a unit quad. */
 import { ErrorCode, LazydcmError } from '../core/errors.js';
 

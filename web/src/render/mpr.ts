@@ -1,3 +1,4 @@
+/// <reference lib="dom" preserve="true" />
 /**
  * Multiplanar reformatting geometry: which patient-space plane a pane shows, in LPS millimetres.
  * Radiological conventions: axial panes have the patient's right on the screen's left and anterior

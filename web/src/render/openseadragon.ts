@@ -1,3 +1,4 @@
+/// <reference lib="dom" preserve="true" />
 /**
  * A lazydcm slide as an OpenSeadragon tile source: OpenSeadragon asks for tiles of its power-of-two
  * pyramid; each is read from the DICOM level of the same resolution (one frame, usually), or area-

@@ -1,3 +1,4 @@
+/// <reference lib="dom" preserve="true" />
 /**
  * Pixels to screen colours: greyscale through a window (DICOM's LINEAR VOI function), 8-bit RGB,
  * segment colour tables. Plain functions over typed arrays, so they run in Node and in workers;

@@ -1,3 +1,4 @@
+/// <reference lib="dom" preserve="true" />
 /**
  * A WebGL2 pan/zoom view of a whole-slide pyramid: the visible tiles of the level that suits the
  * zoom are fetched (nearest the centre first, stale requests dropped), kept as textures (LRU) and

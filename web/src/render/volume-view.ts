@@ -1,3 +1,4 @@
+/// <reference lib="dom" preserve="true" />
 /**
  * A WebGL2 multiplanar view of a volume: the volume in a 3D texture (16-bit integers when the
  * values are, else float32), window/level in the fragment shader, each pane a plane in patient

@@ -1,4 +1,3 @@
-import { isNode } from '../core/env.js';
 import { IoStats } from '../io/stats.js';
 import type { ByteSource } from './source.js';
 
@@ -43,20 +42,4 @@ export class NodeFileSource implements ByteSource {
     await this.handle?.close();
     this.handle = undefined;
   }
-}
-
-/** Node: the files under a directory (recursively, sorted), or null when `path` is not a directory. */
-export async function listDirectory(path: string): Promise<string[] | null> {
-  if (!isNode) return null;  // browsers: the string is a URL (see toByteSource)
-  const fs = await import('node:fs/promises');
-  const { join } = await import('node:path');
-  const stat = await fs.stat(path).catch(() => null);
-  if (!stat?.isDirectory()) return null;
-  const out: string[] = [];
-  for (const entry of await fs.readdir(path, { withFileTypes: true })) {
-    const full = join(path, entry.name);
-    if (entry.isDirectory()) out.push(...((await listDirectory(full)) ?? []));
-    else if (entry.isFile() && !entry.name.startsWith('.') && entry.name.toUpperCase() !== 'DICOMDIR') out.push(full);
-  }
-  return out.sort();
 }

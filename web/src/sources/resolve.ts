@@ -1,8 +1,7 @@
 import { ErrorCode, LazydcmError } from '../core/errors.js';
-import { isNode } from '../core/env.js';
 import { BlobSource } from './blob.js';
 import { HttpSource, type HttpOptions } from './http.js';
-import { NodeFileSource } from './node-file.js';
+import { platform } from '../platform/platform.js';
 import type { ByteSource } from './source.js';
 
 /**
@@ -20,7 +19,8 @@ export function toByteSource(src: Source, http: HttpOptions = {}): ByteSource {
   if (typeof Blob !== 'undefined' && src instanceof Blob) return new BlobSource(src);
   const text = src instanceof URL ? src.href : (src as string);
   if (/^(https?|gs|s3):\/\//i.test(text)) return new HttpSource(text, http);
-  if (!isNode) {
+  const file = platform().fileSource(text);
+  if (!file) {
     // Browsers have no file paths: a relative or absolute path is a URL on the page's server.
     const base = globalThis.location?.href;
     if (!base || /^[a-z][a-z0-9+.-]*:/i.test(text)) {
@@ -28,6 +28,5 @@ export function toByteSource(src: Source, http: HttpOptions = {}): ByteSource {
     }
     return new HttpSource(new URL(text, base).href, http);
   }
-  if (text.startsWith('file://')) return new NodeFileSource(decodeURIComponent(new URL(text).pathname));
-  return new NodeFileSource(text);
+  return file;
 }

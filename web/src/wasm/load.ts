@@ -1,9 +1,13 @@
 /**
  * Locates and instantiates the WASM core once per realm (page, worker or Node process).
- * The .wasm sits next to this module (`lazydcm/wasm/lazydcm-core.wasm`); bundlers that move it
- * can point at it with setWasmBaseUrl().
+ * The Emscripten loaders and .wasm files sit next to this module and are referenced by literal
+ * specifiers (`import('./lazydcm-core.mjs')`, `new URL('./lazydcm-core.wasm', import.meta.url)`),
+ * so Vite, webpack and other bundlers find and emit them with no configuration.
+ * setWasmBaseUrl() serves them from elsewhere (a CDN, unusual hosting); decode workers get the
+ * same settings from their pool.
  */
-import { isNode } from '../core/env.js';
+import { ErrorCode, LazydcmError } from '../core/errors.js';
+import { platform } from '../platform/platform.js';
 export interface CoreReader {
   inputBuffer(n: number): Uint8Array;
   feedInput(offset: number, n: number): void;
@@ -82,7 +86,7 @@ export interface CoreModule {
   HEAPU8: Uint8Array;
 }
 
-let baseUrl: string | URL | undefined;
+let baseUrl: string | undefined;
 let simdChoice: boolean | 'auto' = 'auto';
 let modulePromise: Promise<CoreModule> | undefined;
 let loadedFlavour: 'simd' | 'baseline' | undefined;
@@ -98,6 +102,31 @@ export function wasmFlavour(): 'simd' | 'baseline' | undefined {
   return loadedFlavour;
 }
 
+/**
+ * Where `lazydcm-core[-simd].{mjs,wasm}` are served from instead of next to this module (a folder
+ * URL; relative URLs resolve against the page). Decode pools created afterwards use it too.
+ */
+export function setWasmBaseUrl(url: string | URL | undefined): void {
+  baseUrl = url === undefined ? undefined : String(url);
+  modulePromise = undefined;
+}
+
+/** The settings a decode worker needs to load the same build (sent in its first message). */
+export interface WasmSettings {
+  baseUrl?: string;
+  simd: boolean | 'auto';
+}
+
+export function wasmSettings(): WasmSettings {
+  const base = baseUrl === undefined ? undefined : new URL(baseUrl, platform().isNode ? 'file:///' : globalThis.location?.href).href;
+  return { baseUrl: base, simd: simdChoice };
+}
+
+export function applyWasmSettings(s: WasmSettings): void {
+  setWasmBaseUrl(s.baseUrl);
+  setWasmSimd(s.simd);
+}
+
 // The smallest module using a v128 instruction (as wasm-feature-detect tests it).
 const SIMD_PROBE = new Uint8Array([0, 97, 115, 109, 1, 0, 0, 0, 1, 5, 1, 96, 0, 1, 123, 3, 2, 1, 0, 10, 10, 1, 8, 0, 65, 0, 253, 15, 253, 98, 11]);
 
@@ -109,13 +138,6 @@ function simdSupported(): boolean {
   }
 }
 
-/** Where `lazydcm-core.mjs` and `lazydcm-core.wasm` are served from (a folder URL ending in '/'). */
-export function setWasmBaseUrl(url: string | URL): void {
-  baseUrl = url;
-  modulePromise = undefined;
-}
-
-
 export function loadCore(): Promise<CoreModule> {
   modulePromise ??= instantiate();
   return modulePromise;
@@ -125,26 +147,43 @@ async function instantiate(): Promise<CoreModule> {
   const wantSimd = simdChoice === 'auto' ? simdSupported() : simdChoice;
   if (wantSimd) {
     try {
-      const m = await instantiateFlavour('lazydcm-core-simd');
+      const m = await instantiateFlavour(true);
       loadedFlavour = 'simd';
       return m;
     } catch (e) {
       if (simdChoice === true) throw e;  // asked for explicitly: say why it failed
     }
   }
-  const m = await instantiateFlavour('lazydcm-core');
+  const m = await instantiateFlavour(false);
   loadedFlavour = 'baseline';
   return m;
 }
 
-async function instantiateFlavour(name: string): Promise<CoreModule> {
-  const base = baseUrl ? new URL(String(baseUrl), isNode ? 'file:///' : globalThis.location?.href) : new URL('./', import.meta.url);
-  const jsUrl = new URL(`${name}.mjs`, base);
-  const wasmUrl = new URL(`${name}.wasm`, base);
-  const factory = (await import(/* @vite-ignore */ jsUrl.href)).default as (m: object) => Promise<CoreModule>;
-  if (isNode && wasmUrl.protocol === 'file:') {
-    const { readFile } = await import('node:fs/promises');
-    return factory({ wasmBinary: await readFile(wasmUrl) });
+type Factory = (m: object) => Promise<CoreModule>;
+
+/** The Emscripten loader and the .wasm URL of a flavour: literal specifiers unless a base URL is set. */
+async function locate(simd: boolean): Promise<{ factory: Factory; wasmUrl: URL }> {
+  const name = simd ? 'lazydcm-core-simd' : 'lazydcm-core';
+  if (baseUrl !== undefined) {
+    const base = new URL(wasmSettings().baseUrl!.replace(/\/?$/, '/'));
+    const factory = (await import(/* webpackIgnore: true */ /* @vite-ignore */ new URL(`${name}.mjs`, base).href)).default as Factory;
+    return { factory, wasmUrl: new URL(`${name}.wasm`, base) };
   }
-  return factory({ locateFile: (path: string) => new URL(path, base).href });
+  return simd
+    ? { factory: (await import('./lazydcm-core-simd.mjs')).default as Factory, wasmUrl: new URL('./lazydcm-core-simd.wasm', import.meta.url) }
+    : { factory: (await import('./lazydcm-core.mjs')).default as Factory, wasmUrl: new URL('./lazydcm-core.wasm', import.meta.url) };
+}
+
+async function instantiateFlavour(simd: boolean): Promise<CoreModule> {
+  const name = simd ? 'lazydcm-core-simd' : 'lazydcm-core';
+  let where = baseUrl === undefined ? `${name}.mjs next to lazydcm's load.js` : `${name}.mjs under ${baseUrl}`;
+  try {
+    const { factory, wasmUrl } = await locate(simd);
+    where = wasmUrl.href;
+    const bytes = platform().readFileUrl(wasmUrl);
+    if (bytes) return await factory({ wasmBinary: await bytes });
+    return await factory({ locateFile: () => wasmUrl.href });
+  } catch (e) {
+    throw new LazydcmError(ErrorCode.wasmLoadError, 'wasmLoadError', `could not load ${where}: ${e instanceof Error ? e.message : String(e)}`);
+  }
 }

@@ -1,4 +1,11 @@
 /** Messages between a DecodePool and its workers. */
+import type { WasmSettings } from '../wasm/load.js';
+
+/** The first message to every worker: load the same WASM build as the page. */
+export interface ConfigMessage {
+  settings: WasmSettings;
+}
+
 export interface DecodeRequest {
   id: number;
   transferSyntaxUid: string;
@@ -8,6 +15,10 @@ export interface DecodeRequest {
   bytes: Uint8Array;
 }
 
+export type ErrorInfo = { code: number; name: string; message: string; offset: number | null };
+
 export type DecodeResponse =
   | { id: number; bytes: Uint8Array; report: { rows: number; columns: number; samplesPerPixel: number; bitsAllocated: number; photometricInterpretation: string; decoder: string } }
-  | { id: number; error: { code: number; name: string; message: string; offset: number | null } };
+  | { id: number; error: ErrorInfo }
+  /** The worker cannot decode anything (its WASM did not load): every request to it fails so. */
+  | { fatal: ErrorInfo };

@@ -1,0 +1,41 @@
+/**
+ * A decode worker's loop, shared by the browser and Node workers: the first message sets the WASM
+ * build (the pool's settings); the decoder loads once, without top-level await, and requests are
+ * answered in order. A WASM that does not load is reported once as `fatal`, with its cause.
+ */
+import { LazydcmError } from '../core/errors.js';
+import { applyWasmSettings, loadCore, type CoreDecoder } from '../wasm/load.js';
+import type { ConfigMessage, DecodeRequest, DecodeResponse, ErrorInfo } from './protocol.js';
+
+export type Post = (message: DecodeResponse, transfer: ArrayBuffer[]) => void;
+
+function info(e: unknown): ErrorInfo {
+  if (e instanceof LazydcmError) return { code: e.code, name: e.codeName, message: e.message, offset: e.offset ?? null };
+  return { code: 112, name: 'wasmLoadError', message: `decode worker: ${e instanceof Error ? e.message : String(e)}`, offset: null };
+}
+
+export function serveDecodes(post: Post): (message: ConfigMessage | DecodeRequest) => void {
+  let decoder: Promise<CoreDecoder> | null = null;
+  let fatalSent = false;
+  const ready = () => (decoder ??= loadCore().then((core) => new core.Decoder()));
+  const fatal = (e: unknown) => {
+    if (!fatalSent) post({ fatal: info(e) }, []);
+    fatalSent = true;
+  };
+  return (m) => {
+    if ('settings' in m) {
+      applyWasmSettings(m.settings);
+      ready().catch(fatal);
+      return;
+    }
+    ready().then((d) => {
+      d.inputBuffer(m.bytes.length).set(m.bytes);
+      if (d.decode(m.transferSyntaxUid, JSON.stringify(m.frame), m.bytes.length) !== 0) {
+        post({ id: m.id, error: JSON.parse(d.errorJson()) }, []);
+        return;
+      }
+      const bytes = d.outputView().slice();
+      post({ id: m.id, bytes, report: JSON.parse(d.reportJson()) }, [bytes.buffer]);
+    }, fatal);
+  };
+}
