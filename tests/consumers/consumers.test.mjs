@@ -174,6 +174,24 @@ describe('consumer apps (npm pack, zero bundler configuration)', () => {
     }
   });
 
+  test('esbuild without the worker entry: the pool fails with workerError naming the worker URL (no decode left pending)', async () => {
+    const dir = app('esbuild-noworker');
+    const pkg = path.join(work, 'node_modules/lazydcm/web/dist');
+    run(bin('esbuild'), ['main.js', '--bundle', '--format=esm', '--outdir=dist'], dir);
+    for (const f of fs.readdirSync(path.join(pkg, 'wasm')).filter((f) => f.endsWith('.wasm'))) fs.copyFileSync(path.join(pkg, 'wasm', f), path.join(dir, 'dist', f));
+    const server = await startNginx(dir);
+    try {
+      const page = await browser.context.newPage();
+      await page.goto(`${server.url}/bundled.html?data=${encodeURIComponent(data.url)}`);
+      await page.waitForFunction(() => window.result, null, { timeout: 30000 });
+      const result = await page.evaluate(() => window.result);
+      assert.match(result.error ?? '', /decode worker: .*decode-worker\.js/);
+      await page.close();
+    } finally {
+      await server.stop();
+    }
+  });
+
   test('no bundler: the package\'s files served as they are, with an import map', async () => {
     app('plain');
     const server = await startNginx(work);

@@ -75,3 +75,35 @@ describe('decode pool', () => {
     await ok.close();
   });
 });
+
+test('workers that cannot load their WASM fail every frame with the cause (never pending); a new pool works', async () => {
+  const { setWasmBaseUrl, wasmFlavour, setWasmSimd } = await import('../../web/dist/index.js');
+  const m = Object.values(codec).find((c) => c.transfer_syntax === '1.2.840.10008.1.2.4.50');
+  const file = path.join(fixtures, 'codec', m.file);
+  const inst = await open(file, { caches: false });  // the main thread's core is already loaded
+  setWasmBaseUrl('file:///nonexistent/lazydcm-wasm/');
+  const broken = await DecodePool.create(2);
+  setWasmBaseUrl(undefined);
+  setWasmSimd('auto');
+  try {
+    const reading = await open(file, { decodePool: broken, caches: false });
+    const err = await reading.getStoredFrame(1).then(() => null, (e) => e);
+    assert.ok(err instanceof LazydcmError, String(err));
+    assert.equal(err.codeName, 'wasmLoadError');
+    assert.match(err.message, /nonexistent\/lazydcm-wasm\/lazydcm-core/);
+    // Later decodes fail at once with the same cause.
+    const again = await reading.getStoredFrame(1).then(() => null, (e) => e);
+    assert.equal(again?.codeName, 'wasmLoadError');
+    assert.equal(broken.live, 0);
+    await reading.close();
+  } finally {
+    await broken.close();
+  }
+  const fresh = await DecodePool.create(1);
+  const ok = await open(file, { decodePool: fresh, caches: false });
+  assert.equal((await ok.getStoredFrame(1)).rows, inst.summary.rows);
+  assert.ok(wasmFlavour());
+  await ok.close();
+  await fresh.close();
+  await inst.close();
+});
