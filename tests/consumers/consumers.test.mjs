@@ -5,7 +5,7 @@
 // Range from another origin, decodes in a DecodePool and draws the region; Chromium checks the
 // canvas against PIL's decode and the CT against pydicom's. Sizes go to build/consumers/sizes.json.
 import assert from 'node:assert/strict';
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -210,6 +210,11 @@ describe('consumer apps (npm pack, zero bundler configuration)', () => {
     assert.equal(out.frames, 6);
     const help = run(process.execPath, [path.join(work, 'node_modules/lazydcm/web/dist/cli/main.js'), '--help'], dir);
     assert.match(help, /^usage: lazydcm/);
+    // Unclosed instances: no DEP0137 warning when they are collected.
+    fs.copyFileSync(path.join(here, 'node/unclosed.mjs'), path.join(dir, 'unclosed.mjs'));
+    const r = spawnSync(process.execPath, ['--expose-gc', 'unclosed.mjs', path.join(conformance, 'dcmtk-rle/image.dcm')], { cwd: dir, encoding: 'utf8' });
+    assert.equal(r.status, 0, r.stderr);
+    assert.doesNotMatch(r.stderr, /DEP0137|Closing file descriptor/);
   });
 
   for (const [name, options] of [
