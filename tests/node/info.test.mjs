@@ -197,3 +197,20 @@ describe('remote reading over HTTP Range (real nginx on 127.0.0.1)', () => {
     assert.ok(stats.requests <= 3 && stats.bytes < 200 * 1024, stderr);
   });
 });
+
+test('CLI: --help prints the usage with every command and option of the README; an unknown option is a usage error naming it', async () => {
+  const { stdout } = await run(process.execPath, [cli, '--help']);
+  const readme = fs.readFileSync(path.join(root, 'README.md'), 'utf8');
+  const block = /## Command line\n\n```\n([\s\S]*?)```/.exec(readme)[1];
+  const commands = [...block.matchAll(/^lazydcm (\w+)/gm)].map((m) => m[1]);
+  assert.deepEqual([...new Set(commands)], ['info', 'frame', 'region', 'slide', 'volume', 'seg']);
+  for (const c of commands) assert.match(stdout, new RegExp(`^  ${c} `, 'm'), `usage lists '${c}'`);
+  for (const option of new Set(block.match(/--[a-z0-9-]+/g))) assert.ok(stdout.includes(option), `usage mentions ${option}`);
+  const bad = await run(process.execPath, [cli, 'info', path.join(root, 'build/conformance/dcmtk-rle/image.dcm'), '--jsn']).then(() => null, (e) => e);
+  assert.equal(bad?.code, 2);
+  assert.match(bad.stderr, /unknown option '--jsn'/);
+  const missing = await run(process.execPath, [cli, 'info', '/nonexistent.dcm']).then(() => null, (e) => e);
+  assert.equal(missing?.code, 1);
+  assert.match(missing.stderr, /^lazydcm: ENOENT: no such file/);
+  assert.doesNotMatch(missing.stderr, /ENOENT: ENOENT/);
+});

@@ -26,6 +26,16 @@ commands:
                                 <slide>: a DICOMweb series URL, a folder, a zip, a bucket prefix or files
   slide <slide> [--json]        the pyramid: levels (size, tiles, spacing, magnification, frames,
                                 transfer syntax), focal planes, label / overview / thumbnail
+  volume <src...|series-url> [--out v.npy] [--slices a:b] [--rows a:b] [--cols c:d]
+         [--allow-missing] [--float32]
+                                a 3D volume (slice, row, column) from an enhanced multi-frame file or a
+                                series (files, a directory, a zip, a bucket prefix, DICOMweb); prints
+                                the affine (LPS) and spacing as JSON
+  seg <src> [--label NAME]... [--segment N]... [--out v.npy] [--combine] [--relabel]
+         [--reference <image...>]
+                                a segmentation's segments (JSON) and, with --out, their volume: one
+                                channel per segment, or --combine for one label volume; --reference
+                                puts it on the source image's grid
 A DICOMweb URL (…/studies/S/series/R[/instances/I]) reads WADO-RS metadata and frames; --header
 sets its Authorization.
 options for every command:
@@ -55,6 +65,14 @@ interface Args {
   headers: Record<string, string>;
   firstRead?: number;
   endpoints: { s3Endpoint?: string; gcsEndpoint?: string; gcsApiEndpoint?: string };
+}
+
+/** Options without a value; any other `--name` not parsed below is a usage error. */
+const BOOLEAN_FLAGS = new Set(['stats', 'json', 'raw', 'stored', 'voi', 'allow-missing', 'float32', 'combine', 'relabel', 'help']);
+
+/** What every command opens its sources with: first read, HTTP headers and endpoints, DICOMweb headers. */
+function openOptions(args: Args) {
+  return { firstRead: args.firstRead, http: { headers: args.headers, ...args.endpoints }, dicomweb: { headers: args.headers } };
 }
 
 function parseArgs(argv: string[]): Args {
@@ -108,6 +126,7 @@ function parseArgs(argv: string[]): Args {
       args.reduce = Number(argv[++i]);
       if (!Number.isInteger(args.reduce) || args.reduce < 0) throw new UsageError('--reduce needs a non-negative integer');
     } else if (a.startsWith('--')) {
+      if (!BOOLEAN_FLAGS.has(a.slice(2))) throw new UsageError(`unknown option '${a}'`);
       args.flags.add(a.slice(2));
     } else {
       args.positional.push(a);
@@ -154,7 +173,7 @@ export function formatSummary(name: string, s: InstanceSummary): string {
 
 /** Opens the source, runs `work`, prints --stats, always closes. */
 async function withInstance(src: string, args: Args, work: (inst: Instance) => Promise<void>): Promise<void> {
-  const inst = await open(src, { firstRead: args.firstRead, http: { headers: args.headers, ...args.endpoints }, dicomweb: { headers: args.headers } });
+  const inst = await open(src, openOptions(args));
   try {
     await work(inst);
     if (args.flags.has('stats')) process.stderr.write(JSON.stringify(inst.stats) + '\n');
@@ -220,9 +239,7 @@ function slice(spec: string | undefined): [number | undefined, number | undefine
 async function withSlide(args: Args, work: (slide: Slide) => Promise<void>): Promise<void> {
   const sources = args.positional;
   if (!sources.length) throw new UsageError('a slide source is needed');
-  const slide = await openSlide(sources.length === 1 ? sources[0] : sources, {
-    firstRead: args.firstRead, http: { headers: args.headers, ...args.endpoints }, dicomweb: { headers: args.headers },
-  });
+  const slide = await openSlide(sources.length === 1 ? sources[0] : sources, openOptions(args));
   try {
     await work(slide);
     if (args.flags.has('stats')) process.stderr.write(JSON.stringify(slide.stats) + '\n');
@@ -306,7 +323,7 @@ async function writeVolume(file: string | undefined, v: Volume): Promise<void> {
 
 /** One enhanced multi-frame file or a series (files, a directory, URLs, a bucket prefix, a zip folder). */
 function openVolumeSource(srcs: string[], args: Args) {
-  return openSeries(srcs.length === 1 ? srcs[0] : srcs, { firstRead: args.firstRead, http: { headers: args.headers, ...args.endpoints } });
+  return openSeries(srcs.length === 1 ? srcs[0] : srcs, openOptions(args));
 }
 
 
@@ -332,7 +349,7 @@ async function volume(args: Args): Promise<void> {
 async function seg(args: Args): Promise<void> {
   const src = args.positional[0];
   if (!src) throw new UsageError('seg needs a path or URL');
-  const s = await openSegmentation(src, { firstRead: args.firstRead, http: { headers: args.headers, ...args.endpoints } });
+  const s = await openSegmentation(src, openOptions(args));
   try {
     let numbers = [...args.segments];
     for (const label of args.labels) {
