@@ -34,8 +34,16 @@ function app(name, layout = {}) {
   const main = layout.main ?? 'main.js';
   fs.mkdirSync(path.dirname(path.join(dir, main)), { recursive: true });
   fs.copyFileSync(path.join(here, 'app/main.js'), path.join(dir, main));
-  fs.writeFileSync(path.join(dir, 'package.json'), JSON.stringify({ name: `consumer-${name}`, private: true, type: 'module' }));
+  install(dir, name);
   return dir;
+}
+
+let tarball;
+
+/** A fresh app's own `npm install` of the packed tarball (no dependencies: offline, about a second). */
+function install(dir, name) {
+  fs.writeFileSync(path.join(dir, 'package.json'), JSON.stringify({ name: `consumer-${name}`, private: true, type: 'module' }));
+  run('npm', ['install', '--no-audit', '--no-fund', '--offline', tarball], dir);
 }
 
 function jsBytes(dir) {
@@ -76,11 +84,9 @@ before(async () => {
   fs.writeFileSync(path.join(work, 'package.json'), JSON.stringify({ name: 'consumers', private: true, type: 'module' }));
   const packed = JSON.parse(run('npm', ['pack', '--json', '--pack-destination', work], root))[0];
   sizes.package = { tarball: packed.size, unpacked: packed.unpackedSize, files: packed.entryCount };
-  const tarball = path.join(work, packed.filename);
-  fs.rmSync(path.join(work, 'node_modules/lazydcm'), { recursive: true, force: true });
-  run('npm', ['install', '--no-save', '--no-audit', '--no-fund', '--offline', tarball], work);
-  for (const f of fs.readdirSync(path.join(work, 'node_modules/lazydcm/web/dist/wasm')).filter((f) => f.endsWith('.wasm'))) {
-    const b = fs.readFileSync(path.join(work, 'node_modules/lazydcm/web/dist/wasm', f));
+  tarball = path.join(work, packed.filename);
+  for (const f of fs.readdirSync(path.join(root, 'web/dist/wasm')).filter((f) => f.endsWith('.wasm'))) {
+    const b = fs.readFileSync(path.join(root, 'web/dist/wasm', f));
     sizes.wasm[f] = { raw: b.length, gzip: zlib.gzipSync(b, { level: 9 }).length };
   }
   data = await startNginx(conformance);  // the images, on another origin than every app
@@ -162,7 +168,7 @@ describe('consumer apps (npm pack, zero bundler configuration)', () => {
   // the decode worker is a second entry point and the .wasm files are copied (README).
   test('esbuild (the worker as a second entry point, the .wasm copied)', async () => {
     const dir = app('esbuild');
-    const pkg = path.join(work, 'node_modules/lazydcm/web/dist');
+    const pkg = path.join(dir, 'node_modules/lazydcm/web/dist');
     run(bin('esbuild'), ['main.js', path.join(pkg, 'workers/decode-worker.js'), '--bundle', '--format=esm', '--outdir=dist', '--entry-names=[name]'], dir);
     for (const f of fs.readdirSync(path.join(pkg, 'wasm')).filter((f) => f.endsWith('.wasm'))) fs.copyFileSync(path.join(pkg, 'wasm', f), path.join(dir, 'dist', f));
     sizes.apps.esbuild = jsBytes(path.join(dir, 'dist'));
@@ -176,7 +182,7 @@ describe('consumer apps (npm pack, zero bundler configuration)', () => {
 
   test('esbuild without the worker entry: the pool fails with workerError naming the worker URL (no decode left pending)', async () => {
     const dir = app('esbuild-noworker');
-    const pkg = path.join(work, 'node_modules/lazydcm/web/dist');
+    const pkg = path.join(dir, 'node_modules/lazydcm/web/dist');
     run(bin('esbuild'), ['main.js', '--bundle', '--format=esm', '--outdir=dist'], dir);
     for (const f of fs.readdirSync(path.join(pkg, 'wasm')).filter((f) => f.endsWith('.wasm'))) fs.copyFileSync(path.join(pkg, 'wasm', f), path.join(dir, 'dist', f));
     const server = await startNginx(dir);
@@ -193,10 +199,10 @@ describe('consumer apps (npm pack, zero bundler configuration)', () => {
   });
 
   test('no bundler: the package\'s files served as they are, with an import map', async () => {
-    app('plain');
-    const server = await startNginx(work);
+    const dir = app('plain');
+    const server = await startNginx(dir);
     try {
-      await check(`${server.url}/plain/plain.html`);
+      await check(`${server.url}/plain.html`);
     } finally {
       await server.stop();
     }
@@ -204,11 +210,13 @@ describe('consumer apps (npm pack, zero bundler configuration)', () => {
 
   test('Node ESM: the installed package, a local file, a worker pool', () => {
     const dir = path.join(work, 'node');
+    fs.rmSync(dir, { recursive: true, force: true });
     fs.mkdirSync(dir, { recursive: true });
+    install(dir, 'node');
     fs.copyFileSync(path.join(here, 'node/main.mjs'), path.join(dir, 'main.mjs'));
     const out = JSON.parse(run(process.execPath, ['main.mjs', path.join(conformance, 'gdcm-j2k/image.dcm'), '6'], dir));
     assert.equal(out.frames, 6);
-    const help = run(process.execPath, [path.join(work, 'node_modules/lazydcm/web/dist/cli/main.js'), '--help'], dir);
+    const help = run(process.execPath, [path.join(dir, 'node_modules/.bin/lazydcm'), '--help'], dir);
     assert.match(help, /^usage: lazydcm/);
     // Unclosed instances: no DEP0137 warning when they are collected.
     fs.copyFileSync(path.join(here, 'node/unclosed.mjs'), path.join(dir, 'unclosed.mjs'));
@@ -223,9 +231,11 @@ describe('consumer apps (npm pack, zero bundler configuration)', () => {
   ]) {
     test(`TypeScript --strict consumer: ${name}`, () => {
       const dir = path.join(work, 'ts');
-      fs.mkdirSync(dir, { recursive: true });
+      if (!fs.existsSync(path.join(dir, 'node_modules/lazydcm'))) {
+        fs.mkdirSync(dir, { recursive: true });
+        install(dir, 'ts');
+      }
       for (const f of ['dom.ts', 'node.ts']) fs.copyFileSync(path.join(here, 'ts', f), path.join(dir, f));
-      fs.writeFileSync(path.join(dir, 'package.json'), JSON.stringify({ name: 'consumer-ts', private: true, type: 'module' }));
       try {
         run(process.execPath, [bin('tsc'), '--strict', '--noEmit', '--target', 'es2022', '--skipLibCheck', 'false', ...options], dir);
       } catch (e) {
