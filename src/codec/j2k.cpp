@@ -117,8 +117,8 @@ class j2k final : public codec {
     };
     if (!opj_setup_decoder(codec, &params)) return failed("setup");
     if (!opj_read_header(stream, codec, &image)) return failed("reading the header");
-    if (!opj_decode(codec, stream, image)) return failed("decoding");
-    if (!opj_end_decompress(codec, stream)) return failed("finishing");
+    // The codestream's size and components against the frame's, before decoding: a 25 KB
+    // codestream may declare a gigapixel image.
     uint32_t rows = info.rows, cols = info.columns;
     for (int r = 0; r < options.reduce; ++r) {
       rows = (rows + 1) / 2;
@@ -129,12 +129,14 @@ class j2k final : public codec {
       return done(make_error(errc::invalid_image_attributes, error::no_offset,
                              "J2K has " + std::to_string(nc) + " components, the dataset says " +
                                  std::to_string(info.samples_per_pixel)));
-    const uint32_t full_w = uint32_t((image->x1 - image->x0 + (1u << options.reduce) - 1) >> options.reduce);
-    const uint32_t full_h = uint32_t((image->y1 - image->y0 + (1u << options.reduce) - 1) >> options.reduce);
+    const uint32_t full_w = uint32_t((uint64_t(image->x1) - image->x0 + (1u << options.reduce) - 1) >> options.reduce);
+    const uint32_t full_h = uint32_t((uint64_t(image->y1) - image->y0 + (1u << options.reduce) - 1) >> options.reduce);
     if (full_w != cols || full_h != rows)
       return done(make_error(errc::invalid_image_attributes, error::no_offset,
                              "J2K image is " + std::to_string(full_w) + "x" + std::to_string(full_h) +
                                  ", expected " + std::to_string(cols) + "x" + std::to_string(rows)));
+    if (!opj_decode(codec, stream, image)) return failed("decoding");
+    if (!opj_end_decompress(codec, stream)) return failed("finishing");
     for (uint32_t c = 0; c < nc; ++c) {
       const opj_image_comp_t& comp = image->comps[c];
       if (!comp.data || comp.prec > info.bits_allocated || comp.dx == 0 || comp.dy == 0)

@@ -4,6 +4,7 @@
 #include <cmath>
 #include <cstdio>
 #include <cstring>
+#include <limits>
 
 #include "core/bytes.hpp"
 #include "dicom/charset.hpp"
@@ -13,6 +14,20 @@ namespace lazydcm {
 using nlohmann::json;
 
 namespace {
+
+// A JSON number that is an integer T can hold (JSON integers, or floats with no fraction in range).
+template <class T>
+bool integer_in(const nlohmann::json& v) {
+  if (v.is_number_unsigned()) return v.get<uint64_t>() <= uint64_t(std::numeric_limits<T>::max());
+  if (v.is_number_integer()) {
+    const int64_t x = v.get<int64_t>();
+    return x >= 0 ? uint64_t(x) <= uint64_t(std::numeric_limits<T>::max()) : std::numeric_limits<T>::is_signed && x >= int64_t(std::numeric_limits<T>::min());
+  }
+  if (!v.is_number_float()) return false;
+  const double d = v.get<double>();
+  return std::isfinite(d) && d == std::floor(d) && d >= double(std::numeric_limits<T>::min()) && d <= double(std::numeric_limits<T>::max()) &&
+         d < 9.2e18 && d > -9.2e18;
+}
 
 constexpr char k_b64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 
@@ -229,18 +244,19 @@ result<element> read_element(const std::string& key, const json& j, int depth) {
   for (size_t i = 0; i < values.size(); ++i) {
     const json& v = values[i];
     switch (el.vr) {
-      case vr::US: if (!v.is_number()) return bad("not a number"); put<uint16_t>(el.value, v.get<uint16_t>()); break;
-      case vr::SS: if (!v.is_number()) return bad("not a number"); put<int16_t>(el.value, v.get<int16_t>()); break;
-      case vr::UL: if (!v.is_number()) return bad("not a number"); put<uint32_t>(el.value, v.get<uint32_t>()); break;
-      case vr::SL: if (!v.is_number()) return bad("not a number"); put<int32_t>(el.value, v.get<int32_t>()); break;
+      // Integers in range only: 1e30 or -31.4 for a US is an error, not a float-to-int conversion.
+      case vr::US: if (!integer_in<uint16_t>(v)) return bad("not an integer in range"); put<uint16_t>(el.value, v.get<uint16_t>()); break;
+      case vr::SS: if (!integer_in<int16_t>(v)) return bad("not an integer in range"); put<int16_t>(el.value, v.get<int16_t>()); break;
+      case vr::UL: if (!integer_in<uint32_t>(v)) return bad("not an integer in range"); put<uint32_t>(el.value, v.get<uint32_t>()); break;
+      case vr::SL: if (!integer_in<int32_t>(v)) return bad("not an integer in range"); put<int32_t>(el.value, v.get<int32_t>()); break;
       case vr::UV:  // 64-bit values may come as strings (beyond JavaScript's 2^53)
         if (v.is_string()) put<uint64_t>(el.value, std::strtoull(v.get<std::string>().c_str(), nullptr, 10));
-        else if (v.is_number()) put<uint64_t>(el.value, v.get<uint64_t>());
+        else if (integer_in<uint64_t>(v)) put<uint64_t>(el.value, v.get<uint64_t>());
         else return bad("not a number");
         break;
       case vr::SV:
         if (v.is_string()) put<int64_t>(el.value, std::strtoll(v.get<std::string>().c_str(), nullptr, 10));
-        else if (v.is_number()) put<int64_t>(el.value, v.get<int64_t>());
+        else if (integer_in<int64_t>(v)) put<int64_t>(el.value, v.get<int64_t>());
         else return bad("not a number");
         break;
       case vr::FL: if (!v.is_number()) return bad("not a number"); put<float>(el.value, v.get<float>()); break;

@@ -26,7 +26,8 @@ namespace lazydcm {
 struct parse_options {
   uint32_t max_inline_value = 256 * 1024;  // larger values become bulk data (not read)
   bool stop_at_pixel_data = true;          // stop before the top-level Pixel Data value
-  uint64_t max_inflated_size = uint64_t{1} << 31;  // deflated datasets: refuse to inflate more
+  // Deflated datasets: refuse to inflate more (a deflate bomb must not take the WASM module's 2 GB).
+  uint64_t max_inflated_size = uint64_t{512} << 20;
   // Odd value lengths break PS3.5 7.1.1 but occur in real files (pydicom and DCMTK read them):
   // by default they are read and reported in warnings; strict makes them errc::odd_length.
   bool strict_odd_length = false;

@@ -71,9 +71,10 @@ result<tile_layout> read_tile_layout(const dataset& ds, const plane_selection& s
                         std::to_string(frames) + " frames" + (part ? " from offset " + std::to_string(offset) : std::string()) +
                             " for " + std::to_string(all) + " tiles of a TILED_FULL matrix");
     const uint64_t base = (uint64_t(path.value()) * planes + plane.value()) * per_plane;
-    for (uint64_t i = 0; i < per_plane; ++i)
-      if (base + i >= offset && base + i < offset + frames)
-        l.tiles.push_back({uint32_t(base + i - offset), int64_t(i / across) * l.tile_rows, int64_t(i % across) * l.tile_columns});
+    // Only the tiles this instance holds: a part may sit in a matrix of billions of declared tiles.
+    const uint64_t first = offset > base ? offset - base : 0, last = std::min(per_plane, offset + frames > base ? offset + frames - base : 0);
+    for (uint64_t i = first; i < last; ++i)
+      l.tiles.push_back({uint32_t(base + i - offset), int64_t(i / across) * l.tile_rows, int64_t(i % across) * l.tile_columns});
     return l;
   }
   // TILED_SPARSE: each frame's Plane Position (Slide); optical path / focal plane by identifier / z.

@@ -60,6 +60,14 @@ result<image_info> read_image_info(const dataset& ds, const pixel_data_info& px)
                       "image attributes out of range: rows " + std::to_string(*rows) + ", columns " +
                           std::to_string(*cols) + ", samples " + std::to_string(spp) + ", bits allocated " +
                           std::to_string(*bits) + ", frames " + std::to_string(frames));
+  if (uint64_t(frames) > k_max_frames)
+    return make_error(errc::value_too_large, px.element_offset,
+                      "Number of Frames " + std::to_string(frames) + " is above lazydcm's limit of " + std::to_string(k_max_frames));
+  const uint64_t frame_bytes = uint64_t(*rows) * uint64_t(*cols) * uint64_t(spp) * uint64_t(*bits == 1 ? 8 : *bits) / 8;
+  if (frame_bytes > k_max_frame_bytes)
+    return make_error(errc::value_too_large, px.element_offset,
+                      "a decoded frame of " + std::to_string(*rows) + " x " + std::to_string(*cols) + " x " + std::to_string(spp) +
+                          " at " + std::to_string(*bits) + " bits is above lazydcm's 1 GiB frame limit");
   info.rows = uint32_t(*rows);
   info.columns = uint32_t(*cols);
   info.bits_allocated = uint32_t(*bits);
@@ -165,6 +173,12 @@ parse_status frame_indexer::bot_header() {
   if (bot_length_ == undefined_length || px.value_offset + 8 + bot_length_ > file_.file_size)
     return fail(errc::length_beyond_end, px.value_offset, "Basic Offset Table runs past the end of the file");
   index_.first_fragment_offset = px.value_offset + 8 + bot_length_;
+  // Every frame needs at least an item header: a count the file cannot hold is refused before a
+  // table of that many entries is made.
+  if (info_.number_of_frames > (file_.file_size - index_.first_fragment_offset) / 8 + 16)
+    return fail(errc::invalid_image_attributes, px.value_offset,
+                "Number of Frames " + std::to_string(info_.number_of_frames) + " cannot fit in the " +
+                    std::to_string(file_.file_size - index_.first_fragment_offset) + " bytes of pixel data items");
   if (info_.number_of_frames == 0) {
     index_.kind = index_kind::basic_offset_table;
     stage_ = stage::done;

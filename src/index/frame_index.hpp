@@ -38,6 +38,10 @@ struct image_info {
     return uint64_t(rows) * columns * samples_per_pixel * bits_allocated;
   }
 };
+// Limits for declared sizes, checked before anything is allocated from them: 4,194,304 frames
+// (whole-slide levels hold ~10^5 tiles, large SEGs ~10^5 frames) and 1 GiB per decoded frame.
+constexpr uint64_t k_max_frames = uint64_t(1) << 22;
+constexpr uint64_t k_max_frame_bytes = uint64_t(1) << 30;
 result<image_info> read_image_info(const dataset& ds, const pixel_data_info& px);
 
 struct frame_index {

@@ -49,6 +49,10 @@ result<lookup_table> read_lut(const dataset& item, tag_t descriptor_tag, tag_t d
 }
 
 // PS3.3 C.7.9.2: discrete (0), linear (1) and indirect (2) segments, as pydicom expands them.
+// A LUT maps 16-bit values at most: a segmented LUT whose indirect segments fan out beyond that
+// is malformed (a 516-byte one reached 2 GiB).
+constexpr size_t k_max_lut_entries = 65536;
+
 bool expand_segmented(const std::vector<int64_t>& data, size_t start, size_t max_segments, double last,
                       std::vector<double>& out, int depth) {
   if (depth > 4) return false;
@@ -58,12 +62,13 @@ bool expand_segmented(const std::vector<int64_t>& data, size_t start, size_t max
     offset += 2;
     if (op == 0) {
       if (offset + size_t(length) > data.size()) return false;
+      if (out.size() + size_t(length) > k_max_lut_entries) return false;
       for (int64_t k = 0; k < length; ++k) out.push_back(double(data[offset + size_t(k)]));
       offset += size_t(length);
     } else if (op == 1) {
       double y0 = !out.empty() ? out.back() : last;
       if (out.empty() && depth == 0) return false;
-      if (offset >= data.size() || length <= 0) return false;
+      if (offset >= data.size() || length <= 0 || out.size() + size_t(length) > k_max_lut_entries) return false;
       double y1 = double(data[offset++]);
       double step = (y1 - y0) / double(length);
       for (int64_t k = 1; k <= length; ++k) {
