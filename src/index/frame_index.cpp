@@ -176,9 +176,11 @@ parse_status frame_indexer::bot_header() {
   // Every frame needs at least an item header: a count the file cannot hold is refused before a
   // table of that many entries is made.
   if (info_.number_of_frames > (file_.file_size - index_.first_fragment_offset) / 8 + 16)
-    return fail(errc::invalid_image_attributes, px.value_offset,
-                "Number of Frames " + std::to_string(info_.number_of_frames) + " cannot fit in the " +
-                    std::to_string(file_.file_size - index_.first_fragment_offset) + " bytes of pixel data items");
+    return fail(errc::truncated, file_.file_size,
+                "Number of Frames " + std::to_string(info_.number_of_frames) + " needs at least " +
+                    std::to_string(info_.number_of_frames * 8) + " bytes of pixel data items; the file ends " +
+                    std::to_string(file_.file_size - index_.first_fragment_offset) +
+                    " bytes after the offset table (truncated, or the count is wrong)");
   if (info_.number_of_frames == 0) {
     index_.kind = index_kind::basic_offset_table;
     stage_ = stage::done;
