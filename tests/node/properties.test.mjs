@@ -151,3 +151,36 @@ test('ZipArchive: every entry of an archive written here reads back byte for byt
     }
   }), { numRuns: 100 });
 });
+
+test('RequestScheduler: never more than `concurrency` at once; a free slot goes to the highest priority, then the oldest; aborted waiting tasks never start', async () => {
+  const { RequestScheduler } = await import('../../web/dist/index.js');
+  const task = fc.record({ priority: fc.integer({ min: -3, max: 3 }), abort: fc.boolean(), ms: fc.integer({ min: 0, max: 3 }) });
+  await fc.assert(fc.asyncProperty(fc.integer({ min: 1, max: 4 }), fc.array(task, { minLength: 1, maxLength: 25 }), async (concurrency, tasks) => {
+    const s = new RequestScheduler(concurrency);
+    let running = 0, max = 0;
+    const started = [];
+    const controllers = tasks.map(() => new AbortController());
+    const results = tasks.map((t, i) => s.run(async () => {
+      // The task chosen now must be the best of those still waiting (priority, then arrival).
+      started.push(i);
+      running++;
+      max = Math.max(max, running);
+      await new Promise((r) => setTimeout(r, t.ms));
+      running--;
+      return i;
+    }, { priority: t.priority, signal: controllers[i].signal }).then((v) => ({ ok: v }), (e) => ({ error: e.codeName })));
+    tasks.forEach((t, i) => { if (t.abort) controllers[i].abort(); });
+    const out = await Promise.all(results);
+    assert.ok(max <= concurrency, `${max} ran at once`);
+    // The first `concurrency` tasks start at once (nothing waits yet); later ones by priority.
+    const waiting = tasks.map((t, i) => ({ ...t, i })).slice(concurrency).filter((t) => !t.abort);
+    const later = started.slice(concurrency);
+    const expected = [...waiting].sort((a, b) => b.priority - a.priority || a.i - b.i).map((t) => t.i);
+    assert.deepEqual(later, expected);
+    out.forEach((r, i) => {
+      if (i < concurrency) assert.deepEqual(r, { ok: i });  // started before their abort: they finish
+      else if (tasks[i].abort) assert.deepEqual(r, { error: 'aborted' });
+      else assert.deepEqual(r, { ok: i });
+    });
+  }), { numRuns: 100 });
+});
