@@ -43,7 +43,7 @@ let tarball;
 /** A fresh app's own `npm install` of the packed tarball (no dependencies: offline, about a second). */
 function install(dir, name) {
   fs.writeFileSync(path.join(dir, 'package.json'), JSON.stringify({ name: `consumer-${name}`, private: true, type: 'module' }));
-  run('npm', ['install', '--no-audit', '--no-fund', '--offline', tarball], dir);
+  run('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', tarball], dir);
 }
 
 function jsBytes(dir) {
