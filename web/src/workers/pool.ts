@@ -126,7 +126,8 @@ export class DecodePool {
  * before any answer is a worker that could not start (the script is not served, or does not parse).
  */
 function browserWorker(events: { message(data: unknown): void; error(e: Error): void }): WorkerLike {
-  const url = new URL('./decode-worker.js', import.meta.url);
+  const url = new URL('./decode-worker.js', import.meta.url);  // for the error message
+  // Written out in full inside `new Worker(...)`: the pattern Vite and webpack recognise and bundle.
   const w = new Worker(new URL('./decode-worker.js', import.meta.url), { type: 'module' });
   w.onmessage = (e) => events.message(e.data);
   w.onerror = (e) => {
