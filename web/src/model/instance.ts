@@ -232,7 +232,7 @@ export class Instance {
     private readonly options: OpenOptions,
   ) {
     unclosedReaders.register(this, reader!, this);
-    this.caches = options.caches === false ? null : options.caches ?? sharedFrameCaches();
+    this.caches = cachesOf(options);
     this.scheduler = options.scheduler ?? new RequestScheduler(6);
     const shared = source.cacheKey?.();
     this.uniqueKeys = !shared;
@@ -250,7 +250,9 @@ export class Instance {
    */
   private seedFrames(held: HeldBytes): void {
     if (!this.caches || !held.chunks.length || this.summary.pixelData?.inInflatedStream || isFrameSource(this.source)) return;
+    const [lo, hi] = held.span();
     this.frameTable.forEach((f, i) => {
+      if (f.offset < lo || f.offset + f.length > hi) return;  // a slide's other 10^5 tiles: no work
       const key = `${this.keyPrefix}${i}`;
       if (this.caches!.encoded.has(key)) return;
       const bytes = held.copy(f.offset, f.length);
@@ -809,8 +811,7 @@ export class Instance {
       scanBatch: options.scanBatch,
     }));
     try {
-      const caches = options.caches === false ? null : options.caches ?? sharedFrameCaches();
-      const held = new HeldBytes(caches ? caches.encoded.maxBytes : 0);
+      const held = new HeldBytes(cachesOf(options)?.encoded.maxBytes ?? 0);
       held.add(0, head);
       feed(reader, 0, head);
       await drive(reader, source, size, options, held);
@@ -858,23 +859,43 @@ class HeldBytes {
     while (this.total > this.maxBytes && this.chunks.length > 1) this.total -= this.chunks.shift()!.bytes.length;
   }
 
-  /** A copy of [offset, offset + length) when the chunks hold all of it, else null. */
+  /** A copy of [offset, offset + length) when the chunks hold all of it, else null (nothing allocated). */
   copy(offset: number, length: number): Uint8Array | null {
-    const out = new Uint8Array(length);
-    let at = offset;
     const end = offset + length;
-    while (at < end) {
+    const parts: { c: { offset: number; bytes: Uint8Array }; n: number }[] = [];
+    for (let at = offset; at < end;) {
       const c = this.chunks.find((k) => k.offset <= at && at < k.offset + k.bytes.length);
       if (!c) return null;
       const n = Math.min(end, c.offset + c.bytes.length) - at;
+      parts.push({ c, n });
+      at += n;
+    }
+    const out = new Uint8Array(length);
+    let at = offset;
+    for (const { c, n } of parts) {
       out.set(c.bytes.subarray(at - c.offset, at - c.offset + n), at - offset);
       at += n;
     }
     return out;
   }
+
+  /** [first byte held, end of the last byte held): frames outside it need no lookup. */
+  span(): [number, number] {
+    let lo = Infinity, hi = -Infinity;
+    for (const c of this.chunks) {
+      lo = Math.min(lo, c.offset);
+      hi = Math.max(hi, c.offset + c.bytes.length);
+    }
+    return [lo, hi];
+  }
 }
 
 let instanceCount = 0;
+
+/** The frame caches an open uses: its own, none (`false`), or the shared ones. */
+function cachesOf(options: OpenOptions): FrameCaches | null {
+  return options.caches === false ? null : options.caches ?? sharedFrameCaches();
+}
 
 // An Instance dropped without close() frees its WASM reader when collected.
 const unclosedReaders = new FinalizationRegistry<CoreReader>((reader) => reader.delete());
