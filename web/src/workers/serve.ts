@@ -3,7 +3,7 @@
  * build (the pool's settings); the decoder loads once, without top-level await, and requests are
  * answered in order. A WASM that does not load is reported once as `fatal`, with its cause.
  */
-import { LazydcmError } from '../core/errors.js';
+import { ErrorCode, LazydcmError } from '../core/errors.js';
 import { applyWasmSettings, loadCore, type CoreDecoder } from '../wasm/load.js';
 import type { ConfigMessage, DecodeRequest, DecodeResponse, ErrorInfo } from './protocol.js';
 
@@ -11,7 +11,7 @@ export type Post = (message: DecodeResponse, transfer: ArrayBuffer[]) => void;
 
 function info(e: unknown): ErrorInfo {
   if (e instanceof LazydcmError) return { code: e.code, name: e.codeName, message: e.message, offset: e.offset ?? null };
-  return { code: 112, name: 'wasmLoadError', message: `decode worker: ${e instanceof Error ? e.message : String(e)}`, offset: null };
+  return { code: ErrorCode.wasmLoadError, name: 'wasmLoadError', message: `decode worker: ${e instanceof Error ? e.message : String(e)}`, offset: null };
 }
 
 export function serveDecodes(post: Post): (message: ConfigMessage | DecodeRequest) => void {
