@@ -84,19 +84,14 @@ if(EMSCRIPTEN AND LAZYDCM_SIMD)
   target_compile_options(lazydcm_openjpeg PRIVATE -msse -msse2)
 endif()
 
-# ---- CharLS (JPEG-LS) ----
+# ---- CharLS 2.4.2 (JPEG-LS) ----
 add_library(lazydcm_charls STATIC
-  "${LAZYDCM_CHARLS_DIR}/interface.cpp" "${LAZYDCM_CHARLS_DIR}/jpegls.cpp"
-  "${LAZYDCM_CHARLS_DIR}/jpegmarkersegment.cpp" "${LAZYDCM_CHARLS_DIR}/jpegstreamreader.cpp"
-  "${LAZYDCM_CHARLS_DIR}/jpegstreamwriter.cpp")
-target_include_directories(lazydcm_charls SYSTEM PUBLIC "${LAZYDCM_CHARLS_DIR}")
-target_compile_definitions(lazydcm_charls PUBLIC CHARLS_STATIC)
+  "${LAZYDCM_CHARLS_DIR}/src/charls_jpegls_decoder.cpp" "${LAZYDCM_CHARLS_DIR}/src/jpeg_stream_reader.cpp"
+  "${LAZYDCM_CHARLS_DIR}/src/jpegls.cpp" "${LAZYDCM_CHARLS_DIR}/src/jpegls_error.cpp"
+  "${LAZYDCM_CHARLS_DIR}/src/version.cpp" "${LAZYDCM_CHARLS_DIR}/src/validate_spiff_header.cpp")
+target_include_directories(lazydcm_charls SYSTEM PUBLIC "${LAZYDCM_CHARLS_DIR}/include")
+target_compile_definitions(lazydcm_charls PUBLIC CHARLS_STATIC PRIVATE CHARLS_LIBRARY_BUILD)
 target_compile_options(lazydcm_charls PRIVATE -w -O3)
-if(LAZYDCM_SANITIZE)
-  # CharLS sign-extends with (x << 31) >> 31 on int (scan.h UnMapErrVal): undefined by the letter,
-  # intended by the authors, harmless with GCC and Clang. Everything else stays checked.
-  target_compile_options(lazydcm_charls PRIVATE -fno-sanitize=shift-base)
-endif()
 if(EMSCRIPTEN)
   # CharLS reports errors with C++ exceptions, caught at its C interface.
   target_compile_options(lazydcm_charls PRIVATE -fexceptions -sDISABLE_EXCEPTION_CATCHING=0)

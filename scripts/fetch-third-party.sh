@@ -7,32 +7,42 @@ dest="$here/third_party"
 mkdir -p "$dest/archives"
 
 # name  debian-source-package=version  file  sha256  unpacked-dir  [subfolder to keep]
-# CharLS: Debian's charls 2.4.1 source is not downloadable from the archive mirror here (404), so
-# JPEG-LS uses the CharLS 2.0 that GDCM's source package bundles (Utilities/gdcmcharls).
+# Versions newer than bookworm come from trixie/sid source lists (the mirror serves their .orig
+# tarballs while the .dsc/.debian.tar.xz may answer 404: apt-get then fails although the tarball is
+# there, so its status is ignored and the checksum decides). CharLS 2.4.2: sid (bookworm's 2.4.1
+# tarball is not served).
 packages=(
   "zlib zlib=1:1.2.13.dfsg-1 zlib_1.2.13.dfsg.orig.tar.bz2 71feb7947e3c00ef125f83b79a4e529bde31171e5babe48b391f06758d1ab0a1 zlib-1.2.13.dfsg"
   "libjpeg-turbo libjpeg-turbo=1:2.1.5-2 libjpeg-turbo_2.1.5.orig.tar.gz 254f3642b04e309fee775123133c6464181addc150499561020312ec61c1bf7c libjpeg-turbo-2.1.5"
   "openjpeg openjpeg2=2.5.0-2+deb12u3 openjpeg2_2.5.0.orig.tar.xz 007e19d772c8b6b22e35379630b06ff3549e49ba719d96453607a36ad7b4de73 openjpeg-2.5.0"
   "lcms2 lcms2=2.14-2+deb12u1 lcms2_2.14.orig.tar.gz 28474ea6f6591c4d4cee972123587001a4e6e353412a41b3e9e82219818d5740 lcms2-2.14"
-  "charls gdcm=3.0.21-1 gdcm_3.0.21.orig.tar.gz 7c456162a2de722cc90e3bdc46900302b1c367540a7131268d7bfd2a819cb5ed GDCM-3.0.21 Utilities/gdcmcharls"
+  "charls charls=2.4.2-2 charls_2.4.2.orig.tar.gz d1c2c35664976f1e43fec7764d72755e6a50a80f38eca70fcc7553cad4fe19d9 charls-2.4.2"
 )
+
+# Patches (scripts/patches/<name>-*.patch, -p1 from the unpacked folder) fix upstream bugs our
+# fuzzing found; the stamp names archive and patches, so a new patch re-unpacks.
+stamp_of() {
+  local name=$1 file=$2
+  echo "$file $(cat "$here"/scripts/patches/"$name"-*.patch 2>/dev/null | sha256sum | cut -c1-16)"
+}
 
 need_fetch=()
 for entry in "${packages[@]}"; do
   read -r name pkg file sha dir keep <<<"$entry"
-  [ -d "$dest/$name" ] && continue
+  [ "$(cat "$dest/$name/.lazydcm-source" 2>/dev/null)" = "$(stamp_of "$name" "$file")" ] && continue
   [ -f "$dest/archives/$file" ] || need_fetch+=("$pkg")
 done
 
 if [ ${#need_fetch[@]} -gt 0 ]; then
   tmp=$(mktemp -d)
-  cp /etc/apt/sources.list.d/debian.sources "$tmp/src.sources"
-  sed -i 's/^Types: deb$/Types: deb-src/' "$tmp/src.sources"
+  uri=$(awk '/^URIs:/ {print $2; exit}' /etc/apt/sources.list.d/debian.sources)
+  printf 'Types: deb-src\nURIs: %s\nSuites: bookworm trixie sid\nComponents: main\nSigned-By: %s\n' \
+    "${uri:-http://deb.debian.org/debian}" /usr/share/keyrings/debian-archive-keyring.gpg >"$tmp/src.sources"
   opts=(-o Dir::Etc::SourceList="$tmp/src.sources" -o Dir::Etc::SourceParts=/dev/null
         -o Dir::State::Lists="$tmp/lists")
   mkdir -p "$tmp/lists/partial"
   apt-get "${opts[@]}" update -qq
-  (cd "$tmp" && apt-get "${opts[@]}" source --download-only "${need_fetch[@]}" >/dev/null 2>&1)
+  (cd "$tmp" && apt-get "${opts[@]}" source --download-only "${need_fetch[@]}" >/dev/null 2>&1 || true)
   for entry in "${packages[@]}"; do
     read -r name pkg file sha dir keep <<<"$entry"
     if [ -f "$tmp/$file" ]; then mv "$tmp/$file" "$dest/archives/"; fi
@@ -42,7 +52,8 @@ fi
 
 for entry in "${packages[@]}"; do
   read -r name pkg file sha dir keep <<<"$entry"
-  [ -d "$dest/$name" ] && continue
+  [ "$(cat "$dest/$name/.lazydcm-source" 2>/dev/null)" = "$(stamp_of "$name" "$file")" ] && continue
+  rm -rf "${dest:?}/$name"  # another version, or an unpack that was cut short
   echo "$sha  $dest/archives/$file" | sha256sum -c --quiet - || { echo "checksum mismatch for $file" >&2; exit 1; }
   if [ -n "${keep:-}" ]; then
     tar -xf "$dest/archives/$file" -C "$dest" "$dir/$keep"
@@ -52,4 +63,8 @@ for entry in "${packages[@]}"; do
     tar -xf "$dest/archives/$file" -C "$dest"
     mv "$dest/$dir" "$dest/$name"
   fi
+  for p in "$here"/scripts/patches/"$name"-*.patch; do
+    [ -f "$p" ] && patch -s -p1 -d "$dest/$name" <"$p"
+  done
+  stamp_of "$name" "$file" >"$dest/$name/.lazydcm-source"
 done

@@ -6,6 +6,7 @@ cd "$(dirname "$0")/.."
 
 APT_PACKAGES=(
   build-essential cmake emscripten catch2 nlohmann-json3-dev libsimde-dev   # C++ native + WASM builds
+  clang-14 libclang-rt-14-dev                                   # libFuzzer targets (tests/fuzz)
   chromium                                                      # browser tests (Playwright)
   nginx-light                                                   # real HTTP Range server for tests
   orthanc orthanc-dicomweb                                      # real DICOMweb server for tests

@@ -17,6 +17,8 @@ echo "== tier 1b: the same C++ tests under AddressSanitizer + UndefinedBehaviorS
 cmake --build build/asan -j"$(nproc)" --target lazydcm_tests >/dev/null
 (cd build/asan && UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 ASAN_OPTIONS=detect_leaks=1 \
    ctest --output-on-failure -j"$(nproc)") || status=1
+echo "== tier 1c: libFuzzer targets, a short fixed run of each from its seeds (scripts/fuzz.sh --ci)"
+scripts/fuzz.sh --ci || status=1
 echo "== tier 2: Node tests of the WASM module and the CLI"
 node --test --test-reporter=spec tests/node/ || status=1
 echo "== tier 2b: the decoder suite on the baseline (non-SIMD) WASM build"

@@ -30,6 +30,7 @@ const char* errc_name(errc code) noexcept {
     case errc::not_a_slide: return "not_a_slide";
     case errc::out_of_image: return "out_of_image";
     case errc::icc_error: return "icc_error";
+    case errc::out_of_memory: return "out_of_memory";
   }
   return "unknown";
 }

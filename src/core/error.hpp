@@ -35,6 +35,7 @@ enum class errc : uint16_t {
   not_a_slide = 23,                  // no whole-slide pyramid in the instances (the message says why)
   out_of_image = 24,                 // a patch or region that does not touch the image at all
   icc_error = 25,                    // an ICC profile lcms2 cannot read, or a transform it cannot build
+  out_of_memory = 26,                // an allocation failed (the message names what was asked)
 };
 
 const char* errc_name(errc code) noexcept;

@@ -26,6 +26,7 @@ export const ErrorCode = {
   notASlide: 23,
   outOfImage: 24,
   iccError: 25,
+  outOfMemory: 26,
   // I/O errors raised by the TypeScript layer
   httpError: 100,
   rangeNotSatisfiable: 101,

@@ -1,0 +1,27 @@
+// The sans-IO header reader and frame indexer (Basic/Extended Offset Table, TIFF tile table of
+// dual-personality files, fragment scan, deflated datasets) fed a whole file in random pieces;
+// then the summary and DICOM JSON out, and every indexed frame's range checked by extract_frame.
+#include "fuzz_common.hpp"
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  auto r = fuzz::read_instance(data, size);
+  if (!r->header_done()) return 0;
+  // As the WASM glue serialises it (text from the file may be invalid UTF-8: replaced).
+  (void)r->summary().dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  (void)r->dicom_json();
+  if (const auto* index = r->index()) {
+    std::vector<uint8_t> frame;
+    size_t n = 0;
+    for (const auto& loc : index->frames) {
+      if (++n > 64) break;
+      if (r->file().pixel.in_inflated_stream || loc.offset > size || loc.length > size - loc.offset) continue;
+      if (lazydcm::extract_frame(loc, data + loc.offset, size_t(loc.length), frame).code ==
+              lazydcm::errc::invalid_offset_table &&
+          r->reindex("fuzz")) {
+        fuzz::drive(*r, data, size);  // the index again, from the next method
+        break;
+      }
+    }
+  }
+  return 0;
+}
