@@ -5,8 +5,13 @@
 #include <emscripten/bind.h>
 #include <emscripten/val.h>
 
+#include <emscripten/heap.h>
+
+#include <cstdlib>
 #include <memory>
+#include <new>
 #include <set>
+#include <stdexcept>
 
 #include "image/session.hpp"
 #include "wsi/icc.hpp"
@@ -14,6 +19,68 @@
 
 using namespace emscripten;
 using lazydcm::instance_reader;
+
+// ---- out of memory ----
+// The module's memory grows to at most 2 GiB (CMakeLists.txt). The core refuses declared sizes past
+// its limits (value_too_large) before allocating; an allocation within them that still does not fit
+// makes operator new throw, and every entry point below turns that into a LazydcmError outOfMemory
+// naming the request, thrown into JavaScript, instead of an uncaught C++ exception (a bare number)
+// that may leave the module unusable. The core is built without exception support: frames between
+// the failed allocation and the entry point do not run destructors, so what they held leaks (once,
+// per failure); the module stays usable.
+namespace {
+size_t g_failed_request = 0;
+}
+void* operator new(size_t n) {
+  if (void* p = std::malloc(n ? n : 1)) return p;
+  g_failed_request = n;
+  throw std::bad_alloc();
+}
+void* operator new[](size_t n) { return operator new(n); }
+
+namespace {
+[[noreturn]] void throw_out_of_memory(const char* entry, const char* what) {
+  const double mib = 1024.0 * 1024.0;
+  char message[256];
+  if (what)
+    std::snprintf(message, sizeof message, "out of memory in %s: %s (WASM memory %.0f MiB of at most 2048 MiB)", entry,
+                  what, double(emscripten_get_heap_size()) / mib);
+  else
+    std::snprintf(message, sizeof message,
+                  "out of memory in %s: %.1f MiB were asked for, the WASM memory holds %.0f MiB of at most 2048 MiB",
+                  entry, double(g_failed_request) / mib, double(emscripten_get_heap_size()) / mib);
+  g_failed_request = 0;
+  val make = val::module_property("lazydcmError");  // set by web/src/wasm/load.ts
+  if (make.typeOf().as<std::string>() == "function") make(26, std::string("outOfMemory"), std::string(message)).throw_();
+  val::global("Error").new_(std::string(message)).throw_();
+}
+
+// guarded<&f, name>: f with std::bad_alloc / std::length_error turned into outOfMemory.
+template <class F>
+decltype(auto) oom_guard(const char* entry, F&& f) {
+  try {
+    return f();
+  } catch (const std::bad_alloc&) {
+    throw_out_of_memory(entry, nullptr);
+  } catch (const std::length_error& e) {
+    throw_out_of_memory(entry, "a buffer larger than the address space was asked for");
+  }
+}
+template <auto F, const char* Name>
+struct guarded;
+template <class C, class R, class... A, R (C::*F)(A...), const char* Name>
+struct guarded<F, Name> {
+  static R call(C& self, A... a) { return oom_guard(Name, [&]() -> R { return (self.*F)(std::move(a)...); }); }
+};
+template <class C, class R, class... A, R (C::*F)(A...) const, const char* Name>
+struct guarded<F, Name> {
+  static R call(const C& self, A... a) { return oom_guard(Name, [&]() -> R { return (self.*F)(std::move(a)...); }); }
+};
+template <class R, class... A, R (*F)(A...), const char* Name>
+struct guarded<F, Name> {
+  static R call(A... a) { return oom_guard(Name, [&]() -> R { return F(std::move(a)...); }); }
+};
+}  // namespace
 
 namespace {
 nlohmann::json error_json(const lazydcm::error& e) {
@@ -593,70 +660,135 @@ class decoder {
 
 }  // namespace
 
+// Every entry point goes through guarded<> (names for the outOfMemory message).
+namespace {
+constexpr char k_decoder_inputBuffer[] = "Decoder.inputBuffer";
+constexpr char k_decoder_decode[] = "Decoder.decode";
+constexpr char k_decoder_outputView[] = "Decoder.outputView";
+constexpr char k_decoder_errorJson[] = "Decoder.errorJson";
+constexpr char k_decoder_reportJson[] = "Decoder.reportJson";
+constexpr char k_reader_fromMetadata[] = "Reader.fromMetadata";
+constexpr char k_reader_setTransferSyntax[] = "Reader.setTransferSyntax";
+constexpr char k_reader_wsiImageJson[] = "Reader.wsiImageJson";
+constexpr char k_reader_iccProfileJson[] = "Reader.iccProfileJson";
+constexpr char k_reader_iccView[] = "Reader.iccView";
+constexpr char k_reader_inputBuffer[] = "Reader.inputBuffer";
+constexpr char k_reader_feedInput[] = "Reader.feedInput";
+constexpr char k_reader_step[] = "Reader.step";
+constexpr char k_reader_reindex[] = "Reader.reindex";
+constexpr char k_reader_needOffset[] = "Reader.needOffset";
+constexpr char k_reader_needLength[] = "Reader.needLength";
+constexpr char k_reader_errorJson[] = "Reader.errorJson";
+constexpr char k_reader_summaryJson[] = "Reader.summaryJson";
+constexpr char k_reader_datasetJson[] = "Reader.datasetJson";
+constexpr char k_reader_frameTable[] = "Reader.frameTable";
+constexpr char k_reader_decodeInput[] = "Reader.decodeInput";
+constexpr char k_reader_rawInput[] = "Reader.rawInput";
+constexpr char k_reader_planRegion[] = "Reader.planRegion";
+constexpr char k_reader_regionFramesJson[] = "Reader.regionFramesJson";
+constexpr char k_reader_regionView[] = "Reader.regionView";
+constexpr char k_reader_transformRegion[] = "Reader.transformRegion";
+constexpr char k_reader_releaseRegion[] = "Reader.releaseRegion";
+constexpr char k_reader_valuesView[] = "Reader.valuesView";
+constexpr char k_reader_transformJson[] = "Reader.transformJson";
+constexpr char k_reader_outputView[] = "Reader.outputView";
+constexpr char k_reader_reportJson[] = "Reader.reportJson";
+constexpr char k_reader_releaseOutput[] = "Reader.releaseOutput";
+constexpr char k_reader_frameErrorJson[] = "Reader.frameErrorJson";
+constexpr char k_reader_geometryJson[] = "Reader.geometryJson";
+constexpr char k_reader_seriesMemberJson[] = "Reader.seriesMemberJson";
+constexpr char k_reader_segmentationJson[] = "Reader.segmentationJson";
+constexpr char k_reader_findSegmentsJson[] = "Reader.findSegmentsJson";
+constexpr char k_reader_planSegments[] = "Reader.planSegments";
+constexpr char k_reader_segmentVolumeView[] = "Reader.segmentVolumeView";
+constexpr char k_reader_releaseSegments[] = "Reader.releaseSegments";
+constexpr char k_reader_transformStored[] = "Reader.transformStored";
+constexpr char k_reader_pasteStored[] = "Reader.pasteStored";
+constexpr char k_reader_pasteSegmentStored[] = "Reader.pasteSegmentStored";
+constexpr char k_reader_frameInfoJson[] = "Reader.frameInfoJson";
+constexpr char k_pixel_ops_inputBuffer[] = "PixelOps.inputBuffer";
+constexpr char k_pixel_ops_resize[] = "PixelOps.resize";
+constexpr char k_pixel_ops_rgbToGray[] = "PixelOps.rgbToGray";
+constexpr char k_pixel_ops_patchGridJson[] = "PixelOps.patchGridJson";
+constexpr char k_pixel_ops_createIcc[] = "PixelOps.createIcc";
+constexpr char k_pixel_ops_iccDescription[] = "PixelOps.iccDescription";
+constexpr char k_pixel_ops_applyIcc[] = "PixelOps.applyIcc";
+constexpr char k_pixel_ops_errorJson[] = "PixelOps.errorJson";
+constexpr char k_seriesGeometryJson[] = "seriesGeometryJson";
+constexpr char k_buildPyramidJson[] = "buildPyramidJson";
+constexpr char k_levelBySpacing[] = "levelBySpacing";
+constexpr char k_magnificationJson[] = "magnificationJson";
+constexpr char k_magnificationString[] = "magnificationString";
+constexpr char k_nominalMagnification[] = "nominalMagnification";
+constexpr char k_resizeLevelJson[] = "resizeLevelJson";
+}  // namespace
+#define G(cls, method) &guarded<&cls::method, k_##cls##_##method>::call
+#define GF(fn) &guarded<&fn, k_##fn>::call
+
 EMSCRIPTEN_BINDINGS(lazydcm) {
   class_<decoder>("Decoder")
       .constructor<>()
-      .function("inputBuffer", &decoder::inputBuffer)
-      .function("decode", &decoder::decode)
-      .function("outputView", &decoder::outputView)
-      .function("errorJson", &decoder::errorJson)
-      .function("reportJson", &decoder::reportJson);
+      .function("inputBuffer", G(decoder, inputBuffer))
+      .function("decode", G(decoder, decode))
+      .function("outputView", G(decoder, outputView))
+      .function("errorJson", G(decoder, errorJson))
+      .function("reportJson", G(decoder, reportJson));
   class_<reader>("Reader")
       .constructor<double, std::string>()
-      .class_function("fromMetadata", &reader::fromMetadata, allow_raw_pointers())
-      .function("setTransferSyntax", &reader::setTransferSyntax)
-      .function("wsiImageJson", &reader::wsiImageJson)
-      .function("iccProfileJson", &reader::iccProfileJson)
-      .function("iccView", &reader::iccView)
-      .function("inputBuffer", &reader::inputBuffer)
-      .function("feedInput", &reader::feedInput)
-      .function("step", &reader::step)
-      .function("reindex", &reader::reindex)
-      .function("needOffset", &reader::needOffset)
-      .function("needLength", &reader::needLength)
-      .function("errorJson", &reader::errorJson)
-      .function("summaryJson", &reader::summaryJson)
-      .function("datasetJson", &reader::datasetJson)
-      .function("frameTable", &reader::frameTable)
-      .function("decodeInput", &reader::decodeInput)
-      .function("rawInput", &reader::rawInput)
-      .function("planRegion", &reader::planRegion)
-      .function("regionFramesJson", &reader::regionFramesJson)
-      .function("regionView", &reader::regionView)
-      .function("transformRegion", &reader::transformRegion)
-      .function("releaseRegion", &reader::releaseRegion)
-      .function("valuesView", &reader::valuesView)
-      .function("transformJson", &reader::transformJson)
-      .function("outputView", &reader::outputView)
-      .function("reportJson", &reader::reportJson)
-      .function("releaseOutput", &reader::releaseOutput)
-      .function("frameErrorJson", &reader::frameErrorJson)
-      .function("geometryJson", &reader::geometryJson)
-      .function("seriesMemberJson", &reader::seriesMemberJson)
-      .function("segmentationJson", &reader::segmentationJson)
-      .function("findSegmentsJson", &reader::findSegmentsJson)
-      .function("planSegments", &reader::planSegments)
-      .function("segmentVolumeView", &reader::segmentVolumeView)
-      .function("releaseSegments", &reader::releaseSegments)
-      .function("transformStored", &reader::transformStored)
-      .function("pasteStored", &reader::pasteStored)
-      .function("pasteSegmentStored", &reader::pasteSegmentStored)
-      .function("frameInfoJson", &reader::frameInfoJson);
-  function("seriesGeometryJson", &seriesGeometryJson);
-  function("buildPyramidJson", &buildPyramidJson);
-  function("levelBySpacing", &levelBySpacing);
-  function("magnificationJson", &magnificationJson);
-  function("magnificationString", &magnificationString);
-  function("nominalMagnification", &nominalMagnification);
-  function("resizeLevelJson", &resizeLevelJson);
+      .class_function("fromMetadata", G(reader, fromMetadata), allow_raw_pointers())
+      .function("setTransferSyntax", G(reader, setTransferSyntax))
+      .function("wsiImageJson", G(reader, wsiImageJson))
+      .function("iccProfileJson", G(reader, iccProfileJson))
+      .function("iccView", G(reader, iccView))
+      .function("inputBuffer", G(reader, inputBuffer))
+      .function("feedInput", G(reader, feedInput))
+      .function("step", G(reader, step))
+      .function("reindex", G(reader, reindex))
+      .function("needOffset", G(reader, needOffset))
+      .function("needLength", G(reader, needLength))
+      .function("errorJson", G(reader, errorJson))
+      .function("summaryJson", G(reader, summaryJson))
+      .function("datasetJson", G(reader, datasetJson))
+      .function("frameTable", G(reader, frameTable))
+      .function("decodeInput", G(reader, decodeInput))
+      .function("rawInput", G(reader, rawInput))
+      .function("planRegion", G(reader, planRegion))
+      .function("regionFramesJson", G(reader, regionFramesJson))
+      .function("regionView", G(reader, regionView))
+      .function("transformRegion", G(reader, transformRegion))
+      .function("releaseRegion", G(reader, releaseRegion))
+      .function("valuesView", G(reader, valuesView))
+      .function("transformJson", G(reader, transformJson))
+      .function("outputView", G(reader, outputView))
+      .function("reportJson", G(reader, reportJson))
+      .function("releaseOutput", G(reader, releaseOutput))
+      .function("frameErrorJson", G(reader, frameErrorJson))
+      .function("geometryJson", G(reader, geometryJson))
+      .function("seriesMemberJson", G(reader, seriesMemberJson))
+      .function("segmentationJson", G(reader, segmentationJson))
+      .function("findSegmentsJson", G(reader, findSegmentsJson))
+      .function("planSegments", G(reader, planSegments))
+      .function("segmentVolumeView", G(reader, segmentVolumeView))
+      .function("releaseSegments", G(reader, releaseSegments))
+      .function("transformStored", G(reader, transformStored))
+      .function("pasteStored", G(reader, pasteStored))
+      .function("pasteSegmentStored", G(reader, pasteSegmentStored))
+      .function("frameInfoJson", G(reader, frameInfoJson));
+  function("seriesGeometryJson", GF(seriesGeometryJson));
+  function("buildPyramidJson", GF(buildPyramidJson));
+  function("levelBySpacing", GF(levelBySpacing));
+  function("magnificationJson", GF(magnificationJson));
+  function("magnificationString", GF(magnificationString));
+  function("nominalMagnification", GF(nominalMagnification));
+  function("resizeLevelJson", GF(resizeLevelJson));
   class_<pixel_ops>("PixelOps")
       .constructor<>()
-      .function("inputBuffer", &pixel_ops::inputBuffer)
-      .function("resize", &pixel_ops::resize)
-      .function("rgbToGray", &pixel_ops::rgbToGray)
-      .function("patchGridJson", &pixel_ops::patchGridJson)
-      .function("createIcc", &pixel_ops::createIcc)
-      .function("iccDescription", &pixel_ops::iccDescription)
-      .function("applyIcc", &pixel_ops::applyIcc)
-      .function("errorJson", &pixel_ops::errorJson);
+      .function("inputBuffer", G(pixel_ops, inputBuffer))
+      .function("resize", G(pixel_ops, resize))
+      .function("rgbToGray", G(pixel_ops, rgbToGray))
+      .function("patchGridJson", G(pixel_ops, patchGridJson))
+      .function("createIcc", G(pixel_ops, createIcc))
+      .function("iccDescription", G(pixel_ops, iccDescription))
+      .function("applyIcc", G(pixel_ops, applyIcc))
+      .function("errorJson", G(pixel_ops, errorJson));
 }

@@ -8,6 +8,11 @@
 
 namespace lazydcm {
 
+// The largest output buffer (a region, a segment volume) a request may size: 4 GiB natively; in
+// wasm32 less than 2 GiB, the module's maximum memory (a size_t there is 32 bits: never let a
+// product wrap). Requests within it that still do not fit fail with out_of_memory.
+constexpr uint64_t k_max_buffer_bytes = sizeof(size_t) >= 8 ? (uint64_t(1) << 32) : (uint64_t(1) << 31) - 1;
+
 struct byte_range {
   uint64_t offset = 0;
   uint64_t length = 0;

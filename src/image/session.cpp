@@ -83,9 +83,16 @@ result<region_plan> image_session::plan(int64_t r0, int64_t r1, int64_t c0, int6
   if (!layout) return layout.err();
   auto plan = plan_region(layout.value(), r0, r1, c0, c1);
   if (!plan) return plan.err();
+  const uint64_t bytes = uint64_t(plan.value().rows) * plan.value().columns * image_.samples_per_pixel *
+                         bytes_per_sample(image_.bits_allocated);
+  if (bytes > k_max_buffer_bytes)
+    return make_error(errc::value_too_large, error::no_offset,
+                      "a region of " + std::to_string(plan.value().rows) + " x " + std::to_string(plan.value().columns) +
+                          " pixels is " + std::to_string(bytes) + " bytes, more than the " +
+                          std::to_string(k_max_buffer_bytes) + " a region may hold: read it in parts");
   layout_ = std::move(layout.value());
   plan_ = plan.value();
-  region_.assign(size_t(plan_.rows) * plan_.columns * image_.samples_per_pixel * bytes_per_sample(image_.bits_allocated), 0);
+  region_.assign(size_t(bytes), 0);
   region_report_ = decode_report{};
   region_report_.rows = plan_.rows;
   region_report_.columns = plan_.columns;

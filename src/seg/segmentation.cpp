@@ -201,8 +201,10 @@ result<seg_volume> seg_volume::plan(const dataset& ds, const segmentation_info& 
   }
   const size_t bytes = v.dtype_ == seg_dtype::uint8 ? 1 : v.dtype_ == seg_dtype::uint16 ? 2 : 4;
   const uint64_t total = uint64_t(v.geometry_.slices) * rows * columns * v.channels_ * bytes;
-  if (total > (uint64_t(1) << 32))
-    return make_error(errc::value_too_large, error::no_offset, "segment volume of " + std::to_string(total) + " bytes");
+  if (total > k_max_buffer_bytes)
+    return make_error(errc::value_too_large, error::no_offset,
+                      "segment volume of " + std::to_string(total) + " bytes, more than the " +
+                          std::to_string(k_max_buffer_bytes) + " a volume may hold: ask for fewer segments, or combine them");
   v.data_.assign(size_t(total), 0);
   return v;
 }

@@ -181,8 +181,10 @@ async function instantiateFlavour(simd: boolean): Promise<CoreModule> {
     const { factory, wasmUrl } = await locate(simd);
     where = wasmUrl.href;
     const bytes = platform().readFileUrl(wasmUrl);
-    if (bytes) return await factory({ wasmBinary: await bytes });
-    return await factory({ locateFile: () => wasmUrl.href });
+    // The core throws errors it cannot return (outOfMemory, wasm/bindings.cpp) through this.
+    const lazydcmError = (code: number, name: string, message: string) => new LazydcmError(code, name, message);
+    if (bytes) return await factory({ wasmBinary: await bytes, lazydcmError });
+    return await factory({ locateFile: () => wasmUrl.href, lazydcmError });
   } catch (e) {
     throw new LazydcmError(ErrorCode.wasmLoadError, 'wasmLoadError', `could not load ${where}: ${e instanceof Error ? e.message : String(e)}`);
   }
