@@ -4,6 +4,8 @@
 # target (or those named) and prints a table: executions, exec/s, coverage, crashes.
 #
 #   scripts/fuzz.sh [MINUTES] [TARGET...]   a campaign of MINUTES per target (default 10), nproc at a time
+#                                           (LAZYDCM_FUZZ_RUNS=N: also stop a target after N executions;
+#                                           LAZYDCM_FUZZ_JOBS=N: targets at a time, default nproc)
 #   scripts/fuzz.sh --ci                    the short run of the test command: a fixed number of
 #                                           executions per target from its seeds (fails on any crash)
 #
@@ -58,7 +60,7 @@ run_one() {  # target -> build/fuzz/logs/<target>.log
     "$bin" "${args[@]}" -seed=1 -runs="${LAZYDCM_FUZZ_RUNS:-3000}" "$root/build/fuzz/seeds/$t" \
       "$root/tests/fuzz/regressions/$t" >"$root/build/fuzz/logs/$t.log" 2>&1
   else
-    "$bin" "${args[@]}" -max_total_time="$(awk "BEGIN{print int($minutes*60)}")" "$corpus" \
+    "$bin" "${args[@]}" -max_total_time="$(awk "BEGIN{print int($minutes*60)}")" -runs="${LAZYDCM_FUZZ_RUNS:--1}" "$corpus" \
       "$root/build/fuzz/seeds/$t" "$root/tests/fuzz/regressions/$t" >"$root/build/fuzz/logs/$t.log" 2>&1
   fi
 }
@@ -68,7 +70,7 @@ mkdir -p build/fuzz/logs tests/fuzz/regressions
 for t in "${targets[@]}"; do mkdir -p "tests/fuzz/regressions/$t"; done
 
 status=0
-printf '%s\n' "${targets[@]}" | xargs -P "$(nproc)" -I{} bash -c 'run_one {} || true'
+printf '%s\n' "${targets[@]}" | xargs -P "${LAZYDCM_FUZZ_JOBS:-$(nproc)}" -I{} bash -c 'run_one {} || true'
 printf '%-22s %12s %9s %8s %8s  %s\n' target execs exec/s cov features findings
 for t in "${targets[@]}"; do
   log=build/fuzz/logs/$t.log

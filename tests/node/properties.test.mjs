@@ -7,7 +7,7 @@ import zlib from 'node:zlib';
 
 import fc from 'fast-check';
 
-import { ByteLruCache, MemorySource, parseMultipart, ZipArchive } from '../../web/dist/index.js';
+import { ByteLruCache, LazydcmError, MemorySource, parseMultipart, ZipArchive } from '../../web/dist/index.js';
 import { coalesce } from '../../web/dist/io/coalesce.js';
 
 const runs = { numRuns: 300 };
@@ -183,4 +183,57 @@ test('RequestScheduler: never more than `concurrency` at once; a free slot goes 
       else assert.deepEqual(r, { ok: i });
     });
   }), { numRuns: 100 });
+});
+
+test('Content-Range: well-formed headers parse back to their numbers; a 206 is accepted exactly when it holds the bytes asked for', async () => {
+  const { parseContentRange, checkPartialContent } = await import('../../web/dist/io/content-range.js');
+  const big = 2 ** 45;  // files up to 32 TiB
+  // Well-formed: round trip (any case of "bytes", spaces around, total known or '*').
+  fc.assert(fc.property(fc.nat(big), fc.nat(1 << 30), fc.option(fc.nat(1 << 20), { nil: undefined }), fc.boolean(),
+    (start, len, extra, upper) => {
+      const end = start + len, total = extra === undefined ? '*' : String(end + 1 + extra);
+      const header = ` ${upper ? 'BYTES' : 'bytes'} ${start}-${end}/${total} `;
+      assert.deepEqual(parseContentRange(header), { start, end, total: total === '*' ? -1 : Number(total) });
+    }), runs);
+  // Anything else is null: end before start, end past the total, other units, lists, junk.
+  fc.assert(fc.property(fc.string({ maxLength: 30 }), (s) => {
+    const got = parseContentRange(s);
+    if (got === null) return;
+    assert.match(s.trim(), /^bytes \d+-\d+\/(\d+|\*)$/i);
+    assert.ok(got.end >= got.start && (got.total < 0 || got.end < got.total));
+  }), runs);
+  for (const bad of ['bytes 5-4/10', 'bytes 0-10/10', 'items 0-1/2', 'bytes 0-1/2, 4-5/9', 'bytes */10', 'bytes 0-/10'])
+    assert.equal(parseContentRange(bad), null, bad);
+
+  // A model server answering Range: bytes=offset-(offset+length-1) in one of several ways.
+  const answer = fc.record({
+    kind: fc.constantFrom('exact', 'shorter', 'shifted', 'truncatedBody', 'longerBody', 'hidden', 'hiddenLonger', 'junk'),
+    cut: fc.integer({ min: 1, max: 1000 }),
+    total: fc.option(fc.nat(1 << 20), { nil: undefined }),
+  });
+  fc.assert(fc.property(fc.nat(1 << 30), fc.integer({ min: 1, max: 1 << 20 }), answer, (offset, length, a) => {
+    const last = offset + length - 1, cut = Math.min(a.cut, length - 1);
+    const totalText = a.total === undefined ? '*' : String(last + 1 + a.total);
+    let header = null, body = length;
+    switch (a.kind) {
+      case 'exact': header = `bytes ${offset}-${last}/${totalText}`; break;
+      case 'shorter': header = `bytes ${offset}-${last - cut}/${totalText}`; body = length - cut; break;  // allowed by RFC 9110
+      case 'shifted': header = `bytes ${offset + a.cut}-${last + a.cut}/*`; break;
+      case 'truncatedBody': header = `bytes ${offset}-${last}/${totalText}`; body = length - a.cut; break;
+      case 'longerBody': header = `bytes ${offset}-${last}/${totalText}`; body = length + a.cut; break;
+      case 'hidden': body = length - cut; break;  // CORS did not expose Content-Range
+      case 'hiddenLonger': body = length + a.cut; break;
+      case 'junk': header = `bytes=${offset}-${last}`; break;
+    }
+    const accept = a.kind === 'exact' || a.kind === 'shorter' || a.kind === 'hidden';
+    let got, error;
+    try { got = checkPartialContent(offset, length, header, Math.max(0, body), 'model'); } catch (e) { error = e; }
+    if (accept) {
+      assert.equal(error, undefined, `${a.kind}: ${error?.message}`);
+      assert.equal(got, a.kind === 'hidden' || totalText === '*' ? -1 : Number(totalText));
+    } else {
+      assert.ok(error instanceof LazydcmError, `${a.kind} accepted`);
+      assert.equal(error.codeName, a.kind === 'truncatedBody' || (a.kind === 'longerBody') ? 'network' : 'httpError', a.kind);
+    }
+  }), { numRuns: 2000 });
 });

@@ -1,4 +1,5 @@
 import { ioError, LazydcmError } from '../core/errors.js';
+import { checkPartialContent } from '../io/content-range.js';
 import { IoStats } from '../io/stats.js';
 import type { ByteSource } from './source.js';
 
@@ -138,18 +139,8 @@ export class HttpSource implements ByteSource {
       return body.subarray(offset, Math.min(offset + length, body.length));
     }
     if (response.status !== 206) throw ioError('httpError', `unexpected HTTP ${response.status} for a Range request`, this.name);
-    const range = parseContentRange(response.headers.get('Content-Range'));
-    if (range) {
-      if (range.start !== offset) throw ioError('httpError', `asked for bytes from ${offset}, got ${range.start}`, this.name);
-      if (range.total >= 0) this.size = range.total;
-      const expected = range.end - range.start + 1;
-      if (body.length !== expected) {
-        const err = ioError('network', `truncated body: ${body.length} of ${expected} bytes`, this.name);
-        throw err;
-      }
-    } else if (body.length > length) {
-      throw ioError('httpError', `206 without Content-Range and ${body.length} bytes for ${length} asked`, this.name);
-    }
+    const total = checkPartialContent(offset, length, response.headers.get('Content-Range'), body.length, this.name);
+    if (total >= 0) this.size = total;
     return body;
   }
 
@@ -176,10 +167,4 @@ export class HttpSource implements ByteSource {
 interface RetriableError extends LazydcmError {
   status?: number;
   retriable?: boolean;
-}
-
-function parseContentRange(value: string | null): { start: number; end: number; total: number } | null {
-  const m = value ? /^bytes (\d+)-(\d+)\/(\d+|\*)$/.exec(value.trim()) : null;
-  if (!m) return null;
-  return { start: Number(m[1]), end: Number(m[2]), total: m[3] === '*' ? -1 : Number(m[3]) };
 }
