@@ -281,7 +281,7 @@ export class Instance {
 
   /** The index being rebuilt: fetch what the core asks for until it is done (again after a failed fetch). */
   private async finishIndex(options: ReadOptions): Promise<void> {
-    if (!this.reader) throw new Error('Instance is closed');
+    if (!this.reader) throw ioError('aborted', 'the Instance is closed', this.source.name);
     const held = new HeldBytes(this.caches ? this.caches.encoded.maxBytes : 0);
     await drive(this.reader, this.source, this.summary.fileSize, { ...this.options, signal: options.signal }, held);
     const s = JSON.parse(this.reader.summaryJson()) as InstanceSummary;
@@ -330,7 +330,7 @@ export class Instance {
 
   /** The dataset as DICOM JSON, with BulkDataURIs (relative `#offset=…&length=…`) for values not read. */
   dataset(): { dataset: DicomJson; warnings: string[] } {
-    if (!this.reader) throw new Error('Instance is closed');
+    if (!this.reader) throw ioError('aborted', 'the Instance is closed', this.source.name);
     return JSON.parse(this.reader.datasetJson());
   }
 
@@ -757,7 +757,7 @@ export class Instance {
   }
 
   private open_(): CoreReader {
-    if (!this.reader) throw new Error('Instance is closed');
+    if (!this.reader) throw ioError('aborted', 'the Instance is closed', this.source.name);
     return this.reader;
   }
 

@@ -30,7 +30,7 @@ export const nodePlatform: Platform = {
     w.on('message', (m) => events.message(m));
     w.on('error', (e) => events.error(e));
     w.unref();  // an idle pool does not keep Node alive
-    return { post: (m, t) => w.postMessage(m, t), terminate: () => void w.terminate(), busy: (yes) => (yes ? w.ref() : w.unref()) };
+    return { post: (m, t) => w.postMessage(m, t), terminate: () => w.terminate(), busy: (yes) => (yes ? w.ref() : w.unref()) };
   },
   hardwareConcurrency: async () => (typeof os.availableParallelism === 'function' ? os.availableParallelism() : os.cpus().length),
 };

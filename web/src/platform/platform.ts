@@ -9,7 +9,8 @@ import type { ByteSource } from '../sources/source.js';
 /** A worker the pool talks to (a browser Worker or a Node worker_threads Worker). */
 export interface WorkerLike {
   post(message: unknown, transfer: ArrayBuffer[]): void;
-  terminate(): void;
+  /** Node: resolves when the thread has exited. */
+  terminate(): void | Promise<unknown>;
   /** Node: a worker with work keeps the process alive, an idle one does not. */
   busy?(yes: boolean): void;
 }

@@ -39,7 +39,7 @@ export class DecodePool {
 
   /** Workers able to decode (not failed). */
   get live(): number {
-    return this.dead.filter((d) => !d).length;
+    return this.closed ? 0 : this.dead.filter((d) => !d).length;
   }
 
   /** `size` workers (default: the machine's cores minus one, at least 1, at most 8). */
@@ -114,10 +114,11 @@ export class DecodePool {
 
   async close(): Promise<void> {
     this.closed = true;
-    for (const w of this.workers) w.terminate();
+    const stopped = this.workers.map((w) => w.terminate());
     this.workers.length = 0;
     for (const p of this.pending.values()) p.reject(new LazydcmError(ErrorCode.workerError, 'workerError', 'DecodePool closed'));
     this.pending.clear();
+    await Promise.all(stopped);  // Node: the threads have exited when close() resolves
   }
 }
 
