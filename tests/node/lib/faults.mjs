@@ -49,7 +49,8 @@ export async function startFaultProxy(upstream) {
     }
     if (drop && n <= Number(drop[1])) return req.socket.destroy();
     if ((fail && n <= Number(fail[1])) || chaosDo === '500') {
-      res.writeHead(500, { 'Content-Type': 'text/plain' });
+      // As S3 and GCS do, the error carries CORS headers (a page sees the 500, not a CORS failure).
+      res.writeHead(500, { 'Content-Type': 'text/plain', 'Access-Control-Allow-Origin': '*' });
       return res.end('try again');
     }
     const { status, headers: out, body } = await forward({ url: rest, method: req.method, headers: req.headers }, upstream,
