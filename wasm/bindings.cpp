@@ -7,6 +7,7 @@
 
 #include <emscripten/heap.h>
 
+#include <cstddef>
 #include <cstdlib>
 #include <memory>
 #include <new>
@@ -532,15 +533,21 @@ class reader {
   void releaseRegion() { session().release_region(); }
 
   // [offset, length, bitOffset, hasItemHeaders, expectedLength] per frame, as a borrowed view.
+  // The frame index without a copy: a view of the core's frame_location array (valid until the
+  // next call), which TypeScript reads into its compact table with frameTableLayout().
   val frameTable() {
-    table_.clear();
-    if (const auto* index = r_->index()) {
-      for (const auto& f : index->frames) {
-        table_.insert(table_.end(), {double(f.offset), double(f.length), double(f.bit_offset),
-                                     f.has_item_headers ? 1.0 : 0.0, double(f.expected_length)});
-      }
-    }
-    return val(typed_memory_view(table_.size(), table_.data()));
+    const auto* index = r_->index();
+    if (!index || index->frames.empty()) return val(typed_memory_view(size_t(0), static_cast<const uint8_t*>(nullptr)));
+    return val(typed_memory_view(index->frames.size() * sizeof(lazydcm::frame_location),
+                                 reinterpret_cast<const uint8_t*>(index->frames.data())));
+  }
+  static std::string frameTableLayout() {
+    using lazydcm::frame_location;
+    static_assert(sizeof(bool) == 1, "has_item_headers is read as one byte");
+    return dump({{"stride", sizeof(frame_location)}, {"offset", offsetof(frame_location, offset)},
+                 {"length", offsetof(frame_location, length)}, {"bitOffset", offsetof(frame_location, bit_offset)},
+                 {"hasItemHeaders", offsetof(frame_location, has_item_headers)},
+                 {"expectedLength", offsetof(frame_location, expected_length)}});
   }
 
  private:
@@ -608,7 +615,6 @@ class reader {
   std::unique_ptr<lazydcm::image_session> session_;
   lazydcm::error frame_error_;
   std::vector<uint8_t> input_;
-  std::vector<double> table_;
 };
 
 // Decodes encoded frames without an instance: for worker pools and benchmarks.
@@ -682,6 +688,7 @@ constexpr char k_reader_errorJson[] = "Reader.errorJson";
 constexpr char k_reader_summaryJson[] = "Reader.summaryJson";
 constexpr char k_reader_datasetJson[] = "Reader.datasetJson";
 constexpr char k_reader_frameTable[] = "Reader.frameTable";
+constexpr char k_reader_frameTableLayout[] = "Reader.frameTableLayout";
 constexpr char k_reader_decodeInput[] = "Reader.decodeInput";
 constexpr char k_reader_rawInput[] = "Reader.rawInput";
 constexpr char k_reader_planRegion[] = "Reader.planRegion";
@@ -750,6 +757,7 @@ EMSCRIPTEN_BINDINGS(lazydcm) {
       .function("summaryJson", G(reader, summaryJson))
       .function("datasetJson", G(reader, datasetJson))
       .function("frameTable", G(reader, frameTable))
+      .class_function("frameTableLayout", G(reader, frameTableLayout))
       .function("decodeInput", G(reader, decodeInput))
       .function("rawInput", G(reader, rawInput))
       .function("planRegion", G(reader, planRegion))

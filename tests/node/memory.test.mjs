@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 
-import { LazydcmError } from '../../web/dist/index.js';
+import { createFrameCaches, LazydcmError, MemorySource, open } from '../../web/dist/index.js';
 import { loadCore } from '../../web/dist/wasm/load.js';
 
 // DICOM JSON of a TILED_FULL slide level: 256 x 256 tiles over a matrix of `side` x `side` pixels.
@@ -58,4 +58,64 @@ test('a region whose byte size would wrap a 32-bit size_t is valueTooLarge befor
   assert.match(out.error.message, /70000 x 70000 pixels is 4900000000 bytes/);
   assert.ok(core.HEAPU8.length - before < 64 << 20, `the heap grew by ${core.HEAPU8.length - before} bytes`);  // the tile list only
   r.delete();
+});
+
+// A native 1-bit file of `n` 1 x 1 frames: n / 8 bytes of pixel data, frame i's bit = bit i of the
+// pattern byte (i * 37) & 255 at i >> 3 (LSB first).
+function manyFrames(n) {
+  const parts = [];
+  const el = (group, element, vr, value) => {
+    const long = ['OB', 'OW', 'SQ', 'UN', 'UT'].includes(vr);
+    const h = Buffer.alloc(long ? 12 : 8);
+    h.writeUInt16LE(group, 0); h.writeUInt16LE(element, 2); h.write(vr, 4, 'latin1');
+    if (long) h.writeUInt32LE(value.length, 8); else h.writeUInt16LE(value.length, 6);
+    parts.push(h, value);
+  };
+  const us = (v) => { const b = Buffer.alloc(2); b.writeUInt16LE(v); return b; };
+  const text = (s) => Buffer.from(s.length % 2 ? `${s} ` : s, 'latin1');
+  const uid = (s) => Buffer.from(s.length % 2 ? `${s}\0` : s, 'latin1');
+  parts.push(Buffer.alloc(128), Buffer.from('DICM'));
+  el(0x0002, 0x0010, 'UI', uid('1.2.840.10008.1.2.1'));
+  el(0x0008, 0x0016, 'UI', uid('1.2.840.10008.5.1.4.1.1.7'));
+  el(0x0028, 0x0002, 'US', us(1)); el(0x0028, 0x0004, 'CS', text('MONOCHROME2')); el(0x0028, 0x0008, 'IS', text(String(n)));
+  el(0x0028, 0x0010, 'US', us(1)); el(0x0028, 0x0011, 'US', us(1)); el(0x0028, 0x0100, 'US', us(1));
+  el(0x0028, 0x0101, 'US', us(1)); el(0x0028, 0x0102, 'US', us(0)); el(0x0028, 0x0103, 'US', us(0));
+  const px = Buffer.alloc(Math.ceil(n / 8 / 2) * 2);
+  for (let i = 0; i < px.length; i++) px[i] = (i * 37) & 255;
+  el(0x7fe0, 0x0010, 'OB', px);
+  return new Uint8Array(Buffer.concat(parts));
+}
+
+test('4,194,304 frames (the cap) cost a bounded number of bytes each; one more is valueTooLarge', async () => {
+  const core = await loadCore();
+  const n = 2 ** 22;
+  const file = manyFrames(n);
+  global.gc?.();
+  const js = () => process.memoryUsage().heapUsed + process.memoryUsage().arrayBuffers;
+  const heapBefore = core.HEAPU8.length, jsBefore = js();
+  const inst = await open(new MemorySource(file), { caches: false });
+  assert.equal(inst.frameCount, n);
+  // The core's frame_location array (32 bytes a frame) and the TypeScript table (21 bytes a frame).
+  const wasmPerFrame = (core.HEAPU8.length - heapBefore) / n, jsPerFrame = (js() - jsBefore) / n;
+  console.log(`frame index of ${n} frames: WASM +${wasmPerFrame.toFixed(1)} B/frame, JS +${jsPerFrame.toFixed(1)} B/frame`);
+  assert.ok(wasmPerFrame <= 48, `WASM memory grew by ${wasmPerFrame} bytes a frame`);
+  assert.ok(jsPerFrame <= 40, `JS memory grew by ${jsPerFrame} bytes a frame`);
+  for (const i of [0, 1, 7, 8, 4_000_000, n - 1]) {
+    const f = await inst.getStoredFrame(i, { asIndex: true });
+    assert.equal(f.data[0], (((i >> 3) * 37) & 255) >> (i & 7) & 1, `frame ${i}`);
+  }
+  assert.deepEqual(inst.frameLocation(4_000_000), { offset: inst.frameLocation(0).offset + 500_000, length: 1, bitOffset: 0, hasItemHeaders: false, expectedLength: 0 });
+  await inst.close();
+  // With the shared caches, the frames of the first read seed the encoded cache: each entry is
+  // counted with its overhead, so the entries stay within the budget (not 512 Ki entries of 1 byte).
+  const caches = createFrameCaches({ encodedBytes: 32 << 20 });
+  const seeded = await open(new MemorySource(file), { caches });
+  assert.ok(caches.encoded.size > 1000 && caches.encoded.size <= (32 << 20) / 321, `${caches.encoded.size} entries`);
+  assert.equal((await seeded.getStoredFrame(5, { asIndex: true })).data[0], (37 * 0) >> 5 & 1);
+  await seeded.close();
+  // One frame more than the cap: the header reads, the index is refused before it is built.
+  const over = await open(new MemorySource(manyFrames(n + 8)));
+  assert.equal(over.summary.frameIndexError?.name, 'valueTooLarge');
+  await assert.rejects(over.getStoredFrame(1), (e) => e instanceof LazydcmError && e.codeName === 'valueTooLarge');
+  await over.close();
 });

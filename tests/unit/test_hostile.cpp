@@ -152,3 +152,23 @@ TEST_CASE("a J2K codestream declaring a size other than the frame's is refused b
   CHECK(e.code != errc::ok);
   CHECK(seconds < 1.0);
 }
+
+TEST_CASE("100,000 nested undefined-length sequences: value_too_large at the 257th level, no deep recursion") {
+  test::writer w;
+  w.file_start("1.2.840.10008.1.2.1");
+  w.element(0x00080016, "UI", "1.2.840.10008.5.1.4.1.1.7");
+  const size_t first = w.out.size();
+  for (int i = 0; i < 100000; ++i) {
+    w.header(0x0040A730, "SQ", 0xFFFFFFFF);
+    w.header(0xFFFEE000, "", 0xFFFFFFFF);
+  }
+  for (int i = 0; i < 100000; ++i) {
+    w.header(0xFFFEE00D, "", 0);
+    w.header(0xFFFEE0DD, "", 0);
+  }
+  dataset_reader r(w.out.size());
+  r.feed(0, w.out.data(), w.out.size());
+  REQUIRE(r.step() == parse_status::failed);
+  CHECK(r.failure().code == errc::value_too_large);
+  CHECK(r.failure().offset == first + 256 * 20 + 12);  // the item in the 257th sequence (12 + 8 bytes a level)
+}

@@ -4,9 +4,10 @@ import type { ByteSource } from '../sources/source.js';
 import { isFrameSource, type DicomWebInstanceSource } from '../sources/dicomweb.js';
 import { loadCore, type CoreReader } from '../wasm/load.js';
 import { coalesce } from '../io/coalesce.js';
-import { sharedFrameCaches, type DecodedFrame, type FrameCaches } from '../io/cache.js';
+import { CACHE_ENTRY_BYTES, sharedFrameCaches, type DecodedFrame, type FrameCaches } from '../io/cache.js';
 import { RequestScheduler } from '../io/scheduler.js';
 import type { DecodePool } from '../workers/pool.js';
+import { FrameTable, type FrameLocation, type FrameTableLayout } from './frame-table.js';
 import { standardizeRange } from './indices.js';
 import { geometryOptions, parseGeometry, selectRanges, Volume, VolumeAssembler, type GeometryOptions, type VolumeGeometry,
   type VolumeSelection } from './volume.js';
@@ -14,16 +15,7 @@ import { geometryOptions, parseGeometry, selectRanges, Volume, VolumeAssembler, 
 /** How the frame index was built. */
 export type IndexKind = 'native' | 'extended_offset_table' | 'basic_offset_table' | 'tiff_tile_table' | 'fragment_scan';
 
-export interface FrameLocation {
-  /** First byte to fetch (for deflated files: in the inflated stream). */
-  offset: number;
-  length: number;
-  /** 1-bit native frames that do not start on a byte boundary. */
-  bitOffset: number;
-  /** The range holds fragment items (headers to strip). */
-  hasItemHeaders: boolean;
-  expectedLength: number;
-}
+export type { FrameLocation } from './frame-table.js';
 
 export interface InstanceSummary {
   fileSize: number;
@@ -216,9 +208,22 @@ export class Instance {
   readonly summary: InstanceSummary;
   /** Where each frame's bytes are (rebuilt when a frame read proves an offset table wrong). */
   get frames(): FrameLocation[] {
-    return this.frameTable;
+    if (this.framesArray?.table !== this.frameTable) {
+      const t = this.frameTable;
+      this.framesArray = { table: t, array: Array.from({ length: t.length }, (_, i) => t.at(i)) };
+    }
+    return this.framesArray.array;
   }
-  private frameTable: FrameLocation[];
+  /** Number of frames (the index's; cheap, unlike `frames` for a slide of 10^6 tiles). */
+  get frameCount(): number {
+    return this.frameTable.length;
+  }
+  /** Where frame `index` (0-based) is. */
+  frameLocation(index: number): FrameLocation {
+    return this.frameTable.at(this.checkFrame(index, true));
+  }
+  private frameTable: FrameTable;
+  private framesArray?: { table: FrameTable; array: FrameLocation[] };
 
   private readonly caches: FrameCaches | null;
   private readonly scheduler: RequestScheduler;
@@ -241,7 +246,7 @@ export class Instance {
     if (this.summary.frameIndexError) {
       this.summary.frameIndexError.name = codeName(this.summary.frameIndexError.name);
     }
-    this.frameTable = readFrameTable(reader!.frameTable());
+    this.frameTable = frameTableOf(reader!);
   }
 
   /**
@@ -251,13 +256,17 @@ export class Instance {
   private seedFrames(held: HeldBytes): void {
     if (!this.caches || !held.chunks.length || this.summary.pixelData?.inInflatedStream || isFrameSource(this.source)) return;
     const [lo, hi] = held.span();
-    this.frameTable.forEach((f, i) => {
-      if (f.offset < lo || f.offset + f.length > hi) return;  // a slide's other 10^5 tiles: no work
+    const t = this.frameTable, cache = this.caches.encoded;
+    for (let i = 0; i < t.length; i++) {
+      const offset = t.offset(i), length = t.byteLength(i);
+      if (offset < lo || offset + length > hi) continue;  // a slide's other 10^5 tiles: no work
+      // Speculative: fills free room only, never evicts what reads put there.
+      if (cache.bytes + length + CACHE_ENTRY_BYTES > cache.maxBytes) break;
       const key = `${this.keyPrefix}${i}`;
-      if (this.caches!.encoded.has(key)) return;
-      const bytes = held.copy(f.offset, f.length);
-      if (bytes) this.caches!.encoded.set(key, bytes);
-    });
+      if (cache.has(key)) continue;
+      const bytes = held.copy(offset, length);
+      if (bytes) cache.set(key, bytes);
+    }
   }
 
   /**
@@ -287,7 +296,7 @@ export class Instance {
     const s = JSON.parse(this.reader.summaryJson()) as InstanceSummary;
     if (s.frameIndexError) throw LazydcmError.fromJson(s.frameIndexError, this.source.name);
     Object.assign(this.summary, { frameIndex: s.frameIndex, warnings: s.warnings });
-    this.frameTable = readFrameTable(this.reader.frameTable());
+    this.frameTable = frameTableOf(this.reader);
     this.indexPending = false;
     this.seedFrames(held);
   }
@@ -630,7 +639,7 @@ export class Instance {
     }
     const all = new Set([...wanted, ...extra]);
     if (isFrameSource(this.source)) return this.fetchByNumber(this.source, [...all], wanted, out, options);
-    const spans = [...all].map((index) => ({ index, offset: this.frames[index].offset, length: this.frames[index].length }));
+    const spans = [...all].map((index) => ({ index, offset: this.frameTable.offset(index), length: this.frameTable.byteLength(index) }));
     const groups = coalesce(spans, options.maxGap ?? 64 * 1024);
     const bytesTotal = groups.reduce((n, g) => n + g.length, 0);
     let bytesDone = 0;
@@ -713,15 +722,15 @@ export class Instance {
   private prefetchFor(missing: number[]): number[] {
     const policy = this.options.prefetch ?? 'none';
     if (policy === 'none' || !this.caches) return [];
-    const n = this.frames.length;
+    const n = this.frameTable.length;
     const cached = (i: number) => this.caches!.encoded.has(`${this.keyPrefix}${i}`);
     if (policy === 'instance') {
       // Frames by number have no lengths: their decoded size bounds the instance's.
       const s = this.summary;
       const total = isFrameSource(this.source)
         ? n * (s.rows ?? 0) * (s.columns ?? 0) * (s.samplesPerPixel ?? 1) * Math.ceil((s.bitsAllocated ?? 8) / 8)
-        : this.frames.reduce((sum, f) => sum + f.length, 0);
-      if (total <= (this.options.prefetchInstanceBytes ?? 8 * 2 ** 20)) return this.frames.map((_, i) => i).filter((i) => !cached(i));
+        : this.frameTable.totalBytes();
+      if (total <= (this.options.prefetchInstanceBytes ?? 8 * 2 ** 20)) return allIndices(n).filter((i) => !cached(i));
     }
     const block = Math.max(1, this.options.prefetchBlock ?? 16);
     const extra = new Set<number>();
@@ -734,14 +743,17 @@ export class Instance {
 
   private indicesOf(frames: number[] | undefined, options: FrameOptions): number[] {
     const asIndex = options.asIndex ?? false;
-    return frames ? frames.map((n) => this.checkFrame(n, asIndex)) : this.frames.map((_, i) => i);
+    return frames ? frames.map((n) => this.checkFrame(n, asIndex)) : allIndices(this.frameTable.length);
   }
 
   private checkFrame(frame: number, asIndex: boolean): number {
     const index = asIndex ? frame : frame - 1;
-    if (!Number.isInteger(index) || index < 0 || index >= this.frames.length) {
+    // No index (Number of Frames above the cap, a table and a scan that failed): say why.
+    const indexError = this.frameTable.length === 0 ? this.summary.frameIndexError : undefined;
+    if (indexError) throw LazydcmError.fromJson(indexError, this.source.name);
+    if (!Number.isInteger(index) || index < 0 || index >= this.frameTable.length) {
       throw new LazydcmError(ErrorCode.frameOutOfRange, 'frameOutOfRange',
-        `frame ${frame} is not in 1..${this.frames.length}${asIndex ? ' (0-based)' : ''}`, undefined, this.source.name);
+        `frame ${frame} is not in 1..${this.frameTable.length}${asIndex ? ' (0-based)' : ''}`, undefined, this.source.name);
     }
     return index;
   }
@@ -783,6 +795,7 @@ export class Instance {
    */
   static async fromMetadata(metadata: DicomJson, source: DicomWebInstanceSource, options: OpenOptions = {}): Promise<Instance> {
     const core = await loadCore();
+    tableLayout ??= JSON.parse(core.Reader.frameTableLayout()) as FrameTableLayout;
     const declared = (metadata['00020010']?.Value?.[0] as string | undefined) ?? source.knownTransferSyntax ?? '';
     const reader = core.Reader.fromMetadata(JSON.stringify(metadata), declared);
     if (reader.step() === 2) {
@@ -796,6 +809,7 @@ export class Instance {
   /** Parses the header and builds the frame index, fetching only what the core asks for. */
   static async read(source: ByteSource, options: OpenOptions = {}): Promise<Instance> {
     const core = await loadCore();
+    tableLayout ??= JSON.parse(core.Reader.frameTableLayout()) as FrameTableLayout;
     if (options.signal?.aborted) throw ioError('aborted', 'aborted', source.name);
     let opened: { size: number; head: Uint8Array };
     try {
@@ -927,10 +941,8 @@ function feed(reader: CoreReader, offset: number, bytes: Uint8Array): void {
   reader.feedInput(offset, bytes.length);
 }
 
-function readFrameTable(t: Float64Array): FrameLocation[] {
-  const out: FrameLocation[] = [];
-  for (let i = 0; i + 5 <= t.length; i += 5) {
-    out.push({ offset: t[i], length: t[i + 1], bitOffset: t[i + 2], hasItemHeaders: t[i + 3] === 1, expectedLength: t[i + 4] });
-  }
-  return out;
+let tableLayout: FrameTableLayout | undefined;
+function frameTableOf(reader: CoreReader): FrameTable {
+  return new FrameTable(reader.frameTable(), tableLayout!);
 }
+const allIndices = (n: number) => Array.from({ length: n }, (_, i) => i);

@@ -27,7 +27,7 @@ export class Series {
   /** One enhanced multi-frame instance (opened as a "series" of one): its frames are the slices. */
   private get multiFrame(): Instance | undefined {
     const [only, ...rest] = this.instances;
-    return !rest.length && only.frames.length > 1 ? only : undefined;
+    return !rest.length && only.frameCount > 1 ? only : undefined;
   }
 
   /**
@@ -62,8 +62,8 @@ export class Series {
     const samples = this.instances[0].summary.samplesPerPixel ?? 1;
     const assembler = new VolumeAssembler(ranges, g.rows, g.columns, options.dtype ?? 'float64', samples);
     await forEachLimited(wanted, options.concurrency ?? 8, async ({ inst, s }) => {
-      if (inst.frames.length !== 1) {
-        throw new LazydcmError(ErrorCode.notAVolume, 'notAVolume', `not a volume: ${inst.source.name} has ${inst.frames.length} frames (a series needs single-frame instances)`);
+      if (inst.frameCount !== 1) {
+        throw new LazydcmError(ErrorCode.notAVolume, 'notAVolume', `not a volume: ${inst.source.name} has ${inst.frameCount} frames (a series needs single-frame instances)`);
       }
       assembler.put(s, await inst.getFrame(1, options));
     });

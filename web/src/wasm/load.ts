@@ -18,7 +18,8 @@ export interface CoreReader {
   errorJson(): string;
   summaryJson(): string;
   datasetJson(): string;
-  frameTable(): Float64Array;
+  /** The core's frame_location structs (layout: Reader.frameTableLayout()); valid until the next call. */
+  frameTable(): Uint8Array;
   decodeInput(index: number, n: number, reduce: number, rgb: boolean): number;
   setTransferSyntax(uid: string): void;
   wsiImageJson(name: string): string;
@@ -73,7 +74,10 @@ export interface CorePixelOps {
 }
 
 export interface CoreModule {
-  Reader: (new (fileSize: number, optionsJson: string) => CoreReader) & { fromMetadata(json: string, transferSyntaxUid: string): CoreReader };
+  Reader: (new (fileSize: number, optionsJson: string) => CoreReader) & {
+    fromMetadata(json: string, transferSyntaxUid: string): CoreReader;
+    frameTableLayout(): string;
+  };
   PixelOps: new () => CorePixelOps;
   buildPyramidJson(imagesJson: string): string;
   levelBySpacing(spacingsJson: string, target: number, threshold: number, maximumDownsample: number): number;
