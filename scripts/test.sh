@@ -14,7 +14,7 @@ echo "== tier 1b: the same C++ tests under AddressSanitizer + UndefinedBehaviorS
 # in release builds: OpenJPEG's HT decoder asserts on malformed input where release code reports it.
 [ -f build/asan/CMakeCache.txt ] || cmake -S . -B build/asan -DCMAKE_BUILD_TYPE=None -DCMAKE_C_FLAGS='-O1 -g1 -DNDEBUG' \
   -DCMAKE_CXX_FLAGS='-O1 -g1 -DNDEBUG' -DLAZYDCM_SANITIZE=ON >/dev/null
-cmake --build build/asan -j"$(nproc)" --target lazydcm_tests >/dev/null
+cmake --build build/asan -j"$(nproc)" --target lazydcm_tests lazydcm_fuzz_replays >/dev/null
 (cd build/asan && UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 ASAN_OPTIONS=detect_leaks=1 \
    ctest --output-on-failure -j"$(nproc)") || status=1
 echo "== tier 1c: libFuzzer targets, a short fixed run of each from its seeds (scripts/fuzz.sh --ci)"
