@@ -6,6 +6,7 @@
 #include <cstring>
 
 #include "codec/adapters.hpp"
+#include "codec/jpeg_turbo.hpp"
 
 namespace lazydcm {
 namespace {
@@ -134,7 +135,7 @@ class jpeg_lossless final : public codec {
         case 0xC0: case 0xC1: case 0xC2: {
           // A DCT codestream under a lossless transfer syntax (mislabelled by its writer): decode
           // what the codestream is, as pydicom and GDCM do, and say so.
-          error e = jpeg_turbo_codec()->decode(src, n, info, dst, 0, report, options);
+          error e = decode_dct(src, n, info, dst, report, options);
           if (e.code == errc::ok) {
             report.decoder += "; JPEG process SOF" + std::to_string(m - 0xC0) + " under a lossless transfer syntax";
           }

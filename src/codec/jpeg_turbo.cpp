@@ -38,21 +38,29 @@ class jpeg_turbo final : public codec {
       if (e.code == errc::ok) report.decoder = std::string(jpeg_lossless_codec()->name()) + "; JPEG process 14 (SOF3) under a DCT transfer syntax";
       return e;
     }
-    if (precision == 8 && info.bits_allocated >= 8) {
-      report.decoder = "libjpeg-turbo 2.1.5 (8-bit)";
-      return decode_jpeg8(src, size, info, dst, report, options.rgb);
-    }
-    if (precision == 12 && info.bits_allocated >= 16) {
-      report.decoder = "libjpeg-turbo 2.1.5 (12-bit)";
-      return decode_jpeg12(src, size, info, dst, report, options.rgb);
-    }
-    return make_error(errc::invalid_value, error::no_offset,
-                      "JPEG sample precision " + std::to_string(precision) + " in " +
-                          std::to_string(info.bits_allocated) + "-bit samples");
+    return decode_dct(src, size, info, dst, report, options);
   }
 };
 
 }  // namespace
+
+error decode_dct(const uint8_t* src, size_t size, const frame_info& info, uint8_t* dst, decode_report& report,
+                 const decode_options& options) {
+  if (size < 4 || src[0] != 0xFF || src[1] != 0xD8)
+    return make_error(errc::invalid_value, 0, "JPEG frame does not start with SOI");
+  const int precision = jpeg_precision(src, size);
+  if (precision == 8 && info.bits_allocated >= 8) {
+    report.decoder = "libjpeg-turbo 2.1.5 (8-bit)";
+    return decode_jpeg8(src, size, info, dst, report, options.rgb);
+  }
+  if (precision == 12 && info.bits_allocated >= 16) {
+    report.decoder = "libjpeg-turbo 2.1.5 (12-bit)";
+    return decode_jpeg12(src, size, info, dst, report, options.rgb);
+  }
+  return make_error(errc::invalid_value, error::no_offset,
+                    "JPEG sample precision " + std::to_string(precision) + " in " +
+                        std::to_string(info.bits_allocated) + "-bit samples");
+}
 
 const codec* jpeg_turbo_codec() {
   static const jpeg_turbo instance;
