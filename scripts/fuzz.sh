@@ -9,6 +9,8 @@
 #   scripts/fuzz.sh --ci                    the short run of the test command: a fixed number of
 #                                           executions per target from its seeds (fails on any crash)
 #
+# Every campaign's numbers are appended to build/fuzz/campaigns.tsv (date, target, execs, exec/s,
+# cov, features, findings, minutes); `scripts/fuzz.sh --totals` sums them per target.
 # The corpus each campaign grows is kept in build/fuzz/corpus/<target>; findings go to
 # build/fuzz/findings/<target>/ (crash-*, leak-*, timeout-*, oom-*). Copy a finding to
 # tests/fuzz/regressions/<target>/ when it is fixed: ctest replays it in every build.
@@ -16,7 +18,12 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
 ci=0 minutes=10
-if [ "${1:-}" = "--ci" ]; then ci=1; shift; elif [[ "${1:-}" =~ ^[0-9.]+$ ]]; then minutes=$1; shift; fi
+if [ "${1:-}" = "--totals" ]; then
+  printf '%-22s %12s %8s %8s %9s %8s\n' target execs cov features findings runs
+  awk -F'\t' '{e[$2]+=$3; if ($5>c[$2]) c[$2]=$5; if ($6>f[$2]) f[$2]=$6; x[$2]+=$7; n[$2]++}
+    END {for (t in e) printf "%-22s %12d %8d %8d %9d %8d\n", t, e[t], c[t], f[t], x[t], n[t]}' build/fuzz/campaigns.tsv | sort
+  exit 0
+elif [ "${1:-}" = "--ci" ]; then ci=1; shift; elif [[ "${1:-}" =~ ^[0-9.]+$ ]]; then minutes=$1; shift; fi
 
 if [ ! -f build/fuzz/CMakeCache.txt ]; then
   CC=clang-14 CXX=clang++-14 cmake -S . -B build/fuzz -DCMAKE_BUILD_TYPE=None -DLAZYDCM_FUZZ=ON -DLAZYDCM_TESTS=OFF \
@@ -80,6 +87,8 @@ for t in "${targets[@]}"; do
   ft=$( (grep -oE 'ft: [0-9]+' "$log" || true) | tail -1 | awk '{print $2}')
   crash=$(grep -cE '^==[0-9]+==ERROR|runtime error:|ALARM: working on the last Unit|out-of-memory|SUMMARY: libFuzzer' "$log" || true)
   printf '%-22s %12s %9s %8s %8s  %s\n' "$t" "${execs:-?}" "${rate:-?}" "${cov:-?}" "${ft:-?}" "$crash"
+  [ $ci -eq 0 ] && printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$(date -u +%FT%TZ)" "$t" "${execs:-0}" "${rate:-0}" "${cov:-0}" \
+    "${ft:-0}" "$crash" "$minutes" >>build/fuzz/campaigns.tsv
   if [ "$crash" != 0 ] || [ -z "$execs" ]; then status=1; echo "  see $log"; grep -m3 -E 'ERROR|runtime error|SUMMARY|Test unit written' "$log" | sed 's/^/    /'; fi
 done
 exit $status
