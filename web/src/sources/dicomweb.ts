@@ -1,7 +1,7 @@
 import { ErrorCode, ioError, LazydcmError } from '../core/errors.js';
 import { IoStats } from '../io/stats.js';
 import type { DicomJson } from '../model/instance.js';
-import { sleep } from './http.js';
+import { httpStatusError, withRetries } from '../io/retry.js';
 import type { ByteSource } from './source.js';
 
 /** How to reach a DICOMweb server. */
@@ -141,50 +141,39 @@ export class DicomWebClient {
     }
   }
 
-  /** One GET with retries (429, 5xx, network) and a token refresh after a 401. @internal */
-  async request(pathOrUrl: string, accept: string, signal?: AbortSignal): Promise<Response> {
+  /** One GET with retries (429, 5xx, network: io/retry.ts) and a token refresh after a 401. @internal */
+  request(pathOrUrl: string, accept: string, signal?: AbortSignal): Promise<Response> {
     const url = /^https?:\/\//i.test(pathOrUrl) ? pathOrUrl : this.base + pathOrUrl;
-    const retries = Math.max(1, this.options.retries ?? 4);
-    let delay = this.options.retryDelayMs ?? 250;
-    let refreshed = false;
-    for (let attempt = 0; ; attempt++) {
+    return withRetries(() => this.requestOnce(url, accept, signal), {
+      attempts: this.options.retries ?? 4, delayMs: this.options.retryDelayMs ?? 250, signal,
+      note: (e) => this.stats.note(e.codeName === 'network' ? `retried after a network error: ${e.message}` : `retried after ${e.message.split(':')[0]}`),
+    });
+  }
+
+  private async requestOnce(url: string, accept: string, signal: AbortSignal | undefined, refreshed = false): Promise<Response> {
+    if (signal?.aborted) throw ioError('aborted', 'aborted', url);
+    if (this.options.token && this.token === undefined) this.token = await this.options.token(false);
+    const headers: Record<string, string> = { Accept: accept, ...this.options.headers };
+    if (this.token !== undefined) headers.Authorization = `Bearer ${this.token}`;
+    const t0 = performance.now();
+    let response: Response;
+    try {
+      this.stats.requests++;
+      response = await this.fetchFn(url, { headers, signal });
+    } catch (e) {
       if (signal?.aborted) throw ioError('aborted', 'aborted', url);
-      if (this.options.token && this.token === undefined) this.token = await this.options.token(false);
-      const headers: Record<string, string> = { Accept: accept, ...this.options.headers };
-      if (this.token !== undefined) headers.Authorization = `Bearer ${this.token}`;
-      const t0 = performance.now();
-      let response: Response;
-      try {
-        this.stats.requests++;
-        response = await this.fetchFn(url, { headers, signal });
-      } catch (e) {
-        if (signal?.aborted) throw ioError('aborted', 'aborted', url);
-        if (attempt + 1 >= retries) throw ioError('network', `network error: ${(e as Error).message}`, url);
-        this.stats.note(`retried after a network error: ${(e as Error).message}`);
-        await sleep(delay, signal);
-        delay *= 2;
-        continue;
-      } finally {
-        this.stats.waitMs += performance.now() - t0;
-      }
-      if (response.ok) return response;
-      if (response.status === 401 && this.options.token && !refreshed) {
-        refreshed = true;
-        this.token = await this.options.token(true);
-        attempt--;
-        continue;
-      }
-      const retriable = response.status === 429 || response.status >= 500;
-      const detail = (await response.text().catch(() => '')).slice(0, 200).replace(/\s+/g, ' ').trim();
-      if (!retriable || attempt + 1 >= retries) {
-        throw new LazydcmError(ErrorCode.httpError, 'httpError',
-          `HTTP ${response.status} ${statusMeaning(response.status)}${detail ? `: ${detail}` : ''}`, undefined, url);
-      }
-      const after = Number(response.headers.get('Retry-After'));
-      this.stats.note(`retried after HTTP ${response.status}`);
-      await sleep(Number.isFinite(after) && after > 0 ? Math.min(after * 1000, 30_000) : delay, signal);
-      delay *= 2;
+      throw ioError('network', `network error: ${(e as Error).message}`, url);
+    } finally {
+      this.stats.waitMs += performance.now() - t0;
     }
+    if (response.ok) return response;
+    if (response.status === 401 && this.options.token && !refreshed) {
+      await response.body?.cancel();
+      this.token = await this.options.token(true);
+      return this.requestOnce(url, accept, signal, true);  // the refresh is not a retry
+    }
+    const detail = (await response.text().catch(() => '')).slice(0, 200).replace(/\s+/g, ' ').trim();
+    throw httpStatusError(response, `HTTP ${response.status} ${statusMeaning(response.status)}${detail ? `: ${detail}` : ''}`, url);
   }
 }
 

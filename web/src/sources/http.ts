@@ -1,5 +1,6 @@
-import { ioError, LazydcmError } from '../core/errors.js';
+import { ioError } from '../core/errors.js';
 import { checkPartialContent } from '../io/content-range.js';
+import { httpStatusError, withRetries } from '../io/retry.js';
 import { IoStats } from '../io/stats.js';
 import type { ByteSource } from './source.js';
 
@@ -28,15 +29,7 @@ export function resolveUrl(url: string, options: HttpOptions = {}): string {
   return url;
 }
 
-/** Waits `ms`, or rejects with `aborted` when the signal fires. */
-export const sleep = (ms: number, signal?: AbortSignal) =>
-  new Promise<void>((resolve, reject) => {
-    const t = setTimeout(resolve, ms);
-    signal?.addEventListener('abort', () => {
-      clearTimeout(t);
-      reject(ioError('aborted', 'aborted'));
-    }, { once: true });
-  });
+export { sleep } from '../io/retry.js';
 
 /**
  * An object behind HTTP(S) Range requests (GCS, S3, nginx, any static server).
@@ -77,20 +70,11 @@ export class HttpSource implements ByteSource {
     return this.fetchRange(offset, end - offset, signal, false);
   }
 
-  private async fetchRange(offset: number, length: number, signal: AbortSignal | undefined, first: boolean): Promise<Uint8Array> {
-    const retries = this.options.retries ?? 3;
-    let delay = this.options.retryDelayMs ?? 200;
-    for (let attempt = 0; ; attempt++) {
-      try {
-        return await this.fetchOnce(offset, length, signal, first);
-      } catch (e) {
-        const retriable = e instanceof LazydcmError ? e.codeName === 'network' || (e.codeName === 'httpError' && (e as RetriableError).retriable) : false;
-        if (!retriable || attempt + 1 >= retries || signal?.aborted) throw e;
-        this.stats.note(`retried after: ${(e as Error).message}`);
-        await sleep(delay, signal);
-        delay *= 2;
-      }
-    }
+  private fetchRange(offset: number, length: number, signal: AbortSignal | undefined, first: boolean): Promise<Uint8Array> {
+    return withRetries(() => this.fetchOnce(offset, length, signal, first), {
+      attempts: this.options.retries ?? 3, delayMs: this.options.retryDelayMs ?? 200, signal,
+      note: (e) => this.stats.note(`retried after: ${e.message}`),
+    });
   }
 
   private async fetchOnce(offset: number, length: number, signal: AbortSignal | undefined, first: boolean): Promise<Uint8Array> {
@@ -115,10 +99,7 @@ export class HttpSource implements ByteSource {
     }
     if (!response.ok) {
       await response.body?.cancel();
-      const err = ioError('httpError', `HTTP ${response.status} ${response.statusText} for ${this.name}`, this.name) as RetriableError;
-      err.status = response.status;
-      err.retriable = response.status >= 500 || response.status === 429;
-      throw err;
+      throw httpStatusError(response, `HTTP ${response.status} ${response.statusText} for ${this.name}`, this.name);
     }
     let body: Uint8Array;
     try {
@@ -164,7 +145,3 @@ export class HttpSource implements ByteSource {
   }
 }
 
-interface RetriableError extends LazydcmError {
-  status?: number;
-  retriable?: boolean;
-}
