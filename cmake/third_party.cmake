@@ -3,9 +3,9 @@
 # systems are not used: each is a plain static library with a configuration header written here.
 
 set(LAZYDCM_JPEG_DIR "${LAZYDCM_THIRD_PARTY_DIR}/libjpeg-turbo" CACHE PATH "libjpeg-turbo 2.1.5 sources")
-set(LAZYDCM_OPENJPEG_DIR "${LAZYDCM_THIRD_PARTY_DIR}/openjpeg" CACHE PATH "OpenJPEG 2.5.0 sources")
+set(LAZYDCM_OPENJPEG_DIR "${LAZYDCM_THIRD_PARTY_DIR}/openjpeg" CACHE PATH "OpenJPEG 2.5.4 sources")
 set(LAZYDCM_CHARLS_DIR "${LAZYDCM_THIRD_PARTY_DIR}/charls" CACHE PATH "CharLS sources")
-set(LAZYDCM_LCMS2_DIR "${LAZYDCM_THIRD_PARTY_DIR}/lcms2" CACHE PATH "Little CMS 2.14 sources")
+set(LAZYDCM_LCMS2_DIR "${LAZYDCM_THIRD_PARTY_DIR}/lcms2" CACHE PATH "Little CMS 2.19.1 sources")
 foreach(dir LAZYDCM_JPEG_DIR LAZYDCM_OPENJPEG_DIR LAZYDCM_CHARLS_DIR LAZYDCM_LCMS2_DIR)
   if(NOT EXISTS "${${dir}}")
     message(FATAL_ERROR "${dir} (${${dir}}) not found: run scripts/fetch-third-party.sh")
@@ -69,7 +69,7 @@ add_dependencies(lazydcm_jpeg12 lazydcm_jpeg12_mangle)
 target_compile_options(lazydcm_jpeg12 PRIVATE -include "${JPEG12_MANGLE}")
 target_compile_definitions(lazydcm_jpeg12 INTERFACE LAZYDCM_JPEG12_MANGLE="${JPEG12_MANGLE}")
 
-# ---- OpenJPEG 2.5.0 (JPEG 2000 and HTJ2K decoding) ----
+# ---- OpenJPEG 2.5.4 (JPEG 2000 and HTJ2K decoding) ----
 set(OPJ_SOURCES bio.c cio.c dwt.c event.c function_list.c ht_dec.c image.c invert.c j2k.c jp2.c mct.c mqc.c
     openjpeg.c opj_clock.c opj_malloc.c pi.c sparse_array.c t1.c t2.c tcd.c tgt.c thread.c)
 list(TRANSFORM OPJ_SOURCES PREPEND "${LAZYDCM_OPENJPEG_DIR}/src/lib/openjp2/")
@@ -97,7 +97,7 @@ if(EMSCRIPTEN)
   target_compile_options(lazydcm_charls PRIVATE -fexceptions -sDISABLE_EXCEPTION_CATCHING=0)
 endif()
 
-# ---- Little CMS 2.14 (ICC colour management for slides) ----
+# ---- Little CMS 2.19.1 (ICC colour management for slides) ----
 file(GLOB LCMS2_SOURCES "${LAZYDCM_LCMS2_DIR}/src/cms*.c")
 add_library(lazydcm_lcms2 STATIC ${LCMS2_SOURCES})
 target_include_directories(lazydcm_lcms2 SYSTEM PUBLIC "${LAZYDCM_LCMS2_DIR}/include")

@@ -10,12 +10,12 @@ mkdir -p "$dest/archives"
 # Versions newer than bookworm come from trixie/sid source lists (the mirror serves their .orig
 # tarballs while the .dsc/.debian.tar.xz may answer 404: apt-get then fails although the tarball is
 # there, so its status is ignored and the checksum decides). CharLS 2.4.2: sid (bookworm's 2.4.1
-# tarball is not served).
+# tarball is not served); OpenJPEG 2.5.4 and Little CMS 2.19.1: sid.
 packages=(
   "zlib zlib=1:1.2.13.dfsg-1 zlib_1.2.13.dfsg.orig.tar.bz2 71feb7947e3c00ef125f83b79a4e529bde31171e5babe48b391f06758d1ab0a1 zlib-1.2.13.dfsg"
   "libjpeg-turbo libjpeg-turbo=1:2.1.5-2 libjpeg-turbo_2.1.5.orig.tar.gz 254f3642b04e309fee775123133c6464181addc150499561020312ec61c1bf7c libjpeg-turbo-2.1.5"
-  "openjpeg openjpeg2=2.5.0-2+deb12u3 openjpeg2_2.5.0.orig.tar.xz 007e19d772c8b6b22e35379630b06ff3549e49ba719d96453607a36ad7b4de73 openjpeg-2.5.0"
-  "lcms2 lcms2=2.14-2+deb12u1 lcms2_2.14.orig.tar.gz 28474ea6f6591c4d4cee972123587001a4e6e353412a41b3e9e82219818d5740 lcms2-2.14"
+  "openjpeg openjpeg2=2.5.4-1.1 openjpeg2_2.5.4.orig.tar.xz 6f6cf917e9587bc2df83aee5b51aa22dd56111640b3bad290b93443b6a4682b7 openjpeg-2.5.4"
+  "lcms2 lcms2=2.19.1-1 lcms2_2.19.1.orig.tar.gz bfc54f7bab59fbc921012014a8032e4cba4abd46db47d46b76416a8c0b2815c8 lcms2-2.19.1"
   "charls charls=2.4.2-2 charls_2.4.2.orig.tar.gz d1c2c35664976f1e43fec7764d72755e6a50a80f38eca70fcc7553cad4fe19d9 charls-2.4.2"
 )
 
@@ -54,13 +54,14 @@ for entry in "${packages[@]}"; do
   read -r name pkg file sha dir keep <<<"$entry"
   [ "$(cat "$dest/$name/.lazydcm-source" 2>/dev/null)" = "$(stamp_of "$name" "$file")" ] && continue
   rm -rf "${dest:?}/$name"  # another version, or an unpack that was cut short
+  # tar -m: the files get the time of unpacking, so builds see a new version as newer than their objects
   echo "$sha  $dest/archives/$file" | sha256sum -c --quiet - || { echo "checksum mismatch for $file" >&2; exit 1; }
   if [ -n "${keep:-}" ]; then
-    tar -xf "$dest/archives/$file" -C "$dest" "$dir/$keep"
+    tar -xmf "$dest/archives/$file" -C "$dest" "$dir/$keep"
     mv "$dest/$dir/$keep" "$dest/$name"
     rm -rf "${dest:?}/$dir"
   else
-    tar -xf "$dest/archives/$file" -C "$dest"
+    tar -xmf "$dest/archives/$file" -C "$dest"
     mv "$dest/$dir" "$dest/$name"
   fi
   for p in "$here"/scripts/patches/"$name"-*.patch; do

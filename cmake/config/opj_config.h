@@ -1,5 +1,5 @@
-/* lazydcm's configuration of OpenJPEG 2.5.0 */
+/* lazydcm's configuration of OpenJPEG 2.5.4 */
 #define OPJ_HAVE_STDINT_H 1
 #define OPJ_VERSION_MAJOR 2
 #define OPJ_VERSION_MINOR 5
-#define OPJ_VERSION_BUILD 0
+#define OPJ_VERSION_BUILD 4

@@ -1,4 +1,4 @@
-// JPEG 2000 (.90, .91) and HTJ2K (.201-.203) with OpenJPEG 2.5.0: J2K codestreams or JP2 files,
+// JPEG 2000 (.90, .91) and HTJ2K (.201-.203) with OpenJPEG 2.5.4: J2K codestreams or JP2 files,
 // reduced-resolution decoding, signed components, subsampled components brought to full size.
 // OpenJPEG applies the inverse RCT/ICT, so YBR_RCT / YBR_ICT frames come back as RGB (as GDCM).
 #include <openjpeg.h>
@@ -82,7 +82,7 @@ void sign_extend(uint8_t* dst, size_t n, uint32_t bits_allocated, uint32_t bits)
 
 class j2k final : public codec {
  public:
-  const char* name() const override { return "OpenJPEG 2.5.0"; }
+  const char* name() const override { return "OpenJPEG 2.5.4"; }
   error decode(const uint8_t* src, size_t size, const frame_info& info, uint8_t* dst, size_t,
                decode_report& report, const decode_options& options) const override {
     OPJ_CODEC_FORMAT format;
