@@ -24,6 +24,8 @@ class jpegls final : public codec {
   const char* name() const override { return "CharLS 2.4.2"; }
   error decode(const uint8_t* src, size_t size, const frame_info& info, uint8_t* dst, size_t dst_size,
                decode_report&, const decode_options&) const override {
+    // CharLS declares its source non-null: an empty frame (a null pointer here) is ours to refuse.
+    if (size < 4 || !src) return make_error(errc::truncated, error::no_offset, "JPEG-LS frame of " + std::to_string(size) + " bytes");
     std::unique_ptr<charls_jpegls_decoder, decoder_deleter> dec(charls_jpegls_decoder_create());
     if (!dec) return make_error(errc::out_of_memory, error::no_offset, "CharLS: no decoder");
     charls_frame_info params{};
