@@ -12,34 +12,12 @@ import { fileURLToPath } from 'node:url';
 import { launchChromium } from '../../scripts/lib/chromium.mjs';
 import { startNginx } from '../../scripts/lib/nginx.mjs';
 import { startFaultProxy } from '../node/lib/faults.mjs';
-import { readNpy } from '../node/lib/npy.mjs';
+import { soakCases } from '../node/lib/soak-cases.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const fixtures = path.join(root, 'build/fixtures');
 const OPS = Number(process.env.LAZYDCM_BROWSER_SOAK_OPS ?? 3000);
 const sha256 = (bytes) => crypto.createHash('sha256').update(bytes).digest('hex');
-
-function cases() {
-  const out = [];
-  const codec = JSON.parse(fs.readFileSync(path.join(fixtures, 'codec.json'), 'utf8'));
-  for (const name of ['ct16s_raw', 'ct16s_rle', 'ct16s_jls', 'ct16s_j2k', 'ct16s_htj2k', 'rgb_jpeg', 'mr16_jls']) {
-    const m = codec[name];
-    if (!m) continue;
-    const ref = readNpy(path.join(fixtures, 'codec', `${name}.npy`));
-    const frameBytes = ref.bytes.length / m.frames;
-    for (let f = 1; f <= m.frames; f++)
-      out.push({ file: `codec/${m.file}`, kind: 'frame', frame: f, sha256: sha256(ref.bytes.subarray((f - 1) * frameBytes, f * frameBytes)) });
-  }
-  const tpm = JSON.parse(fs.readFileSync(path.join(fixtures, 'tpm.json'), 'utf8'));
-  for (const m of Object.values(tpm)) {
-    for (const r of m.regions) {
-      out.push({ file: path.relative(fixtures, m.file), kind: 'region',
-        region: { ...m.selection, asIndices: true, rowStart: r.rows[0], rowEnd: r.rows[1], columnStart: r.cols[0], columnEnd: r.cols[1], stored: true },
-        sha256: sha256(readNpy(path.join(fixtures, 'tpm', r.npy)).bytes) });
-    }
-  }
-  return out;
-}
 
 let app, data, proxy, browser;
 before(async () => {
@@ -70,7 +48,7 @@ test(`soak in Chromium: ${OPS} random reads through a chaotic server, with abort
     return (await cdp.send('Runtime.getHeapUsage')).usedSize;
   };
   // A short warm-up run, then the soak: the JS heap is measured after each.
-  const args = { cases: cases(), proxyUrl: proxy.url, dataUrl: data.url, seed: 11 };
+  const args = { cases: soakCases(fixtures, sha256), proxyUrl: proxy.url, dataUrl: data.url, seed: 11 };
   const warm = await page.evaluate((a) => window.soak(a), { ...args, ops: Math.floor(OPS / 5) });
   assert.deepEqual(warm.failures, []);
   const jsWarm = await jsHeap();

@@ -15,7 +15,7 @@ import { DecodePool, LazydcmError, open } from '../../web/dist/index.js';
 import { loadCore } from '../../web/dist/wasm/load.js';
 import { startNginx } from '../../scripts/lib/nginx.mjs';
 import { startFaultProxy } from './lib/faults.mjs';
-import { readNpy } from './lib/npy.mjs';
+import { soakCases } from './lib/soak-cases.mjs';
 import { runSoak } from './lib/soak.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -29,30 +29,6 @@ const gc = vm.runInNewContext('gc');
 const bytesOf = (a) => Buffer.from(a.buffer, a.byteOffset, a.byteLength);
 
 // The cases: frames of the codec fixtures (one file per codec family) and regions of the tiled ones.
-function cases() {
-  const out = [];
-  const codec = JSON.parse(fs.readFileSync(path.join(fixtures, 'codec.json'), 'utf8'));
-  for (const name of ['ct16s_raw', 'ct16s_rle', 'ct16s_jls', 'ct16s_j2k', 'ct16s_htj2k', 'rgb_jpeg', 'mr16_jls']) {
-    const m = codec[name];
-    if (!m) continue;
-    const ref = readNpy(path.join(fixtures, 'codec', `${name}.npy`));
-    const frameBytes = ref.bytes.length / m.frames;
-    for (let f = 1; f <= m.frames; f++) {
-      out.push({ file: `codec/${m.file}`, kind: 'frame', frame: f,
-        want: Buffer.from(ref.bytes.subarray((f - 1) * frameBytes, f * frameBytes)) });
-    }
-  }
-  const tpm = JSON.parse(fs.readFileSync(path.join(fixtures, 'tpm.json'), 'utf8'));
-  for (const m of Object.values(tpm)) {
-    for (const r of m.regions) {
-      out.push({ file: path.relative(fixtures, m.file), kind: 'region',
-        region: { ...m.selection, asIndices: true, rowStart: r.rows[0], rowEnd: r.rows[1], columnStart: r.cols[0], columnEnd: r.cols[1], stored: true },
-        want: Buffer.from(readNpy(path.join(fixtures, 'tpm', r.npy)).bytes) });
-    }
-  }
-  return out;
-}
-
 let nginx, proxy;
 before(async () => {
   nginx = await startNginx(fixtures);
@@ -64,7 +40,7 @@ after(async () => {
 });
 
 test(`soak: ${OPS} random reads through a chaotic server and from files, with aborts, inline and in workers`, { timeout: 15 * 60_000 }, async () => {
-  const all = cases();
+  const all = soakCases(fixtures, (bytes) => Buffer.from(bytes));
   assert.ok(all.length >= 20, `${all.length} cases`);
   const core = await loadCore();
   const pool = await DecodePool.create(2);
@@ -79,9 +55,7 @@ test(`soak: ${OPS} random reads through a chaotic server and from files, with ab
   let warm = null;
   const { tally, failures } = await runSoak({
     open, LazydcmError, pool, cases: all, ops: OPS, seed: SEED,
-    // 4 in 5 reads through the chaos, 1 in 5 from the file on disk
-    sources: { chaos1: (f) => `${proxy.url}/chaos${SEED}/${f}`, chaos2: (f) => `${proxy.url}/chaos${SEED}/${f}`,
-      chaos3: (f) => `${proxy.url}/chaos${SEED}/${f}`, chaos4: (f) => `${proxy.url}/chaos${SEED}/${f}`, local: (f) => path.join(fixtures, f) },
+    chaos: (f) => `${proxy.url}/chaos${SEED}/${f}`, local: (f) => path.join(fixtures, f),
     check: async (c, data) => bytesOf(data).equals(c.want),
     atBatchEnd: async (done) => { if (!warm && done >= OPS / 5) warm = await memory(); },
   });

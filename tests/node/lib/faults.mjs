@@ -13,17 +13,7 @@
 import http from 'node:http';
 
 import { forward } from '../../../scripts/lib/proxy.mjs';
-
-// mulberry32: a small seeded generator, so a failing soak can be run again as it was.
-function random(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { random } from './soak.mjs';  // the seeded generator the soak uses
 
 export async function startFaultProxy(upstream) {
   const seen = new Map();

@@ -29,8 +29,6 @@ export function resolveUrl(url: string, options: HttpOptions = {}): string {
   return url;
 }
 
-export { sleep } from '../io/retry.js';
-
 /**
  * An object behind HTTP(S) Range requests (GCS, S3, nginx, any static server).
  * Single `bytes=a-b` ranges only, so browsers send no CORS preflight. A server that ignores Range
