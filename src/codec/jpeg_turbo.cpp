@@ -23,6 +23,22 @@ int jpeg_precision(const uint8_t* p, size_t n, uint8_t* sof = nullptr) {
   return 0;
 }
 
+// The libjpeg-turbo build for a DCT codestream's sample precision.
+error decode_dct_at(int precision, const uint8_t* src, size_t size, const frame_info& info, uint8_t* dst,
+                    decode_report& report, const decode_options& options) {
+  if (precision == 8 && info.bits_allocated >= 8) {
+    report.decoder = "libjpeg-turbo 2.1.5 (8-bit)";
+    return decode_jpeg8(src, size, info, dst, report, options.rgb);
+  }
+  if (precision == 12 && info.bits_allocated >= 16) {
+    report.decoder = "libjpeg-turbo 2.1.5 (12-bit)";
+    return decode_jpeg12(src, size, info, dst, report, options.rgb);
+  }
+  return make_error(errc::invalid_value, error::no_offset,
+                    "JPEG sample precision " + std::to_string(precision) + " in " +
+                        std::to_string(info.bits_allocated) + "-bit samples");
+}
+
 class jpeg_turbo final : public codec {
  public:
   const char* name() const override { return "libjpeg-turbo 2.1.5"; }
@@ -38,7 +54,7 @@ class jpeg_turbo final : public codec {
       if (e.code == errc::ok) report.decoder = std::string(jpeg_lossless_codec()->name()) + "; JPEG process 14 (SOF3) under a DCT transfer syntax";
       return e;
     }
-    return decode_dct(src, size, info, dst, report, options);
+    return decode_dct_at(precision, src, size, info, dst, report, options);
   }
 };
 
@@ -48,18 +64,7 @@ error decode_dct(const uint8_t* src, size_t size, const frame_info& info, uint8_
                  const decode_options& options) {
   if (size < 4 || src[0] != 0xFF || src[1] != 0xD8)
     return make_error(errc::invalid_value, 0, "JPEG frame does not start with SOI");
-  const int precision = jpeg_precision(src, size);
-  if (precision == 8 && info.bits_allocated >= 8) {
-    report.decoder = "libjpeg-turbo 2.1.5 (8-bit)";
-    return decode_jpeg8(src, size, info, dst, report, options.rgb);
-  }
-  if (precision == 12 && info.bits_allocated >= 16) {
-    report.decoder = "libjpeg-turbo 2.1.5 (12-bit)";
-    return decode_jpeg12(src, size, info, dst, report, options.rgb);
-  }
-  return make_error(errc::invalid_value, error::no_offset,
-                    "JPEG sample precision " + std::to_string(precision) + " in " +
-                        std::to_string(info.bits_allocated) + "-bit samples");
+  return decode_dct_at(jpeg_precision(src, size), src, size, info, dst, report, options);
 }
 
 const codec* jpeg_turbo_codec() {
