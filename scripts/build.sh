@@ -16,6 +16,8 @@ cmake --build build/wasm -j"$jobs"
 cmake --build build/wasm-simd -j"$jobs"
 
 node_modules/.bin/tsc -p web
+# What the browser entry falls back to when a bundler leaves the .wasm and the worker behind (esbuild).
+node scripts/lib/inline-assets.mjs
 chmod +x web/dist/cli/main.js
 
 /usr/bin/python3 tests/fixtures/generate.py build/fixtures

@@ -101,17 +101,27 @@ after(async () => {
   fs.writeFileSync(path.join(work, 'sizes.json'), JSON.stringify(sizes, null, 1));
 });
 
-/** Opens the app page, waits for window.result, checks the canvas and the CT frame. */
+/**
+ * Opens the app page, waits for window.result, checks the canvas and the CT frame. Returns the
+ * result, lazydcm's console warnings, and the JavaScript bytes the page loaded (raw and gzip).
+ */
 async function check(url) {
   const page = await browser.context.newPage();
-  const failed = [];
-  page.on('response', (r) => { if (r.status() >= 400) failed.push(`${r.status()} ${r.url()}`); });
+  const failed = [], warnings = [], loads = [], seen = new Set();
+  const loaded = { js: 0, jsGzip: 0 };
+  page.on('response', (r) => {
+    if (r.status() >= 400) failed.push(`${r.status()} ${r.url()}`);
+    else if (/\.m?js(\?|$)/.test(r.url()) && !seen.has(r.url())) {  // each script once (the workers load some again)
+      seen.add(r.url());
+      loads.push(r.body().then((b) => { loaded.js += b.length; loaded.jsGzip += zlib.gzipSync(b, { level: 9 }).length; }, () => {}));
+    }
+  });
   page.on('pageerror', (e) => failed.push(`page error: ${e.message}`));
+  page.on('console', (m) => { if (m.type() === 'warning' && m.text().startsWith('lazydcm:')) warnings.push(m.text()); });
   await page.goto(`${url}${url.includes('?') ? '&' : '?'}data=${encodeURIComponent(data.url)}`);
   await page.waitForFunction(() => window.result, null, { timeout: 60000 });
   const result = await page.evaluate(() => window.result);
   assert.equal(result.error, undefined, `${result.error} ${failed.join('; ')}`);
-  assert.deepEqual(failed, []);
   assert.equal(result.workers, 2, 'both pool workers alive');
   assert.equal(result.frames, 4);
   assert.deepEqual(new Uint8Array(result.ct), ctRef.bytes, 'CT frame as pydicom decodes it');
@@ -124,18 +134,28 @@ async function check(url) {
     }
   }
   assert.equal(bad, 0, 'canvas equals the tiles as PIL decodes them');
+  await Promise.all(loads);
   await page.close();
-  return result;
+  return { result, failed, warnings, loaded };
+}
+
+/** An app served as bundled, with every asset found: no failed request, no fallback, no warning. */
+async function checkServed(url) {
+  const c = await check(url);
+  assert.deepEqual(c.failed, []);
+  assert.deepEqual(c.warnings, []);
+  assert.equal(c.result.source, 'file');
+  return c;
 }
 
 describe('consumer apps (npm pack, zero bundler configuration)', () => {
   test('Vite: build + vite preview', async () => {
     const dir = app('vite');
     run(process.execPath, [bin('vite'), 'build'], dir);
-    sizes.apps['vite build'] = jsBytes(path.join(dir, 'dist'));
     const server = await startServer(process.execPath, [bin('vite'), 'preview'], dir);
     try {
-      await check(`${server.url}/`);
+      const c = await checkServed(`${server.url}/`);
+      sizes.apps['vite build'] = { ...jsBytes(path.join(dir, 'dist')), page: c.loaded };
     } finally {
       server.stop();
     }
@@ -145,7 +165,7 @@ describe('consumer apps (npm pack, zero bundler configuration)', () => {
     const dir = app('vite-dev');
     const server = await startServer(process.execPath, [bin('vite')], dir);
     try {
-      await check(`${server.url}/`);
+      await checkServed(`${server.url}/`);
     } finally {
       server.stop();
     }
@@ -155,43 +175,69 @@ describe('consumer apps (npm pack, zero bundler configuration)', () => {
     const dir = app('webpack', { main: 'src/index.js' });
     fs.writeFileSync(path.join(dir, 'bundled.html'), fs.readFileSync(path.join(here, 'app/bundled.html'), 'utf8').replace(' type="module"', ''));
     run(process.execPath, [bin('webpack')], dir);
-    sizes.apps.webpack = jsBytes(path.join(dir, 'dist'));
     const server = await startNginx(dir);
     try {
-      await check(`${server.url}/bundled.html`);
+      const c = await checkServed(`${server.url}/bundled.html`);
+      sizes.apps.webpack = { ...jsBytes(path.join(dir, 'dist')), page: c.loaded };
     } finally {
       await server.stop();
     }
   });
 
   // esbuild does not emit files referenced by `new URL('…', import.meta.url)` (evanw/esbuild#795):
-  // the decode worker is a second entry point and the .wasm files are copied (README).
-  test('esbuild (the worker as a second entry point, the .wasm copied)', async () => {
+  // the page then loads the baseline WebAssembly inlined in the JS (after one 404 per flavour) and
+  // starts the decode workers from the inlined worker source with the page's compiled module.
+  test('esbuild with zero configuration (the inlined WebAssembly and worker)', async () => {
     const dir = app('esbuild');
-    const pkg = path.join(dir, 'node_modules/lazydcm/web/dist');
-    run(bin('esbuild'), ['main.js', path.join(pkg, 'workers/decode-worker.js'), '--bundle', '--format=esm', '--outdir=dist', '--entry-names=[name]'], dir);
-    for (const f of fs.readdirSync(path.join(pkg, 'wasm')).filter((f) => f.endsWith('.wasm'))) fs.copyFileSync(path.join(pkg, 'wasm', f), path.join(dir, 'dist', f));
-    sizes.apps.esbuild = jsBytes(path.join(dir, 'dist'));
+    run(bin('esbuild'), ['main.js', '--bundle', '--format=esm', '--outdir=dist'], dir);
     const server = await startNginx(dir);
     try {
-      await check(`${server.url}/bundled.html`);
+      const c = await check(`${server.url}/bundled.html`);
+      assert.equal(c.result.source, 'inline');
+      assert.equal(c.result.flavour, 'baseline');
+      assert.ok(c.failed.length > 0 && c.failed.every((f) => /^404 .*(lazydcm-core(-simd)?\.wasm|decode-worker\.js)$/.test(f)), c.failed.join('; '));
+      assert.equal(c.warnings.length, 1);
+      assert.match(c.warnings[0], /lazydcm-core\.wasm: it is not served \(HTTP 404\).*inlined/);
+      sizes.apps.esbuild = { ...jsBytes(path.join(dir, 'dist')), page: c.loaded };
     } finally {
       await server.stop();
     }
   });
 
-  test('esbuild without the worker entry: the pool fails with workerError naming the worker URL (no decode left pending)', async () => {
-    const dir = app('esbuild-noworker');
+  // The README's two additions for a smaller page: --splitting keeps the inlined copies in chunks
+  // that are never loaded, and the copied .wasm files are found (SIMD where supported).
+  test('esbuild --splitting with the .wasm files copied: no inlined WebAssembly loaded', async () => {
+    const dir = app('esbuild-split');
     const pkg = path.join(dir, 'node_modules/lazydcm/web/dist');
-    run(bin('esbuild'), ['main.js', '--bundle', '--format=esm', '--outdir=dist'], dir);
+    run(bin('esbuild'), ['main.js', '--bundle', '--format=esm', '--splitting', '--outdir=dist'], dir);
     for (const f of fs.readdirSync(path.join(pkg, 'wasm')).filter((f) => f.endsWith('.wasm'))) fs.copyFileSync(path.join(pkg, 'wasm', f), path.join(dir, 'dist', f));
     const server = await startNginx(dir);
     try {
+      const c = await check(`${server.url}/bundled.html`);
+      assert.equal(c.result.source, 'file');
+      assert.equal(c.result.flavour, 'simd');
+      assert.deepEqual(c.warnings, []);
+      // The worker file is still not emitted: the workers start from the inlined source.
+      assert.ok(c.failed.length > 0 && c.failed.every((f) => /^404 .*decode-worker\.js$/.test(f)), c.failed.join('; '));
+      assert.ok(c.loaded.js < 1_000_000, `page JS ${c.loaded.js} bytes: the inlined .wasm was not loaded`);
+      sizes.apps['esbuild --splitting'] = { ...jsBytes(path.join(dir, 'dist')), page: c.loaded };
+    } finally {
+      await server.stop();
+    }
+  });
+
+  test('esbuild under a Content Security Policy without blob: workers: the pool fails with workerError naming both tries (no decode left pending)', async () => {
+    const dir = app('esbuild-csp');
+    run(bin('esbuild'), ['main.js', '--bundle', '--format=esm', '--outdir=dist'], dir);
+    fs.writeFileSync(path.join(dir, 'csp.html'), fs.readFileSync(path.join(dir, 'bundled.html'), 'utf8')
+      .replace('<meta charset="utf-8">', '<meta charset="utf-8">\n<meta http-equiv="Content-Security-Policy" content="worker-src \'self\'">'));
+    const server = await startNginx(dir);
+    try {
       const page = await browser.context.newPage();
-      await page.goto(`${server.url}/bundled.html?data=${encodeURIComponent(data.url)}`);
+      await page.goto(`${server.url}/csp.html?data=${encodeURIComponent(data.url)}`);
       await page.waitForFunction(() => window.result, null, { timeout: 30000 });
       const result = await page.evaluate(() => window.result);
-      assert.match(result.error ?? '', /decode worker: .*decode-worker\.js/);
+      assert.match(result.error ?? '', /decode worker: .*decode-worker\.js.*; and from the inlined source: .*/);
       await page.close();
     } finally {
       await server.stop();
@@ -202,7 +248,8 @@ describe('consumer apps (npm pack, zero bundler configuration)', () => {
     const dir = app('plain');
     const server = await startNginx(dir);
     try {
-      await check(`${server.url}/plain.html`);
+      const c = await checkServed(`${server.url}/plain.html`);
+      sizes.apps.plain = { page: c.loaded };
     } finally {
       await server.stop();
     }

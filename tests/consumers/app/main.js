@@ -1,7 +1,7 @@
 // One app, bundled by Vite, webpack and esbuild and loaded unbundled: what a user writes after
 // `npm install lazydcm`. Reads a slide level and a CT by Range from `?data=<origin>`, decodes in a
 // DecodePool, draws the region; the Chromium test reads the canvas and the numbers it publishes.
-import { DecodePool, drawImage, EIGHT_BIT, open, wasmFlavour } from 'lazydcm';
+import { DecodePool, drawImage, EIGHT_BIT, open, wasmFlavour, wasmSource } from 'lazydcm';
 
 async function run() {
   const data = new URLSearchParams(location.search).get('data');
@@ -18,6 +18,7 @@ async function run() {
     frames: region.frames.length,
     ct: Array.from(new Uint8Array(frame.data.buffer, frame.data.byteOffset, frame.data.byteLength)),
     flavour: wasmFlavour(),
+    source: wasmSource(),
     workers: pool.live,
     requests: slide.stats.requests + ct.stats.requests,
   };

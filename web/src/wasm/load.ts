@@ -7,6 +7,7 @@
  * same settings from their pool.
  */
 import { ErrorCode, LazydcmError } from '../core/errors.js';
+import { inlineAssets } from '../platform/inline.js';
 import { platform } from '../platform/platform.js';
 export interface CoreReader {
   inputBuffer(n: number): Uint8Array;
@@ -94,6 +95,17 @@ let baseUrl: string | undefined;
 let simdChoice: boolean | 'auto' = 'auto';
 let modulePromise: Promise<CoreModule> | undefined;
 let loadedFlavour: 'simd' | 'baseline' | undefined;
+let loadedFrom: 'file' | 'inline' | 'given' | undefined;
+/** The compiled module of the loaded build (browsers), for decode workers that cannot fetch it. */
+let compiled: CompiledCore | undefined;
+/** Given by the pool to a worker started from a Blob (it cannot locate the .wasm by URL). */
+let givenCore: CompiledCore | undefined;
+
+/** A compiled WebAssembly module and the build it is (its Emscripten loader must match). */
+export interface CompiledCore {
+  module: WebAssembly.Module;
+  simd: boolean;
+}
 
 /** Which build to load: 'auto' (default) takes the SIMD build where WebAssembly SIMD validates. */
 export function setWasmSimd(choice: boolean | 'auto'): void {
@@ -104,6 +116,15 @@ export function setWasmSimd(choice: boolean | 'auto'): void {
 /** The build in use, once loaded. */
 export function wasmFlavour(): 'simd' | 'baseline' | undefined {
   return loadedFlavour;
+}
+
+/**
+ * Where the loaded WebAssembly came from: 'file' (the .wasm next to the loader, or under the base
+ * URL), 'inline' (the copy inside the JavaScript, used when a bundler did not emit the .wasm — see
+ * README "Using lazydcm with a bundler") or 'given' (a decode worker handed its page's module).
+ */
+export function wasmSource(): 'file' | 'inline' | 'given' | undefined {
+  return loadedFrom;
 }
 
 /**
@@ -147,23 +168,45 @@ export function loadCore(): Promise<CoreModule> {
   return modulePromise;
 }
 
+/** The page's compiled module and its build, loading the core first (browsers; null in Node). */
+export async function compiledCore(): Promise<CompiledCore | null> {
+  await loadCore();
+  return compiled ?? null;
+}
+
+/** A decode worker started from a Blob instantiates this module instead of fetching one. */
+export function useCompiledCore(core: CompiledCore): void {
+  givenCore = core;
+  modulePromise = undefined;
+}
+
 async function instantiate(): Promise<CoreModule> {
+  if (givenCore) return instantiateModule(await glue(givenCore.simd), givenCore, 'given');
   const wantSimd = simdChoice === 'auto' ? simdSupported() : simdChoice;
   if (wantSimd) {
     try {
-      const m = await instantiateFlavour(true);
-      loadedFlavour = 'simd';
-      return m;
+      return await instantiateFlavour(true);
     } catch (e) {
       if (simdChoice === true) throw e;  // asked for explicitly: say why it failed
     }
   }
-  const m = await instantiateFlavour(false);
-  loadedFlavour = 'baseline';
-  return m;
+  try {
+    return await instantiateFlavour(false);
+  } catch (e) {
+    // A bundler that does not emit assets referenced by `new URL(..., import.meta.url)` (esbuild)
+    // leaves the .wasm behind: the browser entry also carries the baseline build, loaded only then.
+    const inline = inlineAssets();
+    if (!inline || baseUrl !== undefined || !(e instanceof LazydcmError) || !e.message.includes(NOT_SERVED)) throw e;
+    return instantiateInline(inline.wasmBase64, e);
+  }
 }
 
 type Factory = (m: object) => Promise<CoreModule>;
+
+/** The Emscripten loader of a flavour, by literal specifier (bundlers include it). */
+async function glue(simd: boolean): Promise<Factory> {
+  return (simd ? await import('./lazydcm-core-simd.mjs') : await import('./lazydcm-core.mjs')).default as Factory;
+}
 
 /** The Emscripten loader and the .wasm URL of a flavour: literal specifiers unless a base URL is set. */
 async function locate(simd: boolean): Promise<{ factory: Factory; wasmUrl: URL }> {
@@ -173,9 +216,18 @@ async function locate(simd: boolean): Promise<{ factory: Factory; wasmUrl: URL }
     const factory = (await import(/* webpackIgnore: true */ /* @vite-ignore */ new URL(`${name}.mjs`, base).href)).default as Factory;
     return { factory, wasmUrl: new URL(`${name}.wasm`, base) };
   }
-  return simd
-    ? { factory: (await import('./lazydcm-core-simd.mjs')).default as Factory, wasmUrl: new URL('./lazydcm-core-simd.wasm', import.meta.url) }
-    : { factory: (await import('./lazydcm-core.mjs')).default as Factory, wasmUrl: new URL('./lazydcm-core.wasm', import.meta.url) };
+  return {
+    factory: await glue(simd),
+    wasmUrl: simd ? new URL('./lazydcm-core-simd.wasm', import.meta.url) : new URL('./lazydcm-core.wasm', import.meta.url),
+  };
+}
+
+// The core throws errors it cannot return (outOfMemory, wasm/bindings.cpp) through this.
+const lazydcmError = (code: number, name: string, message: string) => new LazydcmError(code, name, message);
+const NOT_SERVED = 'is not served';
+
+function loadError(where: string, e: unknown): LazydcmError {
+  return new LazydcmError(ErrorCode.wasmLoadError, 'wasmLoadError', `could not load ${where}: ${e instanceof Error ? e.message : String(e)}`);
 }
 
 async function instantiateFlavour(simd: boolean): Promise<CoreModule> {
@@ -185,11 +237,81 @@ async function instantiateFlavour(simd: boolean): Promise<CoreModule> {
     const { factory, wasmUrl } = await locate(simd);
     where = wasmUrl.href;
     const bytes = platform().readFileUrl(wasmUrl);
-    // The core throws errors it cannot return (outOfMemory, wasm/bindings.cpp) through this.
-    const lazydcmError = (code: number, name: string, message: string) => new LazydcmError(code, name, message);
-    if (bytes) return await factory({ wasmBinary: await bytes, lazydcmError });
-    return await factory({ locateFile: () => wasmUrl.href, lazydcmError });
+    if (bytes) {  // Node: the file's bytes
+      const m = await factory({ wasmBinary: await bytes, lazydcmError });
+      loadedFlavour = simd ? 'simd' : 'baseline';
+      loadedFrom = 'file';
+      return m;
+    }
+    return await instantiateModule(factory, { module: await compileUrl(wasmUrl), simd }, 'file');
   } catch (e) {
-    throw new LazydcmError(ErrorCode.wasmLoadError, 'wasmLoadError', `could not load ${where}: ${e instanceof Error ? e.message : String(e)}`);
+    throw e instanceof LazydcmError ? e : loadError(where, e);
   }
+}
+
+/** Fetches and compiles a .wasm (streaming where the server says application/wasm). */
+async function compileUrl(url: URL): Promise<WebAssembly.Module> {
+  let response: Response;
+  try {
+    response = await fetch(url, { credentials: 'same-origin' });
+  } catch (e) {
+    throw loadError(url.href, e);
+  }
+  if (!response.ok) throw loadError(url.href, `it ${NOT_SERVED} (HTTP ${response.status})`);
+  if (typeof WebAssembly.compileStreaming === 'function' && /^application\/wasm\b/.test(response.headers.get('content-type') ?? '')) {
+    return WebAssembly.compileStreaming(response);
+  }
+  const bytes = new Uint8Array(await response.arrayBuffer());
+  // A server that answers every path with a page (a dev server's SPA fallback) sends no .wasm.
+  if (!(bytes[0] === 0 && bytes[1] === 0x61 && bytes[2] === 0x73 && bytes[3] === 0x6d)) {
+    throw loadError(url.href, `it ${NOT_SERVED} (HTTP ${response.status} sent ${bytes.length} bytes of ${response.headers.get('content-type') || 'unknown type'}, not WebAssembly)`);
+  }
+  return WebAssembly.compile(bytes);
+}
+
+let inlineWarned = false;
+
+async function instantiateInline(wasmBase64: () => Promise<string>, cause: LazydcmError): Promise<CoreModule> {
+  let module: WebAssembly.Module;
+  try {
+    module = await WebAssembly.compile(fromBase64(await wasmBase64()));
+  } catch (e) {
+    throw loadError('the WebAssembly inlined in lazydcm', `${e instanceof Error ? e.message : String(e)} (after: ${cause.message})`);
+  }
+  if (!inlineWarned) {
+    inlineWarned = true;
+    console.warn(`lazydcm: ${cause.message.replace(/^could not load /, '')}; using the baseline WebAssembly inlined in the JavaScript instead. ` +
+      'To load the .wasm files (smaller, SIMD where supported), serve node_modules/lazydcm/web/dist/wasm/*.wasm next to your bundle or call setWasmBaseUrl() (README: "Using lazydcm with a bundler").');
+  }
+  return instantiateModule(await glue(false), { module, simd: false }, 'inline');
+}
+
+/** Runs an Emscripten loader on a compiled module (no fetch of its own). */
+async function instantiateModule(factory: Factory, core: CompiledCore, from: 'file' | 'inline' | 'given'): Promise<CoreModule> {
+  let failed!: (e: unknown) => void;
+  const failure = new Promise<never>((_, reject) => { failed = reject; });
+  const m = await Promise.race([
+    factory({
+      lazydcmError,
+      locateFile: (path: string) => path,  // never fetched: instantiateWasm below supplies the instance
+      instantiateWasm(imports: WebAssembly.Imports, receive: (instance: WebAssembly.Instance, module: WebAssembly.Module) => void) {
+        WebAssembly.instantiate(core.module, imports).then((instance) => receive(instance, core.module), failed);
+        return {};
+      },
+    }),
+    failure,
+  ]).catch((e: unknown) => { throw loadError(`the ${core.simd ? 'SIMD' : 'baseline'} WebAssembly module`, e); });
+  compiled = core;
+  loadedFlavour = core.simd ? 'simd' : 'baseline';
+  loadedFrom = from;
+  return m;
+}
+
+function fromBase64(s: string): Uint8Array {
+  const native = (Uint8Array as unknown as { fromBase64?: (s: string) => Uint8Array }).fromBase64;
+  if (native) return native(s);
+  const binary = atob(s);
+  const out = new Uint8Array(binary.length);
+  for (let i = 0; i < binary.length; i++) out[i] = binary.charCodeAt(i);
+  return out;
 }

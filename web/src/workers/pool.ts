@@ -1,7 +1,8 @@
 import { ErrorCode, LazydcmError } from '../core/errors.js';
 import type { DecodedFrame } from '../io/cache.js';
-import { platform, type WorkerLike } from '../platform/platform.js';
-import { wasmSettings } from '../wasm/load.js';
+import { inlineAssets } from '../platform/inline.js';
+import { platform, type WorkerEvents, type WorkerLike } from '../platform/platform.js';
+import { compiledCore, wasmSettings } from '../wasm/load.js';
 import type { ConfigMessage, DecodeRequest, DecodeResponse } from './protocol.js';
 
 interface Pending {
@@ -12,34 +13,48 @@ interface Pending {
   request: Omit<DecodeRequest, 'bytes'> & { bytes: Uint8Array | null };
 }
 
+/** A worker is sent frames once it has loaded its WASM (`ready`); a failure before that may be retried. */
+type WorkerState = 'starting' | 'ready' | 'dead';
+
 /**
  * Decodes frames in workers, each with its own WASM instance (no SharedArrayBuffer, so no
  * COOP/COEP headers). Encoded bytes and decoded values are transferred, not copied. Frames go to
- * the live worker with the fewest in flight. Each worker loads the same WASM build as the page
- * (setWasmBaseUrl / setWasmSimd at the time the pool is created). A worker that cannot start or
- * load its WASM is dropped and its frames fail with the cause (`workerError` / `wasmLoadError`);
- * when none is left, every decode fails so — create a new pool to try again.
- * Pass one to `open(src, { decodePool })`.
+ * the ready worker with the fewest in flight; frames asked for while the workers load their WASM
+ * wait in the pool (never in a worker that might not start). Each worker loads the same WASM build
+ * as the page (setWasmBaseUrl / setWasmSimd at the time the pool is created).
+ *
+ * In browsers, a worker whose script a bundler did not emit (esbuild) is started again from the
+ * worker source inlined in the package, as a Blob, and given the page's compiled module. A worker
+ * that still cannot start or load its WASM is dropped and its frames fail with the cause
+ * (`workerError` / `wasmLoadError`); when none is left, every decode fails so — create a new pool
+ * to try again. Pass one to `open(src, { decodePool })`.
  */
 export class DecodePool {
   private pending = new Map<number, Pending>();
+  /** Requests waiting for a worker to be ready. */
+  private queue: Pending[] = [];
   private busy: number[];
+  private state: WorkerState[];
   private dead: (Error | null)[];
+  /** Browser workers already restarted from the inlined source. */
+  private fromBlob: boolean[];
   private nextId = 1;
   private closed = false;
 
-  private constructor(private readonly workers: WorkerLike[]) {
+  private constructor(private readonly workers: WorkerLike[], private readonly browser: boolean) {
     this.busy = workers.map(() => 0);
+    this.state = workers.map(() => 'starting');
     this.dead = workers.map(() => null);
+    this.fromBlob = workers.map(() => false);
   }
 
   get size(): number {
     return this.workers.length;
   }
 
-  /** Workers able to decode (not failed). */
+  /** Workers able to decode, or still loading (not failed). */
   get live(): number {
-    return this.closed ? 0 : this.dead.filter((d) => !d).length;
+    return this.closed ? 0 : this.state.filter((s) => s !== 'dead').length;
   }
 
   /** `size` workers (default: the machine's cores minus one, at least 1, at most 8). */
@@ -47,11 +62,14 @@ export class DecodePool {
     const n = Math.max(1, size ?? Math.min(8, Math.max(1, (await platform().hardwareConcurrency()) - 1)));
     const workers: WorkerLike[] = [];
     let pool: DecodePool | undefined;  // the handlers run after it exists
+    let browser = false;
     for (let i = 0; i < n; i++) {
-      const events = { message: (m: unknown) => pool!.settle(i, m as DecodeResponse), error: (e: Error) => pool!.failWorker(i, e) };
-      workers.push(platform().startWorker(events) ?? browserWorker(events));
+      const node = platform().startWorker(eventsFor(() => pool!, i));
+      browser = !node;
+      workers.push(node ?? browserWorker(eventsFor(() => pool!, i), new URL('./decode-worker.js', import.meta.url),
+        () => new Worker(new URL('./decode-worker.js', import.meta.url), { type: 'module' })));
     }
-    pool = new DecodePool(workers);
+    pool = new DecodePool(workers, browser);
     const config: ConfigMessage = { settings: wasmSettings() };
     for (const w of workers) w.post(config, []);
     return pool;
@@ -69,10 +87,16 @@ export class DecodePool {
     });
   }
 
-  /** Sends a request to the least busy live worker (or fails it when none is left). */
+  /** Sends a request to the least busy ready worker, queues it while workers start, or fails it when none is left. */
   private dispatch(p: Pending): void {
     let w = -1;
-    for (let i = 0; i < this.workers.length; i++) if (!this.dead[i] && (w < 0 || this.busy[i] < this.busy[w])) w = i;
+    for (let i = 0; i < this.workers.length; i++) if (this.state[i] === 'ready' && (w < 0 || this.busy[i] < this.busy[w])) w = i;
+    if (w < 0 && this.state.includes('starting')) {
+      this.queue.push(p);
+      // Node: a starting worker with frames waiting keeps the process alive.
+      this.state.forEach((s, i) => s === 'starting' && this.workers[i].busy?.(true));
+      return;
+    }
     if (w < 0 || !p.request.bytes) {
       this.pending.delete(p.request.id);
       p.reject(this.dead.find((d) => d) ?? new LazydcmError(ErrorCode.workerError, 'workerError', 'no decode worker left'));
@@ -86,7 +110,16 @@ export class DecodePool {
     this.workers[w].post({ ...p.request, bytes } satisfies DecodeRequest, [bytes.buffer as ArrayBuffer]);
   }
 
-  private settle(worker: number, m: DecodeResponse): void {
+  /** @internal a worker's message. */
+  settle(worker: number, m: DecodeResponse): void {
+    if ('ready' in m) {
+      if (this.state[worker] !== 'starting') return;
+      this.state[worker] = 'ready';
+      const waiting = this.queue.splice(0);
+      for (const p of waiting) this.dispatch(p);
+      if (this.busy[worker] === 0) this.workers[worker].busy?.(false);
+      return;
+    }
     if ('fatal' in m) {
       this.failWorker(worker, LazydcmError.fromJson(m.fatal));
       return;
@@ -99,16 +132,28 @@ export class DecodePool {
     else p.resolve({ bytes: m.bytes, report: m.report });
   }
 
-  private failWorker(worker: number, e: Error): void {
-    if (this.dead[worker]) return;
-    this.dead[worker] = e instanceof LazydcmError ? e : new LazydcmError(ErrorCode.workerError, 'workerError', e.message);
+  /** @internal a worker failed: a browser worker that never started is tried once from the inlined source. */
+  failWorker(worker: number, e: Error): void {
+    if (this.closed || this.state[worker] === 'dead') return;
+    const error = e instanceof LazydcmError ? e : new LazydcmError(ErrorCode.workerError, 'workerError', e.message);
+    const restart = this.browser && this.state[worker] === 'starting' && !this.fromBlob[worker] && inlineAssets() !== null;
+    this.workers[worker]?.terminate();
+    if (restart) {
+      this.fromBlob[worker] = true;
+      this.workers[worker] = blobWorker(eventsFor(() => this, worker), error);
+      return;
+    }
+    this.state[worker] = 'dead';
+    this.dead[worker] = error;
     this.busy[worker] = 0;
     this.workers[worker]?.busy?.(false);
-    this.workers[worker]?.terminate();
     for (const p of [...this.pending.values()]) {
       if (p.worker !== worker) continue;
       this.pending.delete(p.request.id);
-      p.reject(this.dead[worker]!);
+      p.reject(error);
+    }
+    if (!this.state.includes('starting') && !this.state.includes('ready')) {
+      for (const p of this.queue.splice(0)) this.dispatch(p);  // each fails with the cause
     }
   }
 
@@ -118,24 +163,70 @@ export class DecodePool {
     this.workers.length = 0;
     for (const p of this.pending.values()) p.reject(new LazydcmError(ErrorCode.workerError, 'workerError', 'DecodePool closed'));
     this.pending.clear();
+    this.queue.length = 0;
     await Promise.all(stopped);  // Node: the threads have exited when close() resolves
   }
 }
 
+/** A worker's events, delivered to its pool by index. */
+function eventsFor(pool: () => DecodePool, i: number): WorkerEvents {
+  return { message: (m: unknown) => pool().settle(i, m as DecodeResponse), error: (e: Error) => pool().failWorker(i, e) };
+}
+
 /**
- * A browser module Worker from a literal URL (bundlers emit the worker and its imports). An error
- * before any answer is a worker that could not start (the script is not served, or does not parse).
+ * A browser module Worker. Created by the caller as `new Worker(new URL('./decode-worker.js',
+ * import.meta.url), { type: 'module' })` written out in full — the pattern Vite and webpack
+ * recognise and bundle. An error before any answer is a worker that could not start (the script is
+ * not served, or does not parse).
  */
-function browserWorker(events: { message(data: unknown): void; error(e: Error): void }): WorkerLike {
-  const url = new URL('./decode-worker.js', import.meta.url);  // for the error message
-  // Written out in full inside `new Worker(...)`: the pattern Vite and webpack recognise and bundle.
-  const w = new Worker(new URL('./decode-worker.js', import.meta.url), { type: 'module' });
+function browserWorker(events: WorkerEvents, url: URL | string, start: () => Worker): WorkerLike {
+  const what = (detail?: string) => `decode worker: ${detail || `could not load ${url} (is it served, and its imports with it?)`}`;
+  let w: Worker;
+  try {
+    w = start();
+  } catch (e) {  // a Content Security Policy without this worker-src, for one
+    queueMicrotask(() => events.error(new LazydcmError(ErrorCode.workerError, 'workerError', what(e instanceof Error ? `${url}: ${e.message}` : undefined))));
+    return { post: () => {}, terminate: () => {} };
+  }
   w.onmessage = (e) => events.message(e.data);
   w.onerror = (e) => {
     e.preventDefault?.();
-    const what = e.message || `could not load ${url.href} (is it served, and its imports with it?)`;
-    events.error(new LazydcmError(ErrorCode.workerError, 'workerError', `decode worker: ${what}`));
+    events.error(new LazydcmError(ErrorCode.workerError, 'workerError', what(e.message)));
   };
-  w.onmessageerror = () => events.error(new LazydcmError(ErrorCode.workerError, 'workerError', 'decode worker: a message could not be deserialised'));
+  w.onmessageerror = () => events.error(new LazydcmError(ErrorCode.workerError, 'workerError', what('a message could not be deserialised')));
   return { post: (m, t) => w.postMessage(m, t), terminate: () => w.terminate() };
+}
+
+let blobUrl: Promise<string> | undefined;
+
+/**
+ * The decode worker started from its source inlined in the package (web/dist/workers/
+ * decode-worker-inline.js, one self-contained module) as a Blob URL, given the page's compiled
+ * WASM module: what runs when a bundler did not emit decode-worker.js (esbuild). Messages posted
+ * before it exists wait (the config first).
+ */
+function blobWorker(events: WorkerEvents, cause: LazydcmError): WorkerLike {
+  const held: [unknown, ArrayBuffer[]][] = [];
+  let worker: WorkerLike | null = null;
+  let stopped = false;
+  const fail = (e: unknown) => events.error(new LazydcmError(ErrorCode.workerError, 'workerError',
+    `${cause.message}; and from the inlined source: ${e instanceof Error ? e.message : String(e)}`));
+  Promise.all([
+    blobUrl ??= inlineAssets()!.workerSource().then((source) => URL.createObjectURL(new Blob([source], { type: 'text/javascript' }))),
+    compiledCore(),
+  ]).then(([url, core]) => {
+    if (stopped) return;
+    if (!core) throw new Error('no compiled WebAssembly module on this page');
+    worker = browserWorker({ message: events.message, error: fail }, 'the inlined decode worker', () => new Worker(url, { type: 'module' }));
+    const config: ConfigMessage = { settings: { simd: core.simd }, core };
+    worker.post(config, []);
+    for (const [m, t] of held.splice(0)) worker.post(m, t);
+  }).catch(fail);
+  return {
+    post: (m, t) => (worker ? worker.post(m, t) : held.push([m, t])),
+    terminate: () => {
+      stopped = true;
+      worker?.terminate();
+    },
+  };
 }

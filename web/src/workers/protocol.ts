@@ -1,9 +1,11 @@
 /** Messages between a DecodePool and its workers. */
-import type { WasmSettings } from '../wasm/load.js';
+import type { CompiledCore, WasmSettings } from '../wasm/load.js';
 
 /** The first message to every worker: load the same WASM build as the page. */
 export interface ConfigMessage {
   settings: WasmSettings;
+  /** A worker started from a Blob cannot locate the .wasm: it gets the page's compiled module. */
+  core?: CompiledCore;
 }
 
 export interface DecodeRequest {
@@ -18,6 +20,8 @@ export interface DecodeRequest {
 export type ErrorInfo = { code: number; name: string; message: string; offset: number | null };
 
 export type DecodeResponse =
+  /** The worker's WASM is loaded: it takes requests from now on. */
+  | { ready: true }
   | { id: number; bytes: Uint8Array; report: { rows: number; columns: number; samplesPerPixel: number; bitsAllocated: number; photometricInterpretation: string; decoder: string } }
   | { id: number; error: ErrorInfo }
   /** The worker cannot decode anything (its WASM did not load): every request to it fails so. */

@@ -1,10 +1,11 @@
 /**
  * A decode worker's loop, shared by the browser and Node workers: the first message sets the WASM
- * build (the pool's settings); the decoder loads once, without top-level await, and requests are
- * answered in order. A WASM that does not load is reported once as `fatal`, with its cause.
+ * build (the pool's settings, or the page's compiled module for a worker started from a Blob); the
+ * decoder loads once, without top-level await, then `ready` is posted and requests are answered in
+ * order. A WASM that does not load is reported once as `fatal`, with its cause.
  */
 import { ErrorCode, LazydcmError } from '../core/errors.js';
-import { applyWasmSettings, loadCore, type CoreDecoder } from '../wasm/load.js';
+import { applyWasmSettings, loadCore, useCompiledCore, type CoreDecoder } from '../wasm/load.js';
 import type { ConfigMessage, DecodeRequest, DecodeResponse, ErrorInfo } from './protocol.js';
 
 export type Post = (message: DecodeResponse, transfer: ArrayBuffer[]) => void;
@@ -25,7 +26,8 @@ export function serveDecodes(post: Post): (message: ConfigMessage | DecodeReques
   return (m) => {
     if ('settings' in m) {
       applyWasmSettings(m.settings);
-      ready().catch(fatal);
+      if (m.core) useCompiledCore(m.core);
+      ready().then(() => post({ ready: true }, []), fatal);
       return;
     }
     ready().then((d) => {
