@@ -1,6 +1,7 @@
-// Decode time per frame, side by side in one Node process: lazydcm's WASM (SIMD and baseline
-// builds), the cornerstone codecs from npm (the browser peers), and lazydcm native.
-// Usage: node bench/decode.mjs   (inputs from bench/make-codec-inputs.py, made on first run)
+// Decode time per frame, side by side in one Node process and interleaved: lazydcm's WASM (SIMD and
+// baseline builds), the cornerstone codecs from npm (the browser peers), and lazydcm native.
+// Usage: node bench/decode.mjs [input-regex]   (inputs from bench/make-codec-inputs.py, made on first run;
+// delete bench/data/codec to remake them)
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
@@ -51,34 +52,40 @@ const peers = {
   '1.2.840.10008.1.2.4.80': ['@cornerstonejs/codec-charls', () => cornerstone('codec-charls', 'charlswasm_decode.js', 'JpegLSDecoder')],
 };
 
-function time(decode, frames) {
-  for (let i = 0; i < 5; i++) decode(frames[i % frames.length]);
-  const samples = [];
-  const until = performance.now() + 1500;
-  for (let i = 0; samples.length < 20 || performance.now() < until; i++) {
-    const t0 = performance.now();
-    decode(frames[i % frames.length]);
-    samples.push(performance.now() - t0);
-    if (samples.length > 5000) break;
+/**
+ * Median ms per frame of each decoder, run interleaved (A, B, C, A, B, C…: batches of 5 frames
+ * each, ~1.5 s per decoder in all) so that machine noise hits every decoder alike.
+ */
+function timeInterleaved(decoders, frames) {
+  for (const d of decoders) for (let i = 0; i < 5; i++) d(frames[i % frames.length]);
+  const samples = decoders.map(() => []);
+  const until = performance.now() + 1500 * decoders.length;
+  for (let round = 0, i = 0; round < 8 || performance.now() < until; round++) {
+    decoders.forEach((d, k) => {
+      for (let b = 0; b < 5; b++, i++) {
+        const t0 = performance.now();
+        d(frames[i % frames.length]);
+        samples[k].push(performance.now() - t0);
+      }
+    });
+    if (samples[0].length > 5000) break;
   }
-  samples.sort((a, b) => a - b);
-  return samples[samples.length >> 1];
+  return samples.map((s) => s.sort((a, b) => a - b)[s.length >> 1]);
 }
 
 const ours = { simd: await lazydcmDecoder('simd'), baseline: await lazydcmDecoder('baseline') };
 const nativeBin = path.join(root, 'build/native/bench/lazydcm_bench_decode');
 const native = fs.existsSync(nativeBin) ? JSON.parse(execFileSync(nativeBin, [dir]).toString()) : {};
 const rows = [];
+const only = process.argv[2] ? new RegExp(process.argv[2]) : null;  // e.g. node bench/decode.mjs htj2k
 for (const [name, input] of Object.entries(inputs)) {
+  if (only && !only.test(name)) continue;
   const frames = input.files.map((f) => new Uint8Array(fs.readFileSync(path.join(dir, f))));
-  const row = { input: name, simd: time(ours.simd(input), frames), baseline: time(ours.baseline(input), frames) };
-  const peer = peers[input.transferSyntax];
-  if (peer) {
-    row.peerName = peer[0];
-    row.peer = time((await peer[1]())(input), frames);
-  }
-  row.native = native[name];
-  rows.push(row);
+  const decoders = [ours.simd(input), ours.baseline(input)];
+  const peer = peers[input.transferSyntax] ?? (input.transferSyntax.startsWith('1.2.840.10008.1.2.4.20') ? peers['1.2.840.10008.1.2.4.201'] : undefined);
+  if (peer) decoders.push((await peer[1]())(input));
+  const [simd, baseline, peerMs] = timeInterleaved(decoders, frames);
+  rows.push({ input: name, simd, baseline, peerName: peer?.[0], peer: peerMs, native: native[name] });
 }
 
 const machine = `${os.cpus()[0].model}, ${os.cpus().length} cores, Node ${process.version}`;

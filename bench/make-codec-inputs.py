@@ -22,7 +22,7 @@ from pydicom.encaps import generate_pixel_data_frame
 from pydicom.uid import ExplicitVRLittleEndian, generate_uid
 
 
-def tissue_tiles(n, size=256):
+def tissue_tiles(n, size=256, arrays=False):
     rng = np.random.default_rng(11)
     tiles = []
     for i in range(n):
@@ -36,6 +36,9 @@ def tissue_tiles(n, size=256):
         g_ = np.clip(base - nuclei * 1.3 + rng.normal(0, 6, (size, size)), 0, 255)
         b_ = np.clip(base + 20 - nuclei * 0.4 + rng.normal(0, 6, (size, size)), 0, 255)
         img = np.stack([r_, g_, b_], -1).astype(np.uint8)
+        if arrays:
+            tiles.append(img)
+            continue
         buf = io.BytesIO()
         Image.fromarray(img, "RGB").save(buf, format="JPEG", quality=85)
         tiles.append(buf.getvalue())
@@ -105,6 +108,21 @@ def main():
                        check=True, capture_output=True)
         inputs["ct512_htj2k"] = {"files": ["ct512_htj2k.bin"], "transferSyntax": "1.2.840.10008.1.2.4.201",
                                  "frame": frame16}
+        # Slide tiles in lossy HTJ2K (irreversible 9/7 + ICT, as WSI converters write them).
+        for size, n in ((256, 8), (512, 4)):
+            files = []
+            for i, img in enumerate(tissue_tiles(n, size, arrays=True)):
+                ppm = os.path.join(work, "t.ppm")
+                with open(ppm, "wb") as f:
+                    f.write(b"P6\n%d %d\n255\n" % (size, size) + img.tobytes())
+                name = "htj2k_rgb%d_%02d.bin" % (size, i)
+                subprocess.run(["ojph_compress", "-i", ppm, "-o", os.path.join(out, name), "-qstep", "0.005"],
+                               check=True, capture_output=True)
+                files.append(name)
+            inputs["htj2k_rgb_%d" % size] = {
+                "files": files, "transferSyntax": "1.2.840.10008.1.2.4.203",
+                "frame": {"rows": size, "columns": size, "samplesPerPixel": 3, "bitsAllocated": 8, "bitsStored": 8,
+                          "pixelRepresentation": 0, "photometricInterpretation": "YBR_ICT"}}
     json.dump(inputs, open(os.path.join(out, "inputs.json"), "w"), indent=1)
 
 

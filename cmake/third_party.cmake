@@ -6,7 +6,8 @@ set(LAZYDCM_JPEG_DIR "${LAZYDCM_THIRD_PARTY_DIR}/libjpeg-turbo" CACHE PATH "libj
 set(LAZYDCM_OPENJPEG_DIR "${LAZYDCM_THIRD_PARTY_DIR}/openjpeg" CACHE PATH "OpenJPEG 2.5.4 sources")
 set(LAZYDCM_CHARLS_DIR "${LAZYDCM_THIRD_PARTY_DIR}/charls" CACHE PATH "CharLS sources")
 set(LAZYDCM_LCMS2_DIR "${LAZYDCM_THIRD_PARTY_DIR}/lcms2" CACHE PATH "Little CMS 2.19.1 sources")
-foreach(dir LAZYDCM_JPEG_DIR LAZYDCM_OPENJPEG_DIR LAZYDCM_CHARLS_DIR LAZYDCM_LCMS2_DIR)
+set(LAZYDCM_OPENJPH_DIR "${LAZYDCM_THIRD_PARTY_DIR}/openjph" CACHE PATH "OpenJPH 0.31.0 sources")
+foreach(dir LAZYDCM_JPEG_DIR LAZYDCM_OPENJPEG_DIR LAZYDCM_CHARLS_DIR LAZYDCM_LCMS2_DIR LAZYDCM_OPENJPH_DIR)
   if(NOT EXISTS "${${dir}}")
     message(FATAL_ERROR "${dir} (${${dir}}) not found: run scripts/fetch-third-party.sh")
   endif()
@@ -103,3 +104,49 @@ add_library(lazydcm_lcms2 STATIC ${LCMS2_SOURCES})
 target_include_directories(lazydcm_lcms2 SYSTEM PUBLIC "${LAZYDCM_LCMS2_DIR}/include")
 target_compile_definitions(lazydcm_lcms2 PRIVATE CMS_NO_REGISTER_KEYWORD=1)
 target_compile_options(lazydcm_lcms2 PRIVATE -w -O2)
+
+# ---- OpenJPH 0.31.0 (HTJ2K) ----
+# The generic code everywhere; natively also its x86 SIMD paths (chosen at run time by CPU
+# detection); in the SIMD WebAssembly build its WebAssembly SIMD paths (one path per build: WASM
+# has no run-time dispatch).
+set(OJPH_SRC "${LAZYDCM_OPENJPH_DIR}/src/core")
+file(GLOB OJPH_SOURCES "${OJPH_SRC}/codestream/*.cpp" "${OJPH_SRC}/coding/*.cpp" "${OJPH_SRC}/others/*.cpp"
+     "${OJPH_SRC}/transform/*.cpp" "${OJPH_SRC}/others/*.c")
+list(FILTER OJPH_SOURCES EXCLUDE REGEX "_(sse|sse2|ssse3|avx|avx2|avx512|wasm|vsx|neon)\\.cpp$")
+set(OJPH_X86_FLAGS codestream/ojph_codestream_sse.cpp=-msse codestream/ojph_codestream_sse2.cpp=-msse2
+    codestream/ojph_codestream_avx.cpp=-mavx codestream/ojph_codestream_avx2.cpp=-mavx2
+    coding/ojph_block_decoder_ssse3.cpp=-mssse3 coding/ojph_block_decoder_avx2.cpp=-mavx2
+    coding/ojph_block_encoder_avx2.cpp=-mavx2 transform/ojph_colour_sse.cpp=-msse transform/ojph_colour_sse2.cpp=-msse2
+    transform/ojph_colour_avx.cpp=-mavx transform/ojph_colour_avx2.cpp=-mavx2 transform/ojph_transform_sse.cpp=-msse
+    transform/ojph_transform_sse2.cpp=-msse2 transform/ojph_transform_avx.cpp=-mavx transform/ojph_transform_avx2.cpp=-mavx2)
+if(EMSCRIPTEN)
+  if(LAZYDCM_SIMD)
+    file(GLOB OJPH_WASM "${OJPH_SRC}/codestream/*_wasm.cpp" "${OJPH_SRC}/coding/*_wasm.cpp" "${OJPH_SRC}/transform/*_wasm.cpp")
+    list(APPEND OJPH_SOURCES ${OJPH_WASM})
+  endif()
+elseif(CMAKE_SYSTEM_PROCESSOR MATCHES "x86_64|AMD64|amd64")
+  set(OJPH_NATIVE_X86 ON)
+  foreach(pair ${OJPH_X86_FLAGS})
+    string(REPLACE "=" ";" pair "${pair}")
+    list(GET pair 0 file)
+    list(GET pair 1 flag)
+    list(APPEND OJPH_SOURCES "${OJPH_SRC}/${file}")
+    set_source_files_properties("${OJPH_SRC}/${file}" PROPERTIES COMPILE_OPTIONS "${flag}")
+  endforeach()
+endif()
+add_library(lazydcm_openjph STATIC ${OJPH_SOURCES})
+target_include_directories(lazydcm_openjph SYSTEM PUBLIC "${OJPH_SRC}/openjph")
+target_include_directories(lazydcm_openjph PRIVATE "${OJPH_SRC}/common" "${OJPH_SRC}/codestream" "${OJPH_SRC}/coding"
+                           "${OJPH_SRC}/others" "${OJPH_SRC}/transform" "${OJPH_SRC}/shared")
+target_compile_options(lazydcm_openjph PRIVATE -w -O3)
+if(OJPH_NATIVE_X86)
+  target_compile_definitions(lazydcm_openjph PRIVATE OJPH_DISABLE_AVX512)  # SSE to AVX2 only
+endif()
+if(EMSCRIPTEN)
+  # OpenJPH reports errors with C++ exceptions (caught in src/codec/htj2k.cpp; some inside it).
+  target_compile_options(lazydcm_openjph PRIVATE -fexceptions -sDISABLE_EXCEPTION_CATCHING=0)
+  if(LAZYDCM_SIMD)
+    target_compile_options(lazydcm_openjph PRIVATE -msimd128)
+    target_compile_definitions(lazydcm_openjph PUBLIC OJPH_ENABLE_WASM_SIMD)
+  endif()
+endif()

@@ -69,3 +69,33 @@ for entry in "${packages[@]}"; do
   done
   stamp_of "$name" "$file" >"$dest/$name/.lazydcm-source"
 done
+
+# ---- OpenJPH 0.31.0 (HTJ2K): not packaged by Debian ----
+# From a mirror folder holding the pinned archive (../shared/third-party next to the project, or
+# $LAZYDCM_THIRD_PARTY_MIRROR), verified by its sha256; else from upstream git at the pinned
+# commit (git verifies the tree by the commit's hash).
+ojph_file=openjph-0.31.0-6f3caf3.tar.gz
+ojph_sha=6c96fd09c34071e73efc1c321d3d565b9c92f2a2f69f67e2455372b4409ace88
+ojph_commit=6f3caf3f30dc81dbfca029d06f25dddf2bba06b4
+if [ "$(cat "$dest/openjph/.lazydcm-source" 2>/dev/null)" != "$(stamp_of openjph "$ojph_file")" ]; then
+  rm -rf "${dest:?}/openjph"
+  if [ ! -f "$dest/archives/$ojph_file" ]; then
+    for mirror in "${LAZYDCM_THIRD_PARTY_MIRROR:-}" "$here/../shared/third-party"; do
+      if [ -n "$mirror" ] && [ -f "$mirror/$ojph_file" ]; then cp "$mirror/$ojph_file" "$dest/archives/"; break; fi
+    done
+  fi
+  if [ -f "$dest/archives/$ojph_file" ]; then
+    echo "$ojph_sha  $dest/archives/$ojph_file" | sha256sum -c --quiet - || { echo "checksum mismatch for $ojph_file" >&2; exit 1; }
+    tar -xmf "$dest/archives/$ojph_file" -C "$dest"
+    mv "$dest/openjph-0.31.0" "$dest/openjph"
+  else
+    git clone -q --filter=blob:none --no-checkout https://github.com/aous72/OpenJPH.git "$dest/openjph" ||
+      { echo "OpenJPH: $ojph_file is in no mirror folder and github.com is not reachable" >&2; exit 1; }
+    git -C "$dest/openjph" checkout -q "$ojph_commit"
+    [ "$(git -C "$dest/openjph" rev-parse HEAD)" = "$ojph_commit" ] || { echo "OpenJPH: not at $ojph_commit" >&2; exit 1; }
+  fi
+  for p in "$here"/scripts/patches/openjph-*.patch; do
+    [ -f "$p" ] && patch -s -p1 -d "$dest/openjph" <"$p"
+  done
+  stamp_of openjph "$ojph_file" >"$dest/openjph/.lazydcm-source"
+fi

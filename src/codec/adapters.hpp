@@ -9,5 +9,6 @@ const codec* deflate_frame_codec();  // Deflated Image Frame Compression
 const codec* jpeg_turbo_codec();   // baseline and extended, 8- and 12-bit
 const codec* jpeg_lossless_codec();
 const codec* jpegls_codec();
-const codec* j2k_codec();          // JPEG 2000 and HTJ2K
+const codec* j2k_codec();          // JPEG 2000 (and HTJ2K that OpenJPH leaves to it)
+const codec* htj2k_codec();        // HTJ2K with OpenJPH
 }  // namespace lazydcm

@@ -73,6 +73,9 @@ inline void put_sample(uint8_t* dst, size_t i, uint32_t bits_allocated, int32_t 
     default: for (int b = 0; b < 4; ++b) dst[4 * i + b] = uint8_t(uint32_t(v) >> (8 * b)); break;
   }
 }
+// Sign-extends n values of bits_allocated bits from bit `bits` (an unsigned codestream under
+// Pixel Representation 1: follow the dataset, as pydicom and GDCM do).
+void sign_extend(uint8_t* dst, size_t n, uint32_t bits_allocated, uint32_t bits);
 }  // namespace codec_util
 
 }  // namespace lazydcm

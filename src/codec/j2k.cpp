@@ -1,4 +1,4 @@
-// JPEG 2000 (.90, .91) and HTJ2K (.201-.203) with OpenJPEG 2.5.4: J2K codestreams or JP2 files,
+// JPEG 2000 (.90, .91) with OpenJPEG 2.5.4 (and the HTJ2K frames OpenJPH leaves to it, htj2k.cpp): J2K codestreams or JP2 files,
 // reduced-resolution decoding, signed components, subsampled components brought to full size.
 // OpenJPEG applies the inverse RCT/ICT, so YBR_RCT / YBR_ICT frames come back as RGB (as GDCM).
 #include <openjpeg.h>
@@ -64,19 +64,6 @@ void copy_component(const OPJ_INT32* src, size_t n, uint32_t c, uint32_t nc, uin
     }
     default:
       for (size_t i = 0; i < n; ++i) codec_util::put_sample(dst, i * nc + c, bits, src[i]);
-  }
-}
-
-void sign_extend(uint8_t* dst, size_t n, uint32_t bits_allocated, uint32_t bits) {
-  if (bits == 0 || bits >= 32) return;
-  const int32_t sign = int32_t(1) << (bits - 1), mask = (int32_t(1) << bits) - 1;
-  for (size_t i = 0; i < n; ++i) {
-    int32_t v = 0;
-    if (bits_allocated == 8) v = dst[i];
-    else if (bits_allocated == 16) v = int32_t(dst[2 * i]) | int32_t(dst[2 * i + 1]) << 8;
-    else std::memcpy(&v, dst + 4 * i, 4);
-    v &= mask;
-    codec_util::put_sample(dst, i, bits_allocated, (v ^ sign) - sign);
   }
 }
 
@@ -163,7 +150,7 @@ class j2k final : public codec {
       // An unsigned codestream under Pixel Representation 1 (J2K_pixelrep_mismatch.dcm): follow
       // the dataset, as pydicom and GDCM do: sign-extend from Bits Stored.
       const uint32_t bits = info.bits_stored > 0 && info.bits_stored <= info.bits_allocated ? info.bits_stored : image->comps[0].prec;
-      sign_extend(dst, size_t(rows) * cols * nc, info.bits_allocated, bits);
+      codec_util::sign_extend(dst, size_t(rows) * cols * nc, info.bits_allocated, bits);
       report.decoder += "; unsigned codestream, Pixel Representation 1: sign-extended from bit " + std::to_string(bits);
     }
     if (nc == 3 && (info.photometric_interpretation == "YBR_RCT" || info.photometric_interpretation == "YBR_ICT"))

@@ -23,6 +23,19 @@ error check_destination(const frame_info& info, size_t dst_size, int reduce) {
     return make_error(errc::invalid_argument, error::no_offset, "destination smaller than the frame");
   return {};
 }
+
+void sign_extend(uint8_t* dst, size_t n, uint32_t bits_allocated, uint32_t bits) {
+  if (bits == 0 || bits >= 32) return;
+  const int32_t sign = int32_t(1) << (bits - 1), mask = (int32_t(1) << bits) - 1;
+  for (size_t i = 0; i < n; ++i) {
+    int32_t v = 0;
+    if (bits_allocated == 8) v = dst[i];
+    else if (bits_allocated == 16) v = int32_t(dst[2 * i]) | int32_t(dst[2 * i + 1]) << 8;
+    else std::memcpy(&v, dst + 4 * i, 4);
+    v &= mask;
+    put_sample(dst, i, bits_allocated, (v ^ sign) - sign);
+  }
+}
 }  // namespace codec_util
 
 namespace {
@@ -46,9 +59,9 @@ constexpr entry k_codecs[] = {
     {"1.2.840.10008.1.2.4.81", jpegls_codec},
     {"1.2.840.10008.1.2.4.90", j2k_codec},
     {"1.2.840.10008.1.2.4.91", j2k_codec},
-    {"1.2.840.10008.1.2.4.201", j2k_codec},
-    {"1.2.840.10008.1.2.4.202", j2k_codec},
-    {"1.2.840.10008.1.2.4.203", j2k_codec},
+    {"1.2.840.10008.1.2.4.201", htj2k_codec},
+    {"1.2.840.10008.1.2.4.202", htj2k_codec},
+    {"1.2.840.10008.1.2.4.203", htj2k_codec},
 };
 }  // namespace
 
@@ -71,7 +84,7 @@ error decode_frame(std::string_view uid, const uint8_t* src, size_t size, const 
     return make_error(errc::unsupported_transfer_syntax, error::no_offset,
                       "no decoder for transfer syntax " + std::string(uid));
   if (error e = codec_util::check_destination(info, dst_size, options.reduce); e.code != errc::ok) return e;
-  if (options.reduce < 0 || (options.reduce > 0 && c != j2k_codec()))
+  if (options.reduce < 0 || (options.reduce > 0 && c != j2k_codec() && c != htj2k_codec()))
     return make_error(errc::invalid_argument, error::no_offset, "reduced-resolution decoding needs JPEG 2000");
   report = decode_report{};
   report.rows = info.rows;
