@@ -111,6 +111,33 @@ describe('slide viewer (examples/slide.html)', () => {
     await page.close();
   });
 
+  test('a view is one request plan: a fresh view costs at most one request per tile row it touches', async () => {
+    const page = await openPage('/examples/slide.html?src=sample');
+    const r = await page.evaluate(async () => {
+      const { SlideView } = await import('/web/dist/browser.js');
+      const canvas = document.createElement('canvas');
+      [canvas.width, canvas.height] = [960, 640];
+      const view = new SlideView(canvas, window.demo.slide, { concurrency: 2 });
+      view.setView({ x: 1280, y: 900, zoom: 0.0001 });  // the coarsest level only
+      await view.idle();
+      const level = window.demo.slide.levels[0];
+      const before = window.demo.slide.stats.toJSON();
+      view.setView({ x: 1000, y: 800, zoom: 1 });  // level 0 at 1:1: 960 x 640 pixels from (520, 480)
+      await view.idle();
+      const after = window.demo.slide.stats.toJSON();
+      const rows = Math.floor((800 + 320 - 1) / level.tileRows) - Math.floor((800 - 320) / level.tileRows) + 1;
+      const columns = Math.floor((1000 + 480 - 1) / level.tileColumns) - Math.floor((1000 - 480) / level.tileColumns) + 1;
+      const out = { requests: after.requests - before.requests, joins: after.inflightJoins - before.inflightJoins, rows, columns, failed: view.failed.size };
+      view.destroy();
+      return out;
+    });
+    assert.equal(r.failed, 0);
+    assert.ok(r.columns > 1 && r.rows > 1, JSON.stringify(r));
+    // Tile by tile (with 2 in flight) this was rows x columns requests.
+    assert.ok(r.requests <= r.rows, `${r.requests} requests for ${r.rows} x ${r.columns} tiles: ${JSON.stringify(r)}`);
+    await page.close();
+  });
+
   test('a view that would need too many tiles of its level fetches none of them and says so', async () => {
     const page = await openPage('/examples/slide.html?src=sample');
     const r = await page.evaluate(async () => {

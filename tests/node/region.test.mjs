@@ -111,4 +111,25 @@ describe('a remote region costs the header and the touched tiles', () => {
     assert.ok(log.length <= 4, `${log.length} requests for 4 tile rows`);
     assert.equal(log.reduce((s, l) => s + l.bytes, 0), tileBytes, 'exactly the touched tiles');
   });
+
+  test('concurrent reads of the same frames share one request (in-flight reads are joined)', async () => {
+    // No frame caches: only the in-flight join can save the second request.
+    const inst = await open(`${server.url}/index/large_eot.dcm`, { firstRead: 16 * 1024, caches: false });
+    server.clearLog();
+    const [a, b, c] = await Promise.all([inst.getStoredFrame(5), inst.getStoredFrame(5), inst.getStoredFrames([5, 6])]);
+    const log = await server.logSettled();
+    // Frame 5 read once (the second read and the pair join it), frame 6 by the pair: 2 requests, not 3.
+    assert.equal(log.length, 2, `${log.length} requests`);
+    assert.equal(log.reduce((n, l) => n + l.bytes, 0), inst.frames[4].length + inst.frames[5].length);
+    assert.equal(inst.stats.inflightJoins, 2);
+    assert.ok(bytesOf(a.data).equals(bytesOf(b.data)) && bytesOf(a.data).equals(bytesOf(c[0].data)));
+    // A read that joins one whose caller aborts is read again for its own caller.
+    const ac = new AbortController();
+    const first = inst.getStoredFrame(9, { signal: ac.signal });
+    const second = inst.getStoredFrame(9);
+    ac.abort();
+    await assert.rejects(first, (e) => e instanceof LazydcmError && e.codeName === 'aborted');
+    assert.ok(bytesOf((await second).data).equals(bytesOf((await inst.getStoredFrame(9)).data)));
+    await inst.close();
+  });
 });

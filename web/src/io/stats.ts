@@ -5,6 +5,8 @@ export class IoStats {
   /** Frames served from the encoded or decoded frame cache, and frames that had to be fetched. */
   cacheHits = 0;
   cacheMisses = 0;
+  /** Frames that were already being read for another caller (a view's batch): joined, not fetched again. */
+  inflightJoins = 0;
   /** Milliseconds spent waiting for bytes. */
   waitMs = 0;
   notes: string[] = [];
@@ -14,7 +16,7 @@ export class IoStats {
   }
 
   toJSON() {
-    return { requests: this.requests, bytes: this.bytes, cacheHits: this.cacheHits, cacheMisses: this.cacheMisses, waitMs: Math.round(this.waitMs), notes: this.notes };
+    return { requests: this.requests, bytes: this.bytes, cacheHits: this.cacheHits, cacheMisses: this.cacheMisses, inflightJoins: this.inflightJoins, waitMs: Math.round(this.waitMs), notes: this.notes };
   }
 }
 
@@ -29,6 +31,7 @@ export function sumStats(all: IoStats[]): IoStats {
     out.bytes += s.bytes;
     out.cacheHits += s.cacheHits;
     out.cacheMisses += s.cacheMisses;
+    out.inflightJoins += s.inflightJoins;
     out.waitMs += s.waitMs;
     for (const n of s.notes) out.note(n);
   }

@@ -283,6 +283,7 @@ export class Instance {
     this.stats.note(`${this.source.name}: the ${kind.replace(/_/g, ' ')} points at the wrong bytes (${cause.message}); re-indexed`);
     this.caches?.encoded.deletePrefix(this.keyPrefix);
     this.caches?.decoded.deletePrefix(this.keyPrefix);
+    this.pendingFrames.clear();  // reads in flight used the old table: later reads do not join them
     this.indexPending = true;
     await this.finishIndex(options);
     return true;
@@ -614,32 +615,89 @@ export class Instance {
     }
     const key = (i: number) => `${this.keyPrefix}${i}`;
     const wanted = new Set<number>();
+    const joining: [number, Promise<Uint8Array>][] = [];
     for (const i of new Set(indices)) {
       const cached = this.caches?.encoded.get(key(i));
+      const pending = cached ? undefined : this.pendingFrames.get(i);
       if (cached) {
         out.set(i, cached);
         this.stats.cacheHits++;
+      } else if (pending) {
+        joining.push([i, pending]);  // already being read (a view's batch, another caller): no second request
+        this.stats.inflightJoins++;
       } else {
         wanted.add(i);
         this.stats.cacheMisses++;
       }
     }
-    if (!wanted.size) return out;
+    const joined = Promise.all(joining.map(async ([i, p]) => {
+      try {
+        out.set(i, await p);
+      } catch (e) {
+        // The read this joined was aborted by its own caller: read it for this one.
+        if (!(e instanceof LazydcmError && e.code === ErrorCode.aborted) || options.signal?.aborted) throw e;
+        out.set(i, (await this.fetchFrames([i], options, false)).get(i)!);
+      }
+    }));
+    if (!wanted.size) {
+      await joined;
+      return out;
+    }
     const policy = prefetch ? this.options.prefetch ?? 'none' : 'none';
-    const extra = policy === 'none' ? [] : this.prefetchFor([...wanted]);
+    const extra = policy === 'none' ? [] : this.prefetchFor([...wanted]).filter((i) => !this.pendingFrames.has(i));
     if (policy === 'latency' && extra.length) {
       // The requested frames now; the rest of their blocks afterwards, at a lower priority, into
       // the cache (errors there are not the caller's).
       const behind = extra.filter((i) => !wanted.has(i));
       const fetched = this.fetchFrames([...wanted], options, false);
       fetched.then(() => this.fetchFrames(behind, { maxGap: options.maxGap, priority: (options.priority ?? 0) - 1 }, false)).catch(() => undefined);
-      const got = await fetched;
+      const [got] = await Promise.all([fetched, joined]);
       for (const [i, b] of got) out.set(i, b);
       return out;
     }
     const all = new Set([...wanted, ...extra]);
-    if (isFrameSource(this.source)) return this.fetchByNumber(this.source, [...all], wanted, out, options);
-    const spans = [...all].map((index) => ({ index, offset: this.frameTable.offset(index), length: this.frameTable.byteLength(index) }));
+    const settle = this.trackPending([...all]);
+    try {
+      if (isFrameSource(this.source)) await this.fetchByNumber(this.source, [...all], wanted, out, options, settle);
+      else await this.fetchRanges([...all], wanted, out, options, settle);
+    } finally {
+      settle.rest(new LazydcmError(ErrorCode.aborted, 'aborted', 'read not finished'));
+    }
+    await joined;
+    return out;
+  }
+
+  /** Frames being read, by index: a read of one of them waits for that read instead of sending another. */
+  private readonly pendingFrames = new Map<number, Promise<Uint8Array>>();
+
+  /** Registers frames as being read; `done`/`fail` settle them as their bytes arrive, `rest` the others. */
+  private trackPending(indices: number[]) {
+    const settlers = new Map<number, { resolve: (b: Uint8Array) => void; reject: (e: unknown) => void; p: Promise<Uint8Array> }>();
+    for (const i of indices) {
+      let resolve!: (b: Uint8Array) => void, reject!: (e: unknown) => void;
+      const p = new Promise<Uint8Array>((res, rej) => { resolve = res; reject = rej; });
+      p.catch(() => undefined);  // nobody may have joined it
+      settlers.set(i, { resolve, reject, p });
+      this.pendingFrames.set(i, p);
+    }
+    const finish = (i: number) => {
+      const s = settlers.get(i);
+      settlers.delete(i);
+      if (s && this.pendingFrames.get(i) === s.p) this.pendingFrames.delete(i);
+      return s;
+    };
+    return {
+      done: (i: number, b: Uint8Array) => finish(i)?.resolve(b),
+      fail: (indices: number[], e: unknown) => { for (const i of indices) finish(i)?.reject(e); },
+      rest: (e: unknown) => { for (const i of [...settlers.keys()]) finish(i)?.reject(e); },
+    };
+  }
+
+  /** Byte ranges: adjacent frames coalesced into one request each, in parallel through the scheduler. */
+  private async fetchRanges(all: number[], wanted: Set<number>, out: Map<number, Uint8Array>, options: ReadOptions,
+    settle: ReturnType<Instance['trackPending']>): Promise<void> {
+    const key = (i: number) => `${this.keyPrefix}${i}`;
+    const spans = all.map((index) => ({ index, offset: this.frameTable.offset(index), length: this.frameTable.byteLength(index) }));
     const groups = coalesce(spans, options.maxGap ?? 64 * 1024);
     const bytesTotal = groups.reduce((n, g) => n + g.length, 0);
     let bytesDone = 0;
@@ -652,18 +710,22 @@ export class Instance {
       for (const f of group.items) {
         const b = bytes.subarray(f.offset - group.offset, f.offset - group.offset + f.length);
         // Cached frames are copies: a view would pin the whole coalesced read.
-        if (this.caches) this.caches.encoded.set(key(f.index), group.items.length > 1 ? b.slice() : b);
+        const own = group.items.length > 1 ? b.slice() : b;
+        if (this.caches) this.caches.encoded.set(key(f.index), own);
         if (wanted.has(f.index)) out.set(f.index, b);
+        settle.done(f.index, own);
       }
       bytesDone += group.length;
       options.onProgress?.({ bytesDone, bytesTotal, framesDone: 0, framesTotal: wanted.size });
-    }, { priority: options.priority, signal: options.signal })));
-    return out;
+    }, { priority: options.priority, signal: options.signal }).catch((e: unknown) => {
+      settle.fail(group.items.map((f) => f.index), e);
+      throw e;
+    })));
   }
 
   /** DICOMweb: frames by number, sorted, up to framesPerRequest per request, through the scheduler. */
   private async fetchByNumber(source: DicomWebInstanceSource, all: number[], wanted: Set<number>, out: Map<number, Uint8Array>,
-    options: ReadOptions): Promise<Map<number, Uint8Array>> {
+    options: ReadOptions, settle: ReturnType<Instance['trackPending']>): Promise<void> {
     all.sort((a, b) => a - b);
     const groups: number[][] = [];
     for (let k = 0; k < all.length; k += source.framesPerRequest) groups.push(all.slice(k, k + source.framesPerRequest));
@@ -675,11 +737,14 @@ export class Instance {
         const b = got.frames[k];
         this.caches?.encoded.set(`${this.keyPrefix}${index}`, b);
         if (wanted.has(index)) out.set(index, b);
+        settle.done(index, b);
         bytesDone += b.length;
       });
       options.onProgress?.({ bytesDone, bytesTotal: 0, framesDone: 0, framesTotal: wanted.size });
-    }, { priority: options.priority, signal: options.signal })));
-    return out;
+    }, { priority: options.priority, signal: options.signal }).catch((e: unknown) => {
+      settle.fail(group, e);
+      throw e;
+    })));
   }
 
   /** Frames by number arrive with their transfer syntax: the core decodes with it. */

@@ -298,6 +298,18 @@ export class Slide {
     return new Map(image.map((part) => [part, part.planRegionFrames(clipped, plane)]));
   }
 
+  /**
+   * Reads the encoded frames that boxes of a level (level pixels) need into the frame cache, in as
+   * few requests as their adjacency in the files allows; nothing is decoded. Reads already in
+   * flight are joined, cached frames cost nothing. A viewer hands it every tile of a view at once
+   * (SlideView does), then decodes tile by tile from the cache.
+   */
+  async prefetch(level: SlideLevel, boxes: { x: number; y: number; width: number; height: number }[],
+    options: ReadOptions & { focalPlane?: number } = {}): Promise<void> {
+    const plan = this.planFrames(level, boxes, options.focalPlane ?? 0);
+    await Promise.all([...plan].filter(([, frames]) => frames.length).map(([instance, frames]) => instance.fetchFrames(frames, options)));
+  }
+
   async close(): Promise<void> {
     this.ops?.delete();
     this.ops = undefined;
@@ -418,8 +430,7 @@ export class PatchGenerator {
   /** Fetches every patch's frames into the frame cache (adjacent frames in one request). */
   async preload(options: ReadOptions = {}): Promise<void> {
     const boxes = this.origins.map((o) => ({ x: o.column, y: o.row, width: this.patchSize, height: this.patchSize }));
-    const plan = this.slide.planFrames(this.level, boxes, this.focalPlane ?? 0);
-    await Promise.all([...plan].map(([instance, frames]) => instance.fetchFrames(frames, options)));
+    await this.slide.prefetch(this.level, boxes, { ...options, focalPlane: this.focalPlane ?? 0 });
   }
 
   async getPatch(i: number, options: PatchOptions = {}): Promise<Patch> {

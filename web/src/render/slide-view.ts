@@ -69,6 +69,8 @@ export class SlideView {
   private readonly u;
   private readonly textures = new Map<string, { tex: WebGLTexture; grey: boolean; tile: TileAddress }>();
   private readonly inflight = new Set<string>();
+  /** Tiles whose frames were asked for in a view's batch (requestView). */
+  private readonly batched = new Set<string>();
   private queue: TileAddress[] = [];
   private view: SlideViewState;
   private frame = 0;
@@ -246,6 +248,7 @@ export class SlideView {
       .map((t) => ({ t, d: distance(t) }))
       .sort((a, b) => (b.t.level - a.t.level) || a.d - b.d)
       .map(({ t }) => t);
+    this.requestView();
     this.pump();
     this.options.onDraw?.(this);
     if (!this.pendingTiles) this.resolveIdle();
@@ -301,6 +304,27 @@ export class SlideView {
     this.frame = typeof requestAnimationFrame !== 'undefined' ? requestAnimationFrame(() => this.draw()) : (setTimeout(() => this.draw(), 0) as unknown as number);
   }
 
+  /**
+   * The view as one request plan: every queued tile not yet asked for goes to the slide at once,
+   * per level, so tiles adjacent in the file arrive in one Range read (a row of a view: one request,
+   * not one per tile); the tile loads then decode from the frame cache or join those reads.
+   */
+  private requestView(): void {
+    const byLevel = new Map<number, TileAddress[]>();
+    for (const t of this.queue) {
+      const k = this.key(t);
+      if (this.batched.has(k)) continue;
+      this.batched.add(k);
+      byLevel.set(t.level, [...(byLevel.get(t.level) ?? []), t]);
+    }
+    for (const [index, tiles] of byLevel) {
+      const level = this.slide.levels[index];
+      const boxes = tiles.map((t) => ({ x: t.column * level.tileColumns, y: t.row * level.tileRows, width: level.tileColumns, height: level.tileRows }));
+      // Errors are the tiles' to report (their own loads fail with them).
+      this.slide.prefetch(level, boxes, { focalPlane: this.options.focalPlane, priority: 1 }).catch(() => undefined);
+    }
+  }
+
   private pump(): void {
     const limit = this.options.concurrency ?? 6;
     while (this.inflight.size < limit && this.queue.length) {
@@ -312,6 +336,7 @@ export class SlideView {
         this.options.onError?.(e, t);
       }).finally(() => {
         this.inflight.delete(key);
+        this.batched.delete(key);
         this.requestDraw();
         this.pump();
       });
