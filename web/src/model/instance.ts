@@ -3,8 +3,8 @@ import { IoStats } from '../io/stats.js';
 import type { ByteSource } from '../sources/source.js';
 import { isFrameSource, type DicomWebInstanceSource } from '../sources/dicomweb.js';
 import { loadCore, type CoreReader } from '../wasm/load.js';
-import { coalesce } from '../io/coalesce.js';
-import { CACHE_ENTRY_BYTES, sharedFrameCaches, type DecodedFrame, type FrameCaches } from '../io/cache.js';
+import { sharedFrameCaches, type DecodedFrame, type FrameCaches } from '../io/cache.js';
+import { FrameStore, HeldBytes, type FrameOrigin, type Progress, type ReadOptions } from '../io/frame-store.js';
 import { RequestScheduler } from '../io/scheduler.js';
 import type { DecodePool } from '../workers/pool.js';
 import { FrameTable, type FrameLocation, type FrameTableLayout } from './frame-table.js';
@@ -182,23 +182,7 @@ export interface OpenOptions {
   decodePool?: DecodePool;
 }
 
-/** Progress of a long read: bytes fetched and frames decoded so far. */
-export interface Progress {
-  bytesDone: number;
-  bytesTotal: number;
-  framesDone: number;
-  framesTotal: number;
-}
-
-/** What every pixel read accepts. */
-export interface ReadOptions {
-  /** Frame ranges closer than this are fetched in one request. Default 64 KiB. */
-  maxGap?: number;
-  signal?: AbortSignal;
-  /** Higher first when reads wait for the scheduler (e.g. visible tiles over prefetch). */
-  priority?: number;
-  onProgress?: (p: Progress) => void;
-}
+export type { Progress, ReadOptions } from '../io/frame-store.js';
 
 /**
  * One DICOM instance: its metadata and frame index, read with as few bytes as the core needs.
@@ -227,6 +211,8 @@ export class Instance {
 
   private readonly caches: FrameCaches | null;
   private readonly scheduler: RequestScheduler;
+  /** Encoded frames: cache, joined reads, coalesced requests, prefetch (io/frame-store.ts). */
+  private readonly store: FrameStore;
   /** Cache keys: the URL and its validator for HTTP (shared across opens), else unique to this instance. */
   private readonly keyPrefix: string;
   private readonly uniqueKeys: boolean;
@@ -247,26 +233,23 @@ export class Instance {
       this.summary.frameIndexError.name = codeName(this.summary.frameIndexError.name);
     }
     this.frameTable = frameTableOf(reader!);
+    this.store = new FrameStore(this.originOf(source), this.caches, this.keyPrefix, this.scheduler, source.stats, options);
   }
 
-  /**
-   * Frame ranges that lie in bytes already read (the first read, a fragment scan) go to the
-   * encoded cache, so reading those frames costs no request. Bounded by the cache's byte budget.
-   */
+  /** Where the frames come from: frames by number (DICOMweb), else byte ranges located by the index. */
+  private originOf(source: ByteSource): FrameOrigin {
+    if (!isFrameSource(source)) return { kind: 'ranges', source, spans: () => this.frameTable };
+    const s = this.summary;
+    return {
+      kind: 'numbers', source, count: this.frameTable.length,
+      decodedBytes: this.frameTable.length * (s.rows ?? 0) * (s.columns ?? 0) * (s.samplesPerPixel ?? 1) * Math.ceil((s.bitsAllocated ?? 8) / 8),
+      onTransferSyntax: (uid) => this.adoptTransferSyntax(uid),
+    };
+  }
+
+  /** Frames in bytes the open already read go to the encoded cache (FrameStore.seed). */
   private seedFrames(held: HeldBytes): void {
-    if (!this.caches || !held.chunks.length || this.summary.pixelData?.inInflatedStream || isFrameSource(this.source)) return;
-    const [lo, hi] = held.span();
-    const t = this.frameTable, cache = this.caches.encoded;
-    for (let i = 0; i < t.length; i++) {
-      const offset = t.offset(i), length = t.byteLength(i);
-      if (offset < lo || offset + length > hi) continue;  // a slide's other 10^5 tiles: no work
-      // Speculative: fills free room only, never evicts what reads put there.
-      if (cache.bytes + length + CACHE_ENTRY_BYTES > cache.maxBytes) break;
-      const key = `${this.keyPrefix}${i}`;
-      if (cache.has(key)) continue;
-      const bytes = held.copy(offset, length);
-      if (bytes) cache.set(key, bytes);
-    }
+    if (!this.summary.pixelData?.inInflatedStream) this.store.seed(held);
   }
 
   /**
@@ -281,9 +264,8 @@ export class Instance {
     if (kind !== 'extended_offset_table' && kind !== 'basic_offset_table' && kind !== 'tiff_tile_table') return false;
     if (!this.reader.reindex(cause.message)) return false;
     this.stats.note(`${this.source.name}: the ${kind.replace(/_/g, ' ')} points at the wrong bytes (${cause.message}); re-indexed`);
-    this.caches?.encoded.deletePrefix(this.keyPrefix);
+    this.store.reset();  // cached and in-flight frames of the old table
     this.caches?.decoded.deletePrefix(this.keyPrefix);
-    this.pendingFrames.clear();  // reads in flight used the old table: later reads do not join them
     this.indexPending = true;
     await this.finishIndex(options);
     return true;
@@ -607,144 +589,11 @@ export class Instance {
    * @internal
    */
   async fetchFrames(indices: number[], options: ReadOptions = {}, prefetch = true): Promise<Map<number, Uint8Array>> {
-    const out = new Map<number, Uint8Array>();
     if (this.summary.pixelData?.inInflatedStream) {
       // Deflated files: the frames are in the inflated stream the core already holds.
-      for (const i of indices) out.set(i, new Uint8Array(0));
-      return out;
+      return new Map(indices.map((i) => [i, new Uint8Array(0)]));
     }
-    const key = (i: number) => `${this.keyPrefix}${i}`;
-    const wanted = new Set<number>();
-    const joining: [number, Promise<Uint8Array>][] = [];
-    for (const i of new Set(indices)) {
-      const cached = this.caches?.encoded.get(key(i));
-      const pending = cached ? undefined : this.pendingFrames.get(i);
-      if (cached) {
-        out.set(i, cached);
-        this.stats.cacheHits++;
-      } else if (pending) {
-        joining.push([i, pending]);  // already being read (a view's batch, another caller): no second request
-        this.stats.inflightJoins++;
-      } else {
-        wanted.add(i);
-        this.stats.cacheMisses++;
-      }
-    }
-    const joined = Promise.all(joining.map(async ([i, p]) => {
-      try {
-        out.set(i, await p);
-      } catch (e) {
-        // The read this joined was aborted by its own caller: read it for this one.
-        if (!(e instanceof LazydcmError && e.code === ErrorCode.aborted) || options.signal?.aborted) throw e;
-        out.set(i, (await this.fetchFrames([i], options, false)).get(i)!);
-      }
-    }));
-    if (!wanted.size) {
-      await joined;
-      return out;
-    }
-    const policy = prefetch ? this.options.prefetch ?? 'none' : 'none';
-    const extra = policy === 'none' ? [] : this.prefetchFor([...wanted]).filter((i) => !this.pendingFrames.has(i));
-    if (policy === 'latency' && extra.length) {
-      // The requested frames now; the rest of their blocks afterwards, at a lower priority, into
-      // the cache (errors there are not the caller's).
-      const behind = extra.filter((i) => !wanted.has(i));
-      const fetched = this.fetchFrames([...wanted], options, false);
-      fetched.then(() => this.fetchFrames(behind, { maxGap: options.maxGap, priority: (options.priority ?? 0) - 1 }, false)).catch(() => undefined);
-      const [got] = await Promise.all([fetched, joined]);
-      for (const [i, b] of got) out.set(i, b);
-      return out;
-    }
-    const all = new Set([...wanted, ...extra]);
-    const settle = this.trackPending([...all]);
-    try {
-      if (isFrameSource(this.source)) await this.fetchByNumber(this.source, [...all], wanted, out, options, settle);
-      else await this.fetchRanges([...all], wanted, out, options, settle);
-    } finally {
-      settle.rest(new LazydcmError(ErrorCode.aborted, 'aborted', 'read not finished'));
-    }
-    await joined;
-    return out;
-  }
-
-  /** Frames being read, by index: a read of one of them waits for that read instead of sending another. */
-  private readonly pendingFrames = new Map<number, Promise<Uint8Array>>();
-
-  /** Registers frames as being read; `done`/`fail` settle them as their bytes arrive, `rest` the others. */
-  private trackPending(indices: number[]) {
-    const settlers = new Map<number, { resolve: (b: Uint8Array) => void; reject: (e: unknown) => void; p: Promise<Uint8Array> }>();
-    for (const i of indices) {
-      let resolve!: (b: Uint8Array) => void, reject!: (e: unknown) => void;
-      const p = new Promise<Uint8Array>((res, rej) => { resolve = res; reject = rej; });
-      p.catch(() => undefined);  // nobody may have joined it
-      settlers.set(i, { resolve, reject, p });
-      this.pendingFrames.set(i, p);
-    }
-    const finish = (i: number) => {
-      const s = settlers.get(i);
-      settlers.delete(i);
-      if (s && this.pendingFrames.get(i) === s.p) this.pendingFrames.delete(i);
-      return s;
-    };
-    return {
-      done: (i: number, b: Uint8Array) => finish(i)?.resolve(b),
-      fail: (indices: number[], e: unknown) => { for (const i of indices) finish(i)?.reject(e); },
-      rest: (e: unknown) => { for (const i of [...settlers.keys()]) finish(i)?.reject(e); },
-    };
-  }
-
-  /** Byte ranges: adjacent frames coalesced into one request each, in parallel through the scheduler. */
-  private async fetchRanges(all: number[], wanted: Set<number>, out: Map<number, Uint8Array>, options: ReadOptions,
-    settle: ReturnType<Instance['trackPending']>): Promise<void> {
-    const key = (i: number) => `${this.keyPrefix}${i}`;
-    const spans = all.map((index) => ({ index, offset: this.frameTable.offset(index), length: this.frameTable.byteLength(index) }));
-    const groups = coalesce(spans, options.maxGap ?? 64 * 1024);
-    const bytesTotal = groups.reduce((n, g) => n + g.length, 0);
-    let bytesDone = 0;
-    await Promise.all(groups.map((group) => this.scheduler.run(async () => {
-      const bytes = await this.source.read(group.offset, group.length, options.signal);
-      if (bytes.length < group.length) {
-        throw new LazydcmError(ErrorCode.truncated, 'truncated', `frames end at byte ${group.offset + bytes.length}, before ${group.offset + group.length}`,
-          group.offset + bytes.length, this.source.name);
-      }
-      for (const f of group.items) {
-        const b = bytes.subarray(f.offset - group.offset, f.offset - group.offset + f.length);
-        // Cached frames are copies: a view would pin the whole coalesced read.
-        const own = group.items.length > 1 ? b.slice() : b;
-        if (this.caches) this.caches.encoded.set(key(f.index), own);
-        if (wanted.has(f.index)) out.set(f.index, b);
-        settle.done(f.index, own);
-      }
-      bytesDone += group.length;
-      options.onProgress?.({ bytesDone, bytesTotal, framesDone: 0, framesTotal: wanted.size });
-    }, { priority: options.priority, signal: options.signal }).catch((e: unknown) => {
-      settle.fail(group.items.map((f) => f.index), e);
-      throw e;
-    })));
-  }
-
-  /** DICOMweb: frames by number, sorted, up to framesPerRequest per request, through the scheduler. */
-  private async fetchByNumber(source: DicomWebInstanceSource, all: number[], wanted: Set<number>, out: Map<number, Uint8Array>,
-    options: ReadOptions, settle: ReturnType<Instance['trackPending']>): Promise<void> {
-    all.sort((a, b) => a - b);
-    const groups: number[][] = [];
-    for (let k = 0; k < all.length; k += source.framesPerRequest) groups.push(all.slice(k, k + source.framesPerRequest));
-    let bytesDone = 0;
-    await Promise.all(groups.map((group) => this.scheduler.run(async () => {
-      const got = await source.readFrames(group.map((i) => i + 1), options.signal);
-      this.adoptTransferSyntax(got.transferSyntaxUid);
-      group.forEach((index, k) => {
-        const b = got.frames[k];
-        this.caches?.encoded.set(`${this.keyPrefix}${index}`, b);
-        if (wanted.has(index)) out.set(index, b);
-        settle.done(index, b);
-        bytesDone += b.length;
-      });
-      options.onProgress?.({ bytesDone, bytesTotal: 0, framesDone: 0, framesTotal: wanted.size });
-    }, { priority: options.priority, signal: options.signal }).catch((e: unknown) => {
-      settle.fail(group, e);
-      throw e;
-    })));
+    return this.store.fetch(indices, options, prefetch);
   }
 
   /** Frames by number arrive with their transfer syntax: the core decodes with it. */
@@ -781,29 +630,6 @@ export class Instance {
   /** This instance as an image of a slide (wsi/pyramid.hpp). @internal */
   wsiImage(): Record<string, unknown> {
     return JSON.parse(this.open_().wsiImageJson(this.source.name));
-  }
-
-  /** Frames the prefetch policy adds to a read of `missing` (uncached ones only). */
-  private prefetchFor(missing: number[]): number[] {
-    const policy = this.options.prefetch ?? 'none';
-    if (policy === 'none' || !this.caches) return [];
-    const n = this.frameTable.length;
-    const cached = (i: number) => this.caches!.encoded.has(`${this.keyPrefix}${i}`);
-    if (policy === 'instance') {
-      // Frames by number have no lengths: their decoded size bounds the instance's.
-      const s = this.summary;
-      const total = isFrameSource(this.source)
-        ? n * (s.rows ?? 0) * (s.columns ?? 0) * (s.samplesPerPixel ?? 1) * Math.ceil((s.bitsAllocated ?? 8) / 8)
-        : this.frameTable.totalBytes();
-      if (total <= (this.options.prefetchInstanceBytes ?? 8 * 2 ** 20)) return allIndices(n).filter((i) => !cached(i));
-    }
-    const block = Math.max(1, this.options.prefetchBlock ?? 16);
-    const extra = new Set<number>();
-    for (const i of missing) {
-      const start = Math.floor(i / block) * block;
-      for (let j = start; j < Math.min(n, start + block); j++) if (!cached(j)) extra.add(j);
-    }
-    return [...extra];
   }
 
   private indicesOf(frames: number[] | undefined, options: FrameOptions): number[] {
@@ -918,54 +744,6 @@ async function drive(reader: CoreReader, source: ByteSource, size: number, optio
     const bytes = await source.read(offset, length, options.signal);
     held.add(offset, bytes);
     feed(reader, offset, bytes);
-  }
-}
-
-/**
- * The bytes an open has read, kept (up to `maxBytes`, the newest) until the index says which
- * frames lie in them. Reads of a scan are contiguous; a frame may span two of them.
- */
-class HeldBytes {
-  readonly chunks: { offset: number; bytes: Uint8Array }[] = [];
-  private total = 0;
-
-  constructor(private readonly maxBytes: number) {}
-
-  add(offset: number, bytes: Uint8Array): void {
-    if (!this.maxBytes || !bytes.length) return;
-    this.chunks.push({ offset, bytes });
-    this.total += bytes.length;
-    while (this.total > this.maxBytes && this.chunks.length > 1) this.total -= this.chunks.shift()!.bytes.length;
-  }
-
-  /** A copy of [offset, offset + length) when the chunks hold all of it, else null (nothing allocated). */
-  copy(offset: number, length: number): Uint8Array | null {
-    const end = offset + length;
-    const parts: { c: { offset: number; bytes: Uint8Array }; n: number }[] = [];
-    for (let at = offset; at < end;) {
-      const c = this.chunks.find((k) => k.offset <= at && at < k.offset + k.bytes.length);
-      if (!c) return null;
-      const n = Math.min(end, c.offset + c.bytes.length) - at;
-      parts.push({ c, n });
-      at += n;
-    }
-    const out = new Uint8Array(length);
-    let at = offset;
-    for (const { c, n } of parts) {
-      out.set(c.bytes.subarray(at - c.offset, at - c.offset + n), at - offset);
-      at += n;
-    }
-    return out;
-  }
-
-  /** [first byte held, end of the last byte held): frames outside it need no lookup. */
-  span(): [number, number] {
-    let lo = Infinity, hi = -Infinity;
-    for (const c of this.chunks) {
-      lo = Math.min(lo, c.offset);
-      hi = Math.max(hi, c.offset + c.bytes.length);
-    }
-    return [lo, hi];
   }
 }
 
