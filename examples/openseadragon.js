@@ -10,6 +10,9 @@ async function show(src) {
     const viewer = OpenSeadragon({
       id: 'osd', prefixUrl: '/node_modules/openseadragon/build/openseadragon/images/', showNavigator: true,
       tileSources: slideTileSource(slide, { onError: () => failed++ }), crossOriginPolicy: 'Anonymous',
+      // OpenSeadragon asks for one tile per animation frame by default; asking for a view's tiles in
+      // one go lets slideTileSource read them as one request plan (adjacent tiles, one Range read).
+      maxTilesPerFrame: 64,
     });
     const update = () => {
       const st = slide.stats;

@@ -340,6 +340,7 @@ describe('OpenSeadragon with slideTileSource (examples/openseadragon.html)', () 
     // Zoom to one screen pixel per image pixel around (1200, 900) and wait for every tile.
     const origin = await page.evaluate(async () => {
       const { viewer } = window.demo;
+      const before = window.demo.slide.stats.toJSON();
       const vp = viewer.viewport;
       vp.zoomTo(vp.imageToViewportZoom(1), undefined, true);
       vp.panTo(vp.imageToViewportCoordinates(1200, 900), true);
@@ -351,7 +352,9 @@ describe('OpenSeadragon with slideTileSource (examples/openseadragon.html)', () 
       });
       await new Promise((r) => setTimeout(r, 300));
       const p = vp.viewerElementToImageCoordinates(new OpenSeadragon.Point(0, 0));
-      return { x: p.x, y: p.y, errors: Number(/Tile errors(\d+)/.exec(document.querySelector('#counters').textContent)?.[1] ?? 0) };
+      const after = window.demo.slide.stats.toJSON();
+      return { x: p.x, y: p.y, errors: Number(/Tile errors(\d+)/.exec(document.querySelector('#counters').textContent)?.[1] ?? 0),
+        requests: after.requests - before.requests, misses: after.cacheMisses - before.cacheMisses };
     });
     assert.equal(origin.errors, 0);
     const shot = await screenshotPixels(page, '#osd');
@@ -363,6 +366,8 @@ describe('OpenSeadragon with slideTileSource (examples/openseadragon.html)', () 
     const stats = await page.evaluate(() => window.demo.slide.stats.toJSON());
     const frames = demo.slide.levels.reduce((a, l) => a + l.frames, 0);
     assert.ok(stats.cacheMisses < frames, `${stats.cacheMisses} of ${frames} frames fetched`);
+    // Tiles OpenSeadragon asks for together are read as one plan: fewer requests than frames read.
+    assert.ok(origin.requests < origin.misses, `${origin.requests} requests for ${origin.misses} frames`);
     await page.close();
   });
 });

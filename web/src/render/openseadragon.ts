@@ -60,6 +60,22 @@ export function slideTileSource(slide: Slide, options: TileSourceOptions = {}) {
     return s;
   };
 
+  // OpenSeadragon asks for a view's tiles one call at a time, in one go: the calls of one task are
+  // gathered and their frames read as one request plan (Slide.prefetch: a row of adjacent tiles,
+  // one Range read), then each tile is decoded from the cache or by joining those reads.
+  const waiting: (() => void)[] = [];
+  const boxes = new Map<SlideLevel, { x: number; y: number; width: number; height: number }[]>();
+  const gather = (s: SlideLevel | ResizedLevel, box: { x: number; y: number; width: number; height: number }, start: () => void) => {
+    if ('tileColumns' in s) boxes.set(s, [...(boxes.get(s) ?? []), box]);  // resized levels read through their source
+    waiting.push(start);
+    if (waiting.length > 1) return;
+    setTimeout(() => {
+      for (const [level, b] of boxes) slide.prefetch(level, b, { focalPlane: options.focalPlane, priority: 1 }).catch(() => undefined);
+      boxes.clear();
+      for (const f of waiting.splice(0)) f();
+    }, 0);
+  };
+
   return {
     width, height, tileSize, tileOverlap: 0, minLevel, maxLevel,
     getTileUrl(level: number, x: number, y: number): string {
@@ -74,20 +90,25 @@ export function slideTileSource(slide: Slide, options: TileSourceOptions = {}) {
       const d = 2 ** (maxLevel - level);
       // OpenSeadragon's level size is ceil(size / d); the DICOM level's may differ by a pixel (filled).
       const w = Math.min(tileSize, Math.ceil(width / d) - x * tileSize), h = Math.min(tileSize, Math.ceil(height / d) - y * tileSize);
-      slide.getPatch(s, x * tileSize, y * tileSize, w, h, { focalPlane: options.focalPlane, icc: options.icc, fill: 255 }).then((patch) => {
-        if (job.userData.aborted) return;
-        const canvas = document.createElement('canvas');
-        [canvas.width, canvas.height] = [w, h];
-        const ctx = canvas.getContext('2d')!;
-        ctx.putImageData(toImageData(patch, { window: EIGHT_BIT }), 0, 0);
-        job.finish(ctx, null, 'context2d');
-      }, (e: Error) => {
-        options.onError?.(e, { level, x, y });
-        if (!job.userData.aborted) job.fail(`lazydcm: ${e.message}`, null);
-      });
+      gather(s, { x: x * tileSize, y: y * tileSize, width: w, height: h }, () => load(job, s, level, x, y, w, h));
     },
     downloadTileAbort(job: TileJob): void {
       job.userData.aborted = true;
     },
   };
+
+  function load(job: TileJob, s: SlideLevel | ResizedLevel, level: number, x: number, y: number, w: number, h: number): void {
+    if (job.userData.aborted) return;
+    slide.getPatch(s, x * tileSize, y * tileSize, w, h, { focalPlane: options.focalPlane, icc: options.icc, fill: 255 }).then((patch) => {
+      if (job.userData.aborted) return;
+      const canvas = document.createElement('canvas');
+      [canvas.width, canvas.height] = [w, h];
+      const ctx = canvas.getContext('2d')!;
+      ctx.putImageData(toImageData(patch, { window: EIGHT_BIT }), 0, 0);
+      job.finish(ctx, null, 'context2d');
+    }, (e: Error) => {
+      options.onError?.(e, { level, x, y });
+      if (!job.userData.aborted) job.fail(`lazydcm: ${e.message}`, null);
+    });
+  }
 }
