@@ -2,7 +2,7 @@
 # scripts/fetch-third-party.sh), for the native and the WASM target alike. Their own build
 # systems are not used: each is a plain static library with a configuration header written here.
 
-set(LAZYDCM_JPEG_DIR "${LAZYDCM_THIRD_PARTY_DIR}/libjpeg-turbo" CACHE PATH "libjpeg-turbo 2.1.5 sources")
+set(LAZYDCM_JPEG_DIR "${LAZYDCM_THIRD_PARTY_DIR}/libjpeg-turbo" CACHE PATH "libjpeg-turbo 3.1.3 sources")
 set(LAZYDCM_OPENJPEG_DIR "${LAZYDCM_THIRD_PARTY_DIR}/openjpeg" CACHE PATH "OpenJPEG 2.5.4 sources")
 set(LAZYDCM_CHARLS_DIR "${LAZYDCM_THIRD_PARTY_DIR}/charls" CACHE PATH "CharLS sources")
 set(LAZYDCM_LCMS2_DIR "${LAZYDCM_THIRD_PARTY_DIR}/lcms2" CACHE PATH "Little CMS 2.19.1 sources")
@@ -13,62 +13,52 @@ foreach(dir LAZYDCM_JPEG_DIR LAZYDCM_OPENJPEG_DIR LAZYDCM_CHARLS_DIR LAZYDCM_LCM
   endif()
 endforeach()
 
-# ---- libjpeg-turbo: decoder, 8-bit and 12-bit (symbols renamed) ----
-set(JPEG_DECODER_SOURCES jaricom.c jcomapi.c jdapimin.c jdapistd.c jdarith.c jdatasrc.c jdcoefct.c jdcolor.c
-    jddctmgr.c jdhuff.c jdicc.c jdinput.c jdmainct.c jdmarker.c jdmaster.c jdmerge.c jdphuff.c jdpostct.c
-    jdsample.c jdtrans.c jerror.c jidctflt.c jidctfst.c jidctint.c jidctred.c jmemmgr.c jmemnobs.c
-    jquant1.c jquant2.c jsimd_none.c jutils.c)
-list(TRANSFORM JPEG_DECODER_SOURCES PREPEND "${LAZYDCM_JPEG_DIR}/")
+# ---- libjpeg-turbo 3.1.3: one decoder library for 2- to 16-bit samples, DCT and lossless ----
+# Upstream compiles the precision-dependent sources once per precision through its wrapper files
+# (src/wrapper/<name>-8.c, -12.c, -16.c); the API picks one at run time.
+set(JPEG_DECODER_SOURCES jaricom.c jcomapi.c jdapimin.c jdarith.c jdatasrc.c jdhuff.c jdicc.c jdinput.c
+    jdlhuff.c jdmarker.c jdmaster.c jdphuff.c jdtrans.c jerror.c jmemmgr.c jmemnobs.c jpeg_nbits.c)
+foreach(name jdapistd jdcolor jddiffct jdlossls jdmainct jdpostct jdsample jutils)
+  list(APPEND JPEG_DECODER_SOURCES wrapper/${name}-8.c wrapper/${name}-12.c wrapper/${name}-16.c)
+endforeach()
+foreach(name jdcoefct jddctmgr jdmerge jidctflt jidctfst jidctint jidctred jquant1 jquant2)
+  list(APPEND JPEG_DECODER_SOURCES wrapper/${name}-8.c wrapper/${name}-12.c)
+endforeach()
+list(TRANSFORM JPEG_DECODER_SOURCES PREPEND "${LAZYDCM_JPEG_DIR}/src/")
 if(CMAKE_SIZEOF_VOID_P EQUAL 8)
   set(LAZYDCM_SIZEOF_SIZE_T 8)
 else()
   set(LAZYDCM_SIZEOF_SIZE_T 4)
 endif()
-foreach(bits 8 12)
-  set(LAZYDCM_JPEG_BITS ${bits})
-  if(EMSCRIPTEN AND LAZYDCM_SIMD AND bits EQUAL 8)
-    set(LAZYDCM_JPEG_WITH_SIMD "#define WITH_SIMD 1")
-  else()
-    set(LAZYDCM_JPEG_WITH_SIMD "/* no SIMD */")
+if(EMSCRIPTEN AND LAZYDCM_SIMD)
+  set(LAZYDCM_JPEG_WITH_SIMD "#define WITH_SIMD 1")
+else()
+  set(LAZYDCM_JPEG_WITH_SIMD "/* no SIMD */")
+endif()
+set(cfg "${CMAKE_BINARY_DIR}/jpeg-config")
+set(COPYRIGHT_YEAR "1991-2025")
+configure_file("${PROJECT_SOURCE_DIR}/cmake/config/jconfig.h.in" "${cfg}/jconfig.h" @ONLY)
+configure_file("${PROJECT_SOURCE_DIR}/cmake/config/jconfigint.h.in" "${cfg}/jconfigint.h" @ONLY)
+configure_file("${LAZYDCM_JPEG_DIR}/src/jversion.h.in" "${cfg}/jversion.h" @ONLY)
+set(sources ${JPEG_DECODER_SOURCES})
+if(EMSCRIPTEN AND LAZYDCM_SIMD)
+  # libjpeg-turbo's Neon intrinsics through SIMDe: upsampling in WASM SIMD (src/codec/jsimd_wasm.c).
+  list(APPEND sources "${PROJECT_SOURCE_DIR}/src/codec/jsimd_wasm.c" "${LAZYDCM_JPEG_DIR}/simd/arm/jdsample-neon.c")
+endif()
+add_library(lazydcm_jpeg STATIC ${sources})
+if(EMSCRIPTEN AND LAZYDCM_SIMD)
+  find_path(LAZYDCM_SIMDE_DIR simde/arm/neon.h PATHS /usr/include NO_CMAKE_FIND_ROOT_PATH)
+  if(NOT LAZYDCM_SIMDE_DIR)
+    message(FATAL_ERROR "simde/arm/neon.h not found: apt-get install libsimde-dev")
   endif()
-  set(cfg "${CMAKE_BINARY_DIR}/jpeg${bits}-config")
-  configure_file("${PROJECT_SOURCE_DIR}/cmake/config/jconfig.h.in" "${cfg}/jconfig.h" @ONLY)
-  configure_file("${PROJECT_SOURCE_DIR}/cmake/config/jconfigint.h.in" "${cfg}/jconfigint.h" @ONLY)
-  configure_file("${LAZYDCM_JPEG_DIR}/jversion.h.in" "${cfg}/jversion.h" @ONLY)
-  set(sources ${JPEG_DECODER_SOURCES})
-  if(EMSCRIPTEN AND LAZYDCM_SIMD AND bits EQUAL 8)
-    # libjpeg-turbo's Neon intrinsics through SIMDe: upsampling in WASM SIMD (src/codec/jsimd_wasm.c).
-    list(REMOVE_ITEM sources "${LAZYDCM_JPEG_DIR}/jsimd_none.c")
-    list(APPEND sources "${PROJECT_SOURCE_DIR}/src/codec/jsimd_wasm.c")
-    foreach(neon jdsample)
-      list(APPEND sources "${LAZYDCM_JPEG_DIR}/simd/arm/${neon}-neon.c")
-    endforeach()
-  endif()
-  add_library(lazydcm_jpeg${bits} STATIC ${sources})
-  if(EMSCRIPTEN AND LAZYDCM_SIMD AND bits EQUAL 8)
-    find_path(LAZYDCM_SIMDE_DIR simde/arm/neon.h PATHS /usr/include NO_CMAKE_FIND_ROOT_PATH)
-    if(NOT LAZYDCM_SIMDE_DIR)
-      message(FATAL_ERROR "simde/arm/neon.h not found: apt-get install libsimde-dev")
-    endif()
-    file(MAKE_DIRECTORY "${CMAKE_BINARY_DIR}/simde-include")
-    file(CREATE_LINK "${LAZYDCM_SIMDE_DIR}/simde" "${CMAKE_BINARY_DIR}/simde-include/simde" SYMBOLIC)
-    target_include_directories(lazydcm_jpeg8 PRIVATE "${PROJECT_SOURCE_DIR}/cmake/config/neon"
-                               "${CMAKE_BINARY_DIR}/simde-include" "${LAZYDCM_JPEG_DIR}/simd/arm")
-  endif()
-  target_include_directories(lazydcm_jpeg${bits} PRIVATE "${cfg}" "${LAZYDCM_JPEG_DIR}")
-  target_include_directories(lazydcm_jpeg${bits} SYSTEM INTERFACE "${cfg}" "${LAZYDCM_JPEG_DIR}")
-  target_compile_options(lazydcm_jpeg${bits} PRIVATE -w -O3)
-endforeach()
-set(JPEG12_MANGLE "${CMAKE_BINARY_DIR}/jpeg12-config/jpeg12_mangle.h")
-add_custom_command(OUTPUT "${JPEG12_MANGLE}"
-  COMMAND ${CMAKE_COMMAND} -DNM=${CMAKE_NM} -DLIB=$<TARGET_FILE:lazydcm_jpeg8> -DOUT=${JPEG12_MANGLE}
-          -P "${PROJECT_SOURCE_DIR}/cmake/jpeg_mangle.cmake"
-  DEPENDS lazydcm_jpeg8 "${PROJECT_SOURCE_DIR}/cmake/jpeg_mangle.cmake"
-  COMMENT "Renaming the 12-bit libjpeg-turbo symbols")
-add_custom_target(lazydcm_jpeg12_mangle DEPENDS "${JPEG12_MANGLE}")
-add_dependencies(lazydcm_jpeg12 lazydcm_jpeg12_mangle)
-target_compile_options(lazydcm_jpeg12 PRIVATE -include "${JPEG12_MANGLE}")
-target_compile_definitions(lazydcm_jpeg12 INTERFACE LAZYDCM_JPEG12_MANGLE="${JPEG12_MANGLE}")
+  file(MAKE_DIRECTORY "${CMAKE_BINARY_DIR}/simde-include")
+  file(CREATE_LINK "${LAZYDCM_SIMDE_DIR}/simde" "${CMAKE_BINARY_DIR}/simde-include/simde" SYMBOLIC)
+  target_include_directories(lazydcm_jpeg PRIVATE "${PROJECT_SOURCE_DIR}/cmake/config/neon"
+                             "${CMAKE_BINARY_DIR}/simde-include" "${LAZYDCM_JPEG_DIR}/simd/arm" "${LAZYDCM_JPEG_DIR}")
+endif()
+target_include_directories(lazydcm_jpeg PRIVATE "${cfg}" "${LAZYDCM_JPEG_DIR}/src")
+target_include_directories(lazydcm_jpeg SYSTEM INTERFACE "${cfg}" "${LAZYDCM_JPEG_DIR}/src")
+target_compile_options(lazydcm_jpeg PRIVATE -w -O3)
 
 # ---- OpenJPEG 2.5.4 (JPEG 2000 and HTJ2K decoding) ----
 set(OPJ_SOURCES bio.c cio.c dwt.c event.c function_list.c ht_dec.c image.c invert.c j2k.c jp2.c mct.c mqc.c

@@ -10,10 +10,10 @@ mkdir -p "$dest/archives"
 # Versions newer than bookworm come from trixie/sid source lists (the mirror serves their .orig
 # tarballs while the .dsc/.debian.tar.xz may answer 404: apt-get then fails although the tarball is
 # there, so its status is ignored and the checksum decides). CharLS 2.4.2: sid (bookworm's 2.4.1
-# tarball is not served); OpenJPEG 2.5.4 and Little CMS 2.19.1: sid.
+# tarball is not served); OpenJPEG 2.5.4, Little CMS 2.19.1 and libjpeg-turbo 3.1.3: sid.
 packages=(
   "zlib zlib=1:1.2.13.dfsg-1 zlib_1.2.13.dfsg.orig.tar.bz2 71feb7947e3c00ef125f83b79a4e529bde31171e5babe48b391f06758d1ab0a1 zlib-1.2.13.dfsg"
-  "libjpeg-turbo libjpeg-turbo=1:2.1.5-2 libjpeg-turbo_2.1.5.orig.tar.gz 254f3642b04e309fee775123133c6464181addc150499561020312ec61c1bf7c libjpeg-turbo-2.1.5"
+  "libjpeg-turbo libjpeg-turbo=1:3.1.3-4 libjpeg-turbo_3.1.3.orig.tar.gz 3a13a5ba767dc8264bc40b185e41368a80d5d5f945944d1dbaa4b2fb0099f4e5 libjpeg-turbo-3.1.3"
   "openjpeg openjpeg2=2.5.4-1.1 openjpeg2_2.5.4.orig.tar.xz 6f6cf917e9587bc2df83aee5b51aa22dd56111640b3bad290b93443b6a4682b7 openjpeg-2.5.4"
   "lcms2 lcms2=2.19.1-1 lcms2_2.19.1.orig.tar.gz bfc54f7bab59fbc921012014a8032e4cba4abd46db47d46b76416a8c0b2815c8 lcms2-2.19.1"
   "charls charls=2.4.2-2 charls_2.4.2.orig.tar.gz d1c2c35664976f1e43fec7764d72755e6a50a80f38eca70fcc7553cad4fe19d9 charls-2.4.2"

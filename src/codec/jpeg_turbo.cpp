@@ -1,13 +1,11 @@
-// JPEG Baseline (.50) and Extended (.51): libjpeg-turbo 2.1.5, the 8- or 12-bit build by the
-// frame header's sample precision.
+// JPEG Baseline (.50) and Extended (.51): libjpeg-turbo 3.1.3 at the frame header's sample
+// precision (8 or 12 bits).
 #include "codec/adapters.hpp"
 #include "codec/jpeg_turbo.hpp"
 
 namespace lazydcm {
-namespace {
 
-// Sample precision from the first SOFn marker, 0 when none; `sof` gets the marker.
-int jpeg_precision(const uint8_t* p, size_t n, uint8_t* sof = nullptr) {
+int jpeg_precision(const uint8_t* p, size_t n, uint8_t* sof) {
   size_t pos = 2;
   while (pos + 4 < n) {
     if (p[pos] != 0xFF) return 0;
@@ -23,16 +21,16 @@ int jpeg_precision(const uint8_t* p, size_t n, uint8_t* sof = nullptr) {
   return 0;
 }
 
-// The libjpeg-turbo build for a DCT codestream's sample precision.
+namespace {
+
+error decode_lossless(const uint8_t* src, size_t size, const frame_info& info, uint8_t* dst, decode_report& report);
+
+// A DCT codestream at its sample precision, into samples wide enough for it.
 error decode_dct_at(int precision, const uint8_t* src, size_t size, const frame_info& info, uint8_t* dst,
                     decode_report& report, const decode_options& options) {
-  if (precision == 8 && info.bits_allocated >= 8) {
-    report.decoder = "libjpeg-turbo 2.1.5 (8-bit)";
-    return decode_jpeg8(src, size, info, dst, report, options.rgb);
-  }
-  if (precision == 12 && info.bits_allocated >= 16) {
-    report.decoder = "libjpeg-turbo 2.1.5 (12-bit)";
-    return decode_jpeg12(src, size, info, dst, report, options.rgb);
+  if ((precision == 8 && info.bits_allocated >= 8) || (precision == 12 && info.bits_allocated >= 16)) {
+    report.decoder = "libjpeg-turbo 3.1.3 (" + std::to_string(precision) + "-bit)";
+    return decode_libjpeg(src, size, info, dst, report, options.rgb, false);
   }
   return make_error(errc::invalid_value, error::no_offset,
                     "JPEG sample precision " + std::to_string(precision) + " in " +
@@ -41,7 +39,7 @@ error decode_dct_at(int precision, const uint8_t* src, size_t size, const frame_
 
 class jpeg_turbo final : public codec {
  public:
-  const char* name() const override { return "libjpeg-turbo 2.1.5"; }
+  const char* name() const override { return "libjpeg-turbo 3.1.3"; }
   error decode(const uint8_t* src, size_t size, const frame_info& info, uint8_t* dst, size_t,
                decode_report& report, const decode_options& options) const override {
     if (size < 4 || src[0] != 0xFF || src[1] != 0xD8)
@@ -50,15 +48,48 @@ class jpeg_turbo final : public codec {
     const int precision = jpeg_precision(src, size, &sof);
     if (sof == 0xC3) {
       // A lossless (process 14) codestream under a DCT transfer syntax: decode what it is.
-      error e = jpeg_lossless_codec()->decode(src, size, info, dst, 0, report, options);
-      if (e.code == errc::ok) report.decoder = std::string(jpeg_lossless_codec()->name()) + "; JPEG process 14 (SOF3) under a DCT transfer syntax";
+      error e = decode_lossless(src, size, info, dst, report);
+      if (e.code == errc::ok) report.decoder += "; JPEG process 14 (SOF3) under a DCT transfer syntax";
       return e;
     }
     return decode_dct_at(precision, src, size, info, dst, report, options);
   }
 };
 
+// Process 14 (SOF3) at its precision, 2 to 16 bits, every predictor and point transform.
+error decode_lossless(const uint8_t* src, size_t size, const frame_info& info, uint8_t* dst, decode_report& report) {
+  report.decoder = "libjpeg-turbo 3.1.3 (lossless, " + std::to_string(jpeg_precision(src, size)) + "-bit)";
+  return decode_libjpeg(src, size, info, dst, report, false, true);
+}
+
+// JPEG Lossless (.57, .70): process 14. A DCT codestream under these syntaxes is decoded as what it is.
+class jpeg_lossless final : public codec {
+ public:
+  const char* name() const override { return "libjpeg-turbo 3.1.3 (lossless)"; }
+  error decode(const uint8_t* src, size_t size, const frame_info& info, uint8_t* dst, size_t,
+               decode_report& report, const decode_options& options) const override {
+    if (size < 4 || src[0] != 0xFF || src[1] != 0xD8)
+      return make_error(errc::invalid_value, 0, "JPEG frame does not start with SOI");
+    uint8_t sof = 0;
+    jpeg_precision(src, size, &sof);
+    if (sof == 0xC0 || sof == 0xC1 || sof == 0xC2) {
+      error e = decode_dct(src, size, info, dst, report, options);
+      if (e.code == errc::ok) report.decoder += "; JPEG process SOF" + std::to_string(sof - 0xC0) + " under a lossless transfer syntax";
+      return e;
+    }
+    if (sof != 0xC3)
+      return make_error(errc::invalid_value, error::no_offset,
+                        sof ? "JPEG lossless: SOF" + std::to_string(sof - 0xC0) + " is not a lossless frame" : "JPEG lossless: no SOF marker");
+    return decode_lossless(src, size, info, dst, report);
+  }
+};
+
 }  // namespace
+
+const codec* jpeg_lossless_codec() {
+  static const jpeg_lossless instance;
+  return &instance;
+}
 
 error decode_dct(const uint8_t* src, size_t size, const frame_info& info, uint8_t* dst, decode_report& report,
                  const decode_options& options) {
