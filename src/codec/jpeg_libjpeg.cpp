@@ -70,7 +70,8 @@ error decode_libjpeg(const uint8_t* src, size_t size, const frame_info& info, ui
                        (cinfo.image_width < info.columns || cinfo.image_height < info.rows);
   if ((!smaller && (cinfo.image_width != info.columns || cinfo.image_height != info.rows)) ||
       uint32_t(cinfo.num_components) != info.samples_per_pixel ||
-      (info.bits_allocated != 1 && uint32_t(precision) > info.bits_allocated) || sample_bytes > bytes_per_sample(info.bits_allocated)) {
+      // 1-bit storage holds one byte per pixel here, which put_sample cannot address (found by fuzzing).
+      info.bits_allocated == 1 || uint32_t(precision) > info.bits_allocated) {
     char text[200];
     std::snprintf(text, sizeof text, "JPEG frame is %ux%ux%d of %d bits, the dataset says %ux%ux%u of %u bits",
                   cinfo.image_width, cinfo.image_height, cinfo.num_components, precision, info.columns, info.rows,
@@ -107,7 +108,7 @@ error decode_libjpeg(const uint8_t* src, size_t size, const frame_info& info, ui
   }
   // Samples of the precision's type straight into the frame when the storage has that width
   // (8-bit samples in 8-bit storage; 12/16-bit samples, 0..65535, in 16-bit little-endian storage).
-  const bool direct = sample_bytes == bytes_per_sample(info.bits_allocated) && info.bits_allocated != 1;
+  const bool direct = sample_bytes == bytes_per_sample(info.bits_allocated);
   void* row = (*cinfo.mem->alloc_large)(reinterpret_cast<j_common_ptr>(&cinfo), JPOOL_IMAGE, size_t(row_samples) * sample_bytes);
   while (cinfo.output_scanline < cinfo.output_height) {
     const size_t y = cinfo.output_scanline;
