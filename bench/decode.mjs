@@ -88,6 +88,18 @@ for (const [name, input] of Object.entries(inputs)) {
   rows.push({ input: name, simd, baseline, peerName: peer?.[0], peer: peerMs, native: native[name] });
 }
 
+// Reduced resolution (JPEG 2000 / HTJ2K): a 256² view of a 512² frame without decoding the finest
+// resolution, against the full decode, interleaved (lazydcm WASM SIMD).
+const reduced = [];
+for (const name of ['ct512_j2k', 'ct512_htj2k', 'htj2k_rgb_512']) {
+  const input = inputs[name];
+  if (!input || (only && !only.test(name))) continue;
+  const frames = input.files.map((f) => new Uint8Array(fs.readFileSync(path.join(dir, f))));
+  const [full, half, quarter] = timeInterleaved([ours.simd(input), ours.simd({ ...input, frame: { ...input.frame, reduce: 1 } }),
+    ours.simd({ ...input, frame: { ...input.frame, reduce: 2 } })], frames);
+  reduced.push({ input: name, full, half, quarter });
+}
+
 const machine = `${os.cpus()[0].model}, ${os.cpus().length} cores, Node ${process.version}`;
 console.log(`Decode time per frame (median ms), one Node process. Machine: ${machine}\n`);
 console.log('| input | lazydcm WASM SIMD | lazydcm WASM | peer (npm) | peer ms | lazydcm native | peer / lazydcm SIMD |');
@@ -96,5 +108,13 @@ const f = (x) => (x === undefined ? '—' : x.toFixed(2));
 for (const r of rows) {
   console.log(`| ${r.input} | ${f(r.simd)} | ${f(r.baseline)} | ${r.peerName ?? 'none in WASM'} | ${f(r.peer)} | ${f(r.native)} | ${r.peer ? (r.peer / r.simd).toFixed(2) + '×' : '—'} |`);
 }
+if (reduced.length) {
+  console.log('\nReduced resolution, lazydcm WASM SIMD (median ms per frame):\n');
+  console.log('| input | full | 1/2 (reduce 1) | speed-up | 1/4 (reduce 2) | speed-up |');
+  console.log('|---|---:|---:|---:|---:|---:|');
+  for (const r of reduced) {
+    console.log(`| ${r.input} | ${f(r.full)} | ${f(r.half)} | ${(r.full / r.half).toFixed(1)}× | ${f(r.quarter)} | ${(r.full / r.quarter).toFixed(1)}× |`);
+  }
+}
 fs.mkdirSync(path.join(root, 'bench/results'), { recursive: true });
-fs.writeFileSync(path.join(root, 'bench/results/decode.json'), JSON.stringify({ machine, rows }, null, 1));
+fs.writeFileSync(path.join(root, 'bench/results/decode.json'), JSON.stringify({ machine, rows, reduced }, null, 1));
