@@ -1,3 +1,4 @@
+import type { DicomJson } from '../core/dicom-json.js';
 import { codeName, ErrorCode, ioError, LazydcmError } from '../core/errors.js';
 import { IoStats } from '../io/stats.js';
 import type { ByteSource } from '../sources/source.js';
@@ -149,7 +150,7 @@ export interface Region {
 }
 
 /** The DICOM JSON model (PS3.18 F.2) of a dataset. */
-export type DicomJson = Record<string, { vr: string; Value?: unknown[]; InlineBinary?: string; BulkDataURI?: string }>;
+export type { DicomJson } from '../core/dicom-json.js';
 
 export interface OpenOptions {
   /** Bytes of the first read, sized to usually hold the whole header. Default 64 KiB. */

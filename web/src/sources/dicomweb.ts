@@ -1,6 +1,6 @@
 import { ErrorCode, ioError, LazydcmError } from '../core/errors.js';
 import { IoStats } from '../io/stats.js';
-import type { DicomJson } from '../model/instance.js';
+import type { DicomJson } from '../core/dicom-json.js';
 import { httpStatusError, withRetries } from '../io/retry.js';
 import type { ByteSource } from './source.js';
 
