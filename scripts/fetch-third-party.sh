@@ -71,16 +71,16 @@ for entry in "${packages[@]}"; do
 done
 
 # ---- OpenJPH 0.31.0 (HTJ2K): not packaged by Debian ----
-# From a mirror folder holding the pinned archive (../shared/third-party next to the project, or
-# $LAZYDCM_THIRD_PARTY_MIRROR), verified by its sha256; else from upstream git at the pinned
-# commit (git verifies the tree by the commit's hash).
+# From a mirror folder holding the pinned archive ($LAZYDCM_THIRD_PARTY_MIRROR, or shared/third-party
+# one or two levels above the project, or /work/shared/third-party), verified by its sha256; else
+# from upstream git at the pinned commit (git verifies the tree by the commit's hash).
 ojph_file=openjph-0.31.0-6f3caf3.tar.gz
 ojph_sha=6c96fd09c34071e73efc1c321d3d565b9c92f2a2f69f67e2455372b4409ace88
 ojph_commit=6f3caf3f30dc81dbfca029d06f25dddf2bba06b4
 if [ "$(cat "$dest/openjph/.lazydcm-source" 2>/dev/null)" != "$(stamp_of openjph "$ojph_file")" ]; then
   rm -rf "${dest:?}/openjph"
   if [ ! -f "$dest/archives/$ojph_file" ]; then
-    for mirror in "${LAZYDCM_THIRD_PARTY_MIRROR:-}" "$here/../shared/third-party"; do
+    for mirror in "${LAZYDCM_THIRD_PARTY_MIRROR:-}" "$here/../shared/third-party" "$here/../../shared/third-party" /work/shared/third-party; do
       if [ -n "$mirror" ] && [ -f "$mirror/$ojph_file" ]; then cp "$mirror/$ojph_file" "$dest/archives/"; break; fi
     done
   fi
