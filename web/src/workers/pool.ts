@@ -38,6 +38,8 @@ export class DecodePool {
   private dead: (Error | null)[];
   /** Browser workers already restarted from the inlined source. */
   private fromBlob: boolean[];
+  /** Which start of each worker its events must come from. */
+  private generation: number[];
   private nextId = 1;
   private closed = false;
 
@@ -46,6 +48,7 @@ export class DecodePool {
     this.state = workers.map(() => 'starting');
     this.dead = workers.map(() => null);
     this.fromBlob = workers.map(() => false);
+    this.generation = workers.map(() => 0);
   }
 
   get size(): number {
@@ -111,7 +114,9 @@ export class DecodePool {
   }
 
   /** @internal a worker's message. */
-  settle(worker: number, m: DecodeResponse): void {
+  settle(worker: number, m: DecodeResponse, generation = 0): void {
+    // Nothing after close(), nor from a worker that was replaced (a late event of the first try).
+    if (this.closed || generation !== this.generation[worker]) return;
     if ('ready' in m) {
       if (this.state[worker] !== 'starting') return;
       this.state[worker] = 'ready';
@@ -133,14 +138,14 @@ export class DecodePool {
   }
 
   /** @internal a worker failed: a browser worker that never started is tried once from the inlined source. */
-  failWorker(worker: number, e: Error): void {
-    if (this.closed || this.state[worker] === 'dead') return;
+  failWorker(worker: number, e: Error, generation = 0): void {
+    if (this.closed || this.state[worker] === 'dead' || generation !== this.generation[worker]) return;
     const error = e instanceof LazydcmError ? e : new LazydcmError(ErrorCode.workerError, 'workerError', e.message);
     const restart = this.browser && this.state[worker] === 'starting' && !this.fromBlob[worker] && inlineAssets() !== null;
     this.workers[worker]?.terminate();
     if (restart) {
       this.fromBlob[worker] = true;
-      this.workers[worker] = blobWorker(eventsFor(() => this, worker), error);
+      this.workers[worker] = blobWorker(eventsFor(() => this, worker, ++this.generation[worker]), error);
       return;
     }
     this.state[worker] = 'dead';
@@ -168,9 +173,12 @@ export class DecodePool {
   }
 }
 
-/** A worker's events, delivered to its pool by index. */
-function eventsFor(pool: () => DecodePool, i: number): WorkerEvents {
-  return { message: (m: unknown) => pool().settle(i, m as DecodeResponse), error: (e: Error) => pool().failWorker(i, e) };
+/** A worker's events, delivered to its pool by index and generation (a replaced worker's are ignored). */
+function eventsFor(pool: () => DecodePool, i: number, generation = 0): WorkerEvents {
+  return {
+    message: (m: unknown) => pool().settle(i, m as DecodeResponse, generation),
+    error: (e: Error) => pool().failWorker(i, e, generation),
+  };
 }
 
 /**
