@@ -1,5 +1,7 @@
 // The codec instances the registry hands out (one translation unit each).
 #pragma once
+#include <string>
+
 #include "codec/codec.hpp"
 
 namespace lazydcm {
@@ -11,4 +13,7 @@ const codec* jpeg_lossless_codec();
 const codec* jpegls_codec();
 const codec* j2k_codec();          // JPEG 2000 (and HTJ2K that OpenJPH leaves to it)
 const codec* htj2k_codec();        // HTJ2K with OpenJPH
+// A raw J2K codestream's SIZ marker against the frame, before a decoder reads the headers (they
+// allocate per tile): empty when it agrees, else why not.
+std::string j2k_siz_mismatch(const uint8_t* p, size_t n, const frame_info& info);
 }  // namespace lazydcm

@@ -200,6 +200,8 @@ class htj2k final : public codec {
     if (!is_ht_codestream(src, size)) {
       why = size >= 12 && src[0] == 0 && src[4] == 'j' ? "a JP2/JPH file" : "no CAP marker (a Part 1 codestream)";
     } else {
+      if (std::string bad = j2k_siz_mismatch(src, size, info); !bad.empty())
+        return make_error(errc::invalid_image_attributes, error::no_offset, bad);
       if (truncated_at(src, size))
         return make_error(errc::truncated, error::no_offset,
                           "HTJ2K codestream of " + std::to_string(size) + " bytes is cut short (its tile-part lengths or EOC marker say so)");
