@@ -196,7 +196,7 @@ async function instantiate(): Promise<CoreModule> {
     // A bundler that does not emit assets referenced by `new URL(..., import.meta.url)` (esbuild)
     // leaves the .wasm behind: the browser entry also carries the baseline build, loaded only then.
     const inline = inlineAssets();
-    if (!inline || baseUrl !== undefined || !(e instanceof LazydcmError) || !e.message.includes(NOT_SERVED)) throw e;
+    if (!inline || baseUrl !== undefined || !(e instanceof LazydcmError) || !notServed.has(e)) throw e;
     return instantiateInline(inline.wasmBase64, e);
   }
 }
@@ -225,6 +225,13 @@ async function locate(simd: boolean): Promise<{ factory: Factory; wasmUrl: URL }
 // The core throws errors it cannot return (outOfMemory, wasm/bindings.cpp) through this.
 const lazydcmError = (code: number, name: string, message: string) => new LazydcmError(code, name, message);
 const NOT_SERVED = 'is not served';
+/** Load errors where the .wasm was simply not there (HTTP error, or not WebAssembly): the inline copy may stand in. */
+const notServed = new WeakSet<LazydcmError>();
+function notServedError(url: URL, why: string): LazydcmError {
+  const e = loadError(url.href, `it ${NOT_SERVED} (${why})`);
+  notServed.add(e);
+  return e;
+}
 
 function loadError(where: string, e: unknown): LazydcmError {
   return new LazydcmError(ErrorCode.wasmLoadError, 'wasmLoadError', `could not load ${where}: ${e instanceof Error ? e.message : String(e)}`);
@@ -237,12 +244,7 @@ async function instantiateFlavour(simd: boolean): Promise<CoreModule> {
     const { factory, wasmUrl } = await locate(simd);
     where = wasmUrl.href;
     const bytes = platform().readFileUrl(wasmUrl);
-    if (bytes) {  // Node: the file's bytes
-      const m = await factory({ wasmBinary: await bytes, lazydcmError });
-      loadedFlavour = simd ? 'simd' : 'baseline';
-      loadedFrom = 'file';
-      return m;
-    }
+    if (bytes) return loaded(await factory({ wasmBinary: await bytes, lazydcmError }), { simd }, 'file');  // Node: the file's bytes
     return await instantiateModule(factory, { module: await compileUrl(wasmUrl), simd }, 'file');
   } catch (e) {
     throw e instanceof LazydcmError ? e : loadError(where, e);
@@ -257,14 +259,14 @@ async function compileUrl(url: URL): Promise<WebAssembly.Module> {
   } catch (e) {
     throw loadError(url.href, e);
   }
-  if (!response.ok) throw loadError(url.href, `it ${NOT_SERVED} (HTTP ${response.status})`);
+  if (!response.ok) throw notServedError(url, `HTTP ${response.status}`);
   if (typeof WebAssembly.compileStreaming === 'function' && /^application\/wasm\b/.test(response.headers.get('content-type') ?? '')) {
     return WebAssembly.compileStreaming(response);
   }
   const bytes = new Uint8Array(await response.arrayBuffer());
   // A server that answers every path with a page (a dev server's SPA fallback) sends no .wasm.
   if (!(bytes[0] === 0 && bytes[1] === 0x61 && bytes[2] === 0x73 && bytes[3] === 0x6d)) {
-    throw loadError(url.href, `it ${NOT_SERVED} (HTTP ${response.status} sent ${bytes.length} bytes of ${response.headers.get('content-type') || 'unknown type'}, not WebAssembly)`);
+    throw notServedError(url, `HTTP ${response.status} sent ${bytes.length} bytes of ${response.headers.get('content-type') || 'unknown type'}, not WebAssembly`);
   }
   return WebAssembly.compile(bytes);
 }
@@ -302,7 +304,12 @@ async function instantiateModule(factory: Factory, core: CompiledCore, from: 'fi
     failure,
   ]).catch((e: unknown) => { throw loadError(`the ${core.simd ? 'SIMD' : 'baseline'} WebAssembly module`, e); });
   compiled = core;
-  loadedFlavour = core.simd ? 'simd' : 'baseline';
+  return loaded(m, core, from);
+}
+
+/** Records which build a realm loaded, and from where. */
+function loaded(m: CoreModule, build: { simd: boolean }, from: 'file' | 'inline' | 'given'): CoreModule {
+  loadedFlavour = build.simd ? 'simd' : 'baseline';
   loadedFrom = from;
   return m;
 }
