@@ -3,7 +3,8 @@
 namespace lazydcm {
 
 error image_session::ensure_image() {
-  if (image_ready_) return {};
+  if (image_ready_ && image_generation_ == r_.image_generation()) return {};
+  image_generation_ = r_.image_generation();
   auto info = read_image_info(r_.file().body, r_.file().pixel);
   if (!info) return info.err();
   image_ = info.value();

@@ -59,8 +59,6 @@ class image_session {
   const std::string& transform_description() const { return transform_description_; }
   uint32_t output_samples() const { return output_samples_; }
   const std::vector<uint8_t>& region() const { return region_; }
-  // The image attributes changed (a transfer syntax learned from frames by number): re-read them.
-  void image_changed() { image_ready_ = false; }
   void release_frame();   // stored() and values()
   void release_region();  // region()
 
@@ -73,6 +71,7 @@ class image_session {
 
   const instance_reader& r_;
   bool image_ready_ = false;
+  uint32_t image_generation_ = 0;  // of the reader's image attributes when read
   image_info image_;
   std::vector<uint8_t> stored_, region_;
   std::vector<double> values_;

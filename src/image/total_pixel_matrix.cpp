@@ -140,6 +140,18 @@ result<region_plan> plan_region(const tile_layout& l, int64_t r0, int64_t r1, in
   return plan;
 }
 
+result<std::vector<uint32_t>> region_frames(const tile_layout& layout, const std::vector<std::array<int64_t, 4>>& boxes) {
+  std::vector<uint32_t> frames;
+  for (const auto& b : boxes) {
+    auto plan = plan_region(layout, b[0], b[1], b[2], b[3]);
+    if (!plan) return plan.err();
+    for (uint32_t f : plan->frames()) frames.push_back(f);
+  }
+  std::sort(frames.begin(), frames.end());
+  frames.erase(std::unique(frames.begin(), frames.end()), frames.end());
+  return frames;
+}
+
 void paste_tile(const region_plan& plan, const tile_layout& l, uint32_t frame, const uint8_t* tile,
                 size_t bytes_per_sample, uint8_t* region) {
   const size_t px = bytes_per_sample * l.samples_per_pixel;

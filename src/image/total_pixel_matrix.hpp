@@ -2,6 +2,7 @@
 // positions): which frames a region needs, and the region assembled from their decoded tiles.
 // Coordinates here are 0-based and half-open; the TypeScript API maps highdicom's conventions.
 #pragma once
+#include <array>
 #include <cstdint>
 #include <optional>
 #include <vector>
@@ -51,6 +52,9 @@ struct region_plan {
 // [row_start, row_end) x [column_start, column_end), 0-based; must lie inside the matrix.
 result<region_plan> plan_region(const tile_layout& layout, int64_t row_start, int64_t row_end, int64_t column_start,
                                 int64_t column_end);
+
+// The distinct frames (0-based, ascending) that the regions [r0, r1, c0, c1] (as plan_region) need.
+result<std::vector<uint32_t>> region_frames(const tile_layout& layout, const std::vector<std::array<int64_t, 4>>& boxes);
 
 // Copies one decoded tile (rows x columns x samples of bytes_per_sample, codec.hpp layout) into
 // the region buffer (region rows x columns x samples), for every copy of `frame` in the plan.

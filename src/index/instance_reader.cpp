@@ -2,8 +2,6 @@
 
 namespace lazydcm {
 
-using nlohmann::json;
-
 instance_reader::instance_reader(uint64_t file_size, instance_options options)
     : opt_(options), reader_(file_size, options.parse) {}
 
@@ -32,6 +30,7 @@ result<std::unique_ptr<instance_reader>> instance_reader::from_metadata(dataset 
 
 void instance_reader::set_transfer_syntax(const std::string& uid) {
   parsed_file& f = reader_.result();
+  ++image_generation_;
   f.declared_transfer_syntax = uid;
   f.syntax = lookup_transfer_syntax(uid.empty() ? std::string(uids::explicit_vr_le) : uid);
   f.pixel.encapsulated = f.syntax.encapsulated;
@@ -99,73 +98,56 @@ bool instance_reader::reindex(const std::string& why) {
   return true;
 }
 
-json instance_reader::summary() const {
+instance_summary instance_reader::summary() const {
   const parsed_file& f = reader_.result();
   const dataset& ds = f.body;
-  json j;
-  auto str = [&](tag_t t) -> json {
+  instance_summary s;
+  auto str = [&](tag_t t) -> std::optional<std::string> {
     auto v = ds.string(t);
-    return v ? json(*v) : json(nullptr);
+    return v ? std::optional<std::string>(std::string(*v)) : std::nullopt;
   };
-  auto num = [&](tag_t t) -> json {
+  auto num = [&](tag_t t) -> std::optional<int64_t> {
     auto v = ds.integer(t);
-    return v ? json(*v) : json(nullptr);
+    return v ? std::optional<int64_t>(int64_t(*v)) : std::nullopt;
   };
-  j["fileSize"] = f.file_size;
-  j["preamble"] = f.has_preamble;
-  j["metaHeader"] = f.has_meta;
-  j["sopClassUid"] = str(tags::sop_class_uid);
-  const char* sop_name = uid_name(ds.string(tags::sop_class_uid).value_or(""));
-  j["sopClassName"] = *sop_name ? json(sop_name) : json(nullptr);
-  j["sopInstanceUid"] = str(tags::sop_instance_uid);
+  s.file_size = f.file_size;
+  s.preamble = f.has_preamble;
+  s.meta_header = f.has_meta;
+  s.sop_class_uid = str(tags::sop_class_uid);
+  if (const char* sop_name = uid_name(ds.string(tags::sop_class_uid).value_or("")); *sop_name) s.sop_class_name = sop_name;
+  s.sop_instance_uid = str(tags::sop_instance_uid);
   if (by_number_ && f.declared_transfer_syntax.empty()) {  // DICOMweb metadata without it: the frames will say
-    j["transferSyntaxUid"] = "";
-    j["transferSyntaxName"] = "not known until frames are fetched";
-    j["transferSyntaxKnown"] = false;
+    s.transfer_syntax_name = "not known until frames are fetched";
   } else {
-    j["transferSyntaxUid"] = f.syntax.uid;
-    j["transferSyntaxName"] = f.syntax.name;
-    j["transferSyntaxKnown"] = f.syntax.known;
+    s.transfer_syntax_uid = f.syntax.uid;
+    s.transfer_syntax_name = f.syntax.name;
+    s.transfer_syntax_known = f.syntax.known;
   }
-  j["rows"] = num(tags::rows);
-  j["columns"] = num(tags::columns);
-  j["numberOfFrames"] = ds.find(tags::number_of_frames) ? num(tags::number_of_frames) : json(f.pixel.present ? 1 : 0);
-  j["samplesPerPixel"] = num(tags::samples_per_pixel);
-  j["bitsAllocated"] = num(tags::bits_allocated);
-  j["bitsStored"] = num(tags::bits_stored);
-  j["pixelRepresentation"] = num(tags::pixel_representation);
-  j["photometricInterpretation"] = str(tags::photometric_interpretation);
-  j["totalPixelMatrixRows"] = num(tags::total_pixel_matrix_rows);
-  j["totalPixelMatrixColumns"] = num(tags::total_pixel_matrix_columns);
-  j["elements"] = ds.deep_size();
-  json px = nullptr;
+  s.rows = num(tags::rows);
+  s.columns = num(tags::columns);
+  s.number_of_frames = ds.find(tags::number_of_frames) ? num(tags::number_of_frames) : std::optional<int64_t>(f.pixel.present ? 1 : 0);
+  s.samples_per_pixel = num(tags::samples_per_pixel);
+  s.bits_allocated = num(tags::bits_allocated);
+  s.bits_stored = num(tags::bits_stored);
+  s.pixel_representation = num(tags::pixel_representation);
+  s.photometric_interpretation = str(tags::photometric_interpretation);
+  s.total_pixel_matrix_rows = num(tags::total_pixel_matrix_rows);
+  s.total_pixel_matrix_columns = num(tags::total_pixel_matrix_columns);
+  s.elements = ds.deep_size();
   if (f.pixel.present) {
-    px = json::object();
-    px["tag"] = tag_hex(f.pixel.tag);
-    px["offset"] = f.pixel.element_offset;
-    px["valueOffset"] = f.pixel.value_offset;
-    px["encapsulated"] = f.pixel.encapsulated;
-    if (!f.pixel.encapsulated) px["length"] = f.pixel.length;
-    px["inInflatedStream"] = f.pixel.in_inflated_stream;
+    instance_summary::pixel_data& px = s.pixel.emplace();
+    px.tag = tag_hex(f.pixel.tag);
+    px.offset = f.pixel.element_offset;
+    px.value_offset = f.pixel.value_offset;
+    px.encapsulated = f.pixel.encapsulated;
+    if (!f.pixel.encapsulated) px.length = f.pixel.length;
+    px.in_inflated_stream = f.pixel.in_inflated_stream;
   }
-  j["pixelData"] = px;
-  json idx = nullptr;
-  if (const frame_index* index = this->index(); index && !index_error_) {
-    idx = json::object();
-    idx["kind"] = index_kind_name(index->kind);
-    idx["frames"] = index->frames.size();
-    idx["notes"] = index->notes;
-    idx["bytesRead"] = index->bytes_read;
-  }
-  j["frameIndex"] = idx;
-  if (index_error_) {
-    j["frameIndexError"] = {{"code", int(index_error_->code)},
-                            {"name", errc_name(index_error_->code)},
-                            {"offset", index_error_->has_offset() ? json(index_error_->offset) : json(nullptr)},
-                            {"message", index_error_->message}};
-  }
-  j["warnings"] = f.warnings;
-  return j;
+  if (const frame_index* index = this->index(); index && !index_error_)
+    s.index = instance_summary::index_summary{index_kind_name(index->kind), index->frames.size(), index->bytes_read, index->notes};
+  s.index_error = index_error_;
+  s.warnings = f.warnings;
+  return s;
 }
 
 json_result instance_reader::dicom_json(const json_options& options) const {

@@ -5,13 +5,42 @@
 #include <optional>
 #include <string>
 
-#include <nlohmann/json.hpp>
+#include <vector>
 
 #include "dicom/json_model.hpp"
 #include "dicom/reader.hpp"
 #include "index/frame_index.hpp"
 
 namespace lazydcm {
+
+// What `lazydcm info` shows first: the SOP class, syntax, image attributes, where the pixel data is
+// and how the frame index was built. Absent attributes are nullopt.
+struct instance_summary {
+  struct pixel_data {
+    std::string tag;  // "7FE00010"
+    uint64_t offset = 0, value_offset = 0;
+    bool encapsulated = false, in_inflated_stream = false;
+    std::optional<uint64_t> length;  // native data only
+  };
+  struct index_summary {
+    std::string kind;
+    uint64_t frames = 0, bytes_read = 0;
+    std::vector<std::string> notes;
+  };
+  uint64_t file_size = 0;
+  bool preamble = false, meta_header = false;
+  std::optional<std::string> sop_class_uid, sop_class_name, sop_instance_uid;
+  std::string transfer_syntax_uid, transfer_syntax_name;
+  bool transfer_syntax_known = false;
+  std::optional<int64_t> rows, columns, number_of_frames, samples_per_pixel, bits_allocated, bits_stored, pixel_representation;
+  std::optional<std::string> photometric_interpretation;
+  std::optional<int64_t> total_pixel_matrix_rows, total_pixel_matrix_columns;
+  uint64_t elements = 0;
+  std::optional<pixel_data> pixel;
+  std::optional<index_summary> index;
+  std::optional<error> index_error;
+  std::vector<std::string> warnings;
+};
 
 struct instance_options {
   parse_options parse;
@@ -28,6 +57,8 @@ class instance_reader {
   static result<std::unique_ptr<instance_reader>> from_metadata(dataset body, const std::string& transfer_syntax_uid);
   // Also: transcoded to a native syntax, a YBR_FULL_422 image comes as RGB (see the .cpp).
   void set_transfer_syntax(const std::string& uid);
+  // Changes each time the image attributes change (set_transfer_syntax): readers of them re-read.
+  uint32_t image_generation() const { return image_generation_; }
   void feed(uint64_t offset, const uint8_t* data, size_t size) { reader_.feed(offset, data, size); }
   // done: header read and index built (or the index failed: see index_error()).
   parse_status step();
@@ -45,8 +76,7 @@ class instance_reader {
   const byte_store& bytes() const { return reader_.file_bytes(); }
   const byte_store& inflated_bytes() const { return reader_.inflated_bytes(); }
 
-  // The `lazydcm info` summary (SOP class, syntax, image attributes, index kind, frames, notes).
-  nlohmann::json summary() const;
+  instance_summary summary() const;
   json_result dicom_json(const json_options& options = {}) const;
 
  private:
@@ -57,6 +87,7 @@ class instance_reader {
   std::optional<error> index_error_;
   std::optional<frame_index> by_number_;
   byte_range need_{};
+  uint32_t image_generation_ = 0;
 };
 
 }  // namespace lazydcm

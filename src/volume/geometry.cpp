@@ -94,6 +94,25 @@ vec3 voxel_to_patient(const volume_geometry& g, double s, double r, double c) {
 
 namespace lazydcm {
 
+volume_geometry geometry_from_affine(size_t slices, uint32_t rows, uint32_t columns, double slice_spacing,
+                                     std::array<double, 2> pixel_spacing, const mat4& affine) {
+  volume_geometry g;
+  g.slices = slices;
+  g.rows = rows;
+  g.columns = columns;
+  g.slice_spacing = slice_spacing;
+  g.pixel_spacing = pixel_spacing;
+  g.affine = affine;
+  const double ss = slice_spacing > 0 ? slice_spacing : 1, pr = pixel_spacing[0] > 0 ? pixel_spacing[0] : 1,
+               pc = pixel_spacing[1] > 0 ? pixel_spacing[1] : 1;
+  for (size_t k = 0; k < 3; ++k) {
+    g.normal[k] = affine[k][0] / ss;
+    g.column_cosines[k] = affine[k][1] / pr;
+    g.row_cosines[k] = affine[k][2] / pc;
+  }
+  return g;
+}
+
 result<volume_geometry> crop_geometry(const volume_geometry& g, size_t s0, size_t s1, uint32_t r0, uint32_t r1,
                                       uint32_t c0, uint32_t c1) {
   if (s0 >= s1 || s1 > g.slices || r0 >= r1 || c0 >= c1 || (g.rows && r1 > g.rows) || (g.columns && c1 > g.columns))

@@ -41,6 +41,11 @@ struct volume_geometry {
 result<volume_geometry> compute_volume_geometry(const std::vector<vec3>& positions, const std::array<double, 6>& orientation,
                                                 std::array<double, 2> pixel_spacing, const volume_options& options = {});
 
+// A geometry given by its affine (columns: slice, row and column steps in mm; the origin), as
+// callers outside the core hold it: the direction cosines are the affine's columns over the spacings.
+volume_geometry geometry_from_affine(size_t slices, uint32_t rows, uint32_t columns, double slice_spacing,
+                                     std::array<double, 2> pixel_spacing, const mat4& affine);
+
 // The LPS position of a voxel centre.
 vec3 voxel_to_patient(const volume_geometry& g, double slice, double row, double column);
 

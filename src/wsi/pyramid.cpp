@@ -83,6 +83,12 @@ const char* wsi_flavor_name(wsi_flavor f) {
   }
 }
 
+wsi_flavor wsi_flavor_from_name(const std::string& name) {
+  for (wsi_flavor f : {wsi_flavor::volume, wsi_flavor::label, wsi_flavor::overview, wsi_flavor::thumbnail})
+    if (name == wsi_flavor_name(f)) return f;
+  return wsi_flavor::other;
+}
+
 wsi_image read_wsi_image(const dataset& ds, std::string name, std::string transfer_syntax_uid) {
   wsi_image w;
   w.name = std::move(name);

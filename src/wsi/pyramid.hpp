@@ -31,6 +31,7 @@ std::string nominal_magnification(double spacing_mm);
 
 enum class wsi_flavor { volume, label, overview, thumbnail, other };
 const char* wsi_flavor_name(wsi_flavor f);
+wsi_flavor wsi_flavor_from_name(const std::string& name);  // wsi_flavor_name's inverse; other when unknown
 
 // What the pyramid needs of one instance (read from its dataset).
 struct wsi_image {

@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 
 import { createFrameCaches, LazydcmError, MemorySource, open } from '../../web/dist/index.js';
+import { core as coreApi } from '../../web/dist/wasm/core.js';
 import { loadCore } from '../../web/dist/wasm/load.js';
 
 // DICOM JSON of a TILED_FULL slide level: 256 x 256 tiles over a matrix of `side` x `side` pixels.
@@ -22,40 +23,42 @@ function tiledMetadata(side) {
   };
 }
 
-function reader(core, side) {
-  const r = core.Reader.fromMetadata(JSON.stringify(tiledMetadata(side)), '1.2.840.10008.1.2.1');
-  assert.equal(r.step(), 0, r.errorJson());
+async function reader(side) {
+  const r = (await coreApi()).instanceFromMetadata(tiledMetadata(side), '1.2.840.10008.1.2.1', `slide ${side}`);
+  assert.equal(r.step(), 'done');
   return r;
 }
 
 test('a region that does not fit the WASM memory: outOfMemory naming the request, and the module still works', async () => {
-  const core = await loadCore();
-  const r = reader(core, 46336);
+  const r = await reader(46336);
   // 46,300 x 46,300 8-bit pixels = 1.996 GiB: within the core's limit (2 GiB - 1), beyond what the module can hold.
-  assert.throws(() => r.planRegion(0, 46300, 0, 46300, -1, -1), (e) => {
+  assert.throws(() => r.pixels().planRegion(0, 46300, 0, 46300), (e) => {
     assert.ok(e instanceof LazydcmError, `a LazydcmError, not ${typeof e} ${String(e)}`);
     assert.equal(e.codeName, 'outOfMemory');
     assert.equal(e.code, 26);
-    assert.match(e.message, /Reader.planRegion: 2044\.\d MiB were asked for/);
+    assert.match(e.message, /Pixels.planRegion: 2044\.\d MiB were asked for/);
+    assert.equal(e.source, 'slide 46336');
     return true;
   });
   // The same reader and module go on: a small region plans and is assembled.
-  const plan = JSON.parse(r.planRegion(0, 300, 0, 300, -1, -1));
+  const plan = r.pixels().planRegion(0, 300, 0, 300);
   assert.deepEqual([plan.rows, plan.columns, plan.frames.length], [300, 300, 4]);
-  r.releaseRegion();
+  r.pixels().releaseRegion();
   r.delete();
-  const again = reader(core, 1000);
-  assert.equal(JSON.parse(again.planRegion(0, 1000, 0, 1000, -1, -1)).frames.length, 16);
+  const again = await reader(1000);
+  assert.equal(again.pixels().planRegion(0, 1000, 0, 1000).frames.length, 16);
   again.delete();
 });
 
 test('a region whose byte size would wrap a 32-bit size_t is valueTooLarge before the region is allocated', async () => {
   const core = await loadCore();
-  const r = reader(core, 70000);
+  const r = await reader(70000);
   const before = core.HEAPU8.length;
-  const out = JSON.parse(r.planRegion(0, 70000, 0, 70000, -1, -1));  // 4.9e9 bytes: 605 MB once wrapped
-  assert.equal(out.error?.name, 'value_too_large', JSON.stringify(out));
-  assert.match(out.error.message, /70000 x 70000 pixels is 4900000000 bytes/);
+  assert.throws(() => r.pixels().planRegion(0, 70000, 0, 70000), (e) => {  // 4.9e9 bytes: 605 MB once wrapped
+    assert.equal(e.codeName, 'valueTooLarge');
+    assert.match(e.message, /70000 x 70000 pixels is 4900000000 bytes/);
+    return true;
+  });
   assert.ok(core.HEAPU8.length - before < 64 << 20, `the heap grew by ${core.HEAPU8.length - before} bytes`);  // the tile list only
   r.delete();
 });

@@ -92,11 +92,8 @@ export class ByteLruCache<V> {
   }
 }
 
-/** A decoded frame as the core reported it. */
-export interface DecodedFrame {
-  bytes: Uint8Array;
-  report: { rows: number; columns: number; samplesPerPixel: number; bitsAllocated: number; photometricInterpretation: string; decoder: string };
-}
+export type { DecodedFrame } from '../wasm/values.js';
+import type { DecodedFrame } from '../wasm/values.js';
 
 /** The caches frames go through: encoded bytes (what a fetch costs) and decoded frames (what a decode costs). */
 export interface FrameCaches {

@@ -3,47 +3,20 @@ import { codeName, ErrorCode, ioError, LazydcmError } from '../core/errors.js';
 import { IoStats } from '../io/stats.js';
 import type { ByteSource } from '../sources/source.js';
 import { isFrameSource, type DicomWebInstanceSource } from '../sources/dicomweb.js';
-import { loadCore, type CoreReader } from '../wasm/load.js';
+import { core as loadCore, type CoreInstance } from '../wasm/core.js';
 import { sharedFrameCaches, type DecodedFrame, type FrameCaches } from '../io/cache.js';
 import { FrameStore, HeldBytes, type FrameOrigin, type Progress, type ReadOptions } from '../io/frame-store.js';
 import { RequestScheduler } from '../io/scheduler.js';
 import type { DecodePool } from '../workers/pool.js';
-import { FrameTable, type FrameLocation, type FrameTableLayout } from './frame-table.js';
+import { FrameTable, type FrameLocation } from './frame-table.js';
 import { standardizeRange } from './indices.js';
-import { geometryOptions, parseGeometry, selectRanges, Volume, VolumeAssembler, type GeometryOptions, type VolumeGeometry,
+import { geometryOptions, selectRanges, Volume, VolumeAssembler, type GeometryOptions, type VolumeGeometry,
   type VolumeSelection } from './volume.js';
 
-/** How the frame index was built. */
-export type IndexKind = 'native' | 'extended_offset_table' | 'basic_offset_table' | 'tiff_tile_table' | 'fragment_scan';
+export type { IndexKind, InstanceSummary } from '../wasm/values.js';
+import type { InstanceSummary, SegmentationValue, SegmentFilterValue, SeriesMember, WsiImage } from '../wasm/values.js';
 
 export type { FrameLocation } from './frame-table.js';
-
-export interface InstanceSummary {
-  fileSize: number;
-  preamble: boolean;
-  metaHeader: boolean;
-  sopClassUid: string | null;
-  sopClassName: string | null;
-  sopInstanceUid: string | null;
-  transferSyntaxUid: string;
-  transferSyntaxName: string;
-  transferSyntaxKnown: boolean;
-  rows: number | null;
-  columns: number | null;
-  numberOfFrames: number | null;
-  samplesPerPixel: number | null;
-  bitsAllocated: number | null;
-  bitsStored: number | null;
-  pixelRepresentation: number | null;
-  photometricInterpretation: string | null;
-  totalPixelMatrixRows: number | null;
-  totalPixelMatrixColumns: number | null;
-  elements: number;
-  pixelData: null | { tag: string; offset: number; valueOffset: number; encapsulated: boolean; length?: number; inInflatedStream: boolean };
-  frameIndex: null | { kind: IndexKind; frames: number; notes: string[]; bytesRead: number };
-  frameIndexError?: { code: number; name: string; offset: number | null; message: string };
-  warnings: string[];
-}
 
 /** Typed arrays a frame can come in, by Bits Allocated and Pixel Representation. */
 export type PixelArray = Uint8Array | Int8Array | Uint16Array | Int16Array | Uint32Array | Int32Array | Float32Array | Float64Array;
@@ -220,7 +193,7 @@ export class Instance {
 
   private constructor(
     readonly source: ByteSource,
-    private reader: CoreReader | null,
+    private reader: CoreInstance | null,
     private readonly options: OpenOptions,
   ) {
     unclosedReaders.register(this, reader!, this);
@@ -229,7 +202,7 @@ export class Instance {
     const shared = source.cacheKey?.();
     this.uniqueKeys = !shared;
     this.keyPrefix = shared ? `${shared}#` : `\0${++instanceCount}#`;
-    this.summary = JSON.parse(reader!.summaryJson());
+    this.summary = reader!.summary();
     if (this.summary.frameIndexError) {
       this.summary.frameIndexError.name = codeName(this.summary.frameIndexError.name);
     }
@@ -277,7 +250,7 @@ export class Instance {
     if (!this.reader) throw ioError('aborted', 'the Instance is closed', this.source.name);
     const held = new HeldBytes(this.caches ? this.caches.encoded.maxBytes : 0);
     await drive(this.reader, this.source, this.summary.fileSize, { ...this.options, signal: options.signal }, held);
-    const s = JSON.parse(this.reader.summaryJson()) as InstanceSummary;
+    const s = this.reader.summary();
     if (s.frameIndexError) throw LazydcmError.fromJson(s.frameIndexError, this.source.name);
     Object.assign(this.summary, { frameIndex: s.frameIndex, warnings: s.warnings });
     this.frameTable = frameTableOf(this.reader);
@@ -324,7 +297,7 @@ export class Instance {
   /** The dataset as DICOM JSON, with BulkDataURIs (relative `#offset=…&length=…`) for values not read. */
   dataset(): { dataset: DicomJson; warnings: string[] } {
     if (!this.reader) throw ioError('aborted', 'the Instance is closed', this.source.name);
-    return JSON.parse(this.reader.datasetJson());
+    return this.reader.dataset();
   }
 
   /** The encoded bytes of a frame (fragments joined), as stored in the file. */
@@ -393,26 +366,22 @@ export class Instance {
 
   /** The volume grid of this image's frames (all of them, or the given 0-based indices). */
   volumeGeometry(options: GeometryOptions & { frames?: number[] } = {}): VolumeGeometry {
-    return parseGeometry(this.open_().geometryJson(JSON.stringify(options.frames ?? []), geometryOptions(options)), this.source.name);
+    return this.open_().pixels().geometry(options.frames ?? [], geometryOptions(options));
   }
 
   /** This instance's place in a series (UIDs, size, plane), for Series. @internal */
-  seriesMember(): Record<string, unknown> {
-    return JSON.parse(this.open_().seriesMemberJson(this.source.name));
+  seriesMember(): SeriesMember {
+    return this.open_().seriesMember();
   }
 
   /** The SEG description (segments, type, which frame holds which segment). @internal */
-  segmentationJson(): Record<string, unknown> {
-    const j = JSON.parse(this.open_().segmentationJson());
-    if (j.error) throw LazydcmError.fromJson(j.error, this.source.name);
-    return j;
+  segmentation(): SegmentationValue {
+    return this.open_().pixels().segmentation();
   }
 
   /** Segment numbers matching a filter (see Segmentation.getSegmentNumbers). @internal */
-  findSegments(filter: Record<string, string | undefined>): number[] {
-    const j = JSON.parse(this.open_().findSegmentsJson(JSON.stringify(filter)));
-    if (j.error) throw LazydcmError.fromJson(j.error, this.source.name);
-    return j;
+  findSegments(filter: SegmentFilterValue): number[] {
+    return this.open_().pixels().findSegments(filter);
   }
 
   /**
@@ -421,23 +390,17 @@ export class Instance {
    */
   async segmentVolume(request: SegmentVolumeRequest, reference: VolumeGeometry | undefined, options: ReadOptions = {}): Promise<Volume> {
     return this.oneAtATime(async () => {
-      const reader = this.open_();
-      const plan = JSON.parse(reader.planSegments(JSON.stringify(request), reference ? JSON.stringify(reference) : ''));
-      if (plan.error) throw LazydcmError.fromJson(plan.error, this.source.name);
+      const pixels = this.open_().pixels();
+      const plan = pixels.planSegments(request, reference ?? null);
       try {
-        const frames: number[] = plan.frames;
-        const decoded = await this.decodedFrames(frames, options);
-        for (const i of frames) {
-          const d = decoded.get(i)!;
-          if (reader.pasteSegmentStored(i, this.input(reader, d.bytes), JSON.stringify(d.report)) !== 0) throw this.frameError(reader);
-        }
-        const bits = { uint8: 8, uint16: 16, float32: 32 }[plan.dtype as 'uint8' | 'uint16' | 'float32'];
-        const { array } = typed(reader.segmentVolumeView().slice(), bits, false, plan.dtype === 'float32');
-        const g: VolumeGeometry = plan.geometry;
-        return new Volume(array as Uint8Array | Uint16Array | Float32Array, plan.shape, plan.dtype, g.affine,
+        const decoded = await this.decodedFrames(plan.frames, options);
+        for (const i of plan.frames) pixels.pasteSegment(i, decoded.get(i)!);
+        const bits = { uint8: 8, uint16: 16, float32: 32 }[plan.dtype];
+        const { array } = typed(pixels.segmentsStored(), bits, false, plan.dtype === 'float32');
+        return new Volume(array as Uint8Array | Uint16Array | Float32Array, plan.shape, plan.dtype, plan.geometry.affine,
           request.combineSegments ? undefined : plan.segmentNumbers);
       } finally {
-        reader.releaseSegments();
+        pixels.releaseSegments();
       }
     });
   }
@@ -460,37 +423,27 @@ export class Instance {
     const asIndices = options.asIndices ?? false;
     const [r0, r1] = standardizeRange(options.rowStart, options.rowEnd, s.totalPixelMatrixRows, asIndices, 'rows');
     const [c0, c1] = standardizeRange(options.columnStart, options.columnEnd, s.totalPixelMatrixColumns, asIndices, 'columns');
-    const plan = JSON.parse(this.open_().planRegion(r0, r1, c0, c1, options.focalPlane ?? -1, options.opticalPath ?? -1));
-    if (plan.error) throw LazydcmError.fromJson(plan.error, this.source.name);
-    const frames: number[] = plan.frames;
+    const pixels = this.open_().pixels();
+    const plan = pixels.planRegion(r0, r1, c0, c1, options.focalPlane, options.opticalPath);
+    const frames = plan.frames;
     const decoded = await this.decodedFrames(frames, options);
-    const reader = this.open_();
     try {
-      for (const index of frames) {
-        const d = decoded.get(index)!;
-        if (reader.pasteStored(index, this.input(reader, d.bytes), JSON.stringify(d.report)) !== 0) throw this.frameError(reader);
-      }
+      for (const index of frames) pixels.paste(index, decoded.get(index)!);
       if (options.stored) {
-        const { array, dtype } = typed(reader.regionView().slice(), s.bitsAllocated ?? 8, s.pixelRepresentation === 1,
-          s.pixelData?.tag !== '7FE00010');
+        const { array, dtype } = typed(pixels.regionStored(), s.bitsAllocated ?? 8, s.pixelRepresentation === 1, s.pixelData?.tag !== '7FE00010');
         return { data: array, rows: plan.rows, columns: plan.columns, samplesPerPixel: s.samplesPerPixel ?? 1, frames, dtype, covered: plan.rects };
       }
-      if (reader.transformRegion(JSON.stringify(transformOptions(options))) !== 0) throw this.frameError(reader);
-      const { data, samplesPerPixel, transform } = this.takeValues(reader, options.dtype);
+      const { data, samplesPerPixel, transform } = pixels.regionValues(transformOptions(options), options.dtype);
       return { data, rows: plan.rows, columns: plan.columns, samplesPerPixel, frames, dtype: options.dtype ?? 'float64', transform, covered: plan.rects };
     } finally {
-      reader.releaseRegion();
+      pixels.releaseRegion();
     }
   }
 
   // ---- frames: encoded bytes -> decoded (cached) -> stored values / transforms ----
 
   private rawAt(index: number, bytes: Uint8Array): Uint8Array {
-    const reader = this.open_();
-    if (reader.rawInput(index, this.input(reader, bytes)) !== 0) throw this.frameError(reader);
-    const out = reader.outputView().slice();  // copy: the view dies at the next call into WASM
-    reader.releaseOutput();
-    return out;
+    return this.open_().pixels().encoded(index, bytes);
   }
 
   private storedAt(d: DecodedFrame): StoredFrame {
@@ -505,20 +458,8 @@ export class Instance {
 
   /** @internal */
   frameAt(index: number, d: DecodedFrame, options: TransformOptions): Frame {
-    const reader = this.open_();
-    const status = reader.transformStored(index, this.input(reader, d.bytes), JSON.stringify(d.report), JSON.stringify(transformOptions(options)));
-    if (status !== 0) throw this.frameError(reader);
-    const { data, samplesPerPixel, transform } = this.takeValues(reader, options.dtype);
+    const { data, samplesPerPixel, transform } = this.open_().pixels().transform(index, d, transformOptions(options), options.dtype);
     return { data, rows: d.report.rows, columns: d.report.columns, samplesPerPixel, transform };
-  }
-
-  /** The transformed values, copied out of WASM memory, and what produced them. */
-  private takeValues(reader: CoreReader, dtype: TransformOptions['dtype']) {
-    const t = JSON.parse(reader.transformJson());
-    const view = reader.valuesView();
-    const data = dtype === 'float32' ? Float32Array.from(view) : view.slice();
-    reader.releaseOutput();
-    return { data, samplesPerPixel: t.samplesPerPixel as number, transform: t.transform as string };
   }
 
   /**
@@ -554,7 +495,7 @@ export class Instance {
         options.onProgress!({ ...progress });
       }),
     });
-    const reader = this.open_();
+    const pixels = this.open_().pixels();
     const done = (i: number, d: DecodedFrame) => {
       this.caches?.decoded.set(key(i), d);
       out.set(i, d);
@@ -565,10 +506,9 @@ export class Instance {
     if (pool) {
       // The encoded frames (fragments joined) go to the workers; the values come back transferred.
       await Promise.all(missing.map((i) => {
-        const info = JSON.parse(reader.frameInfoJson(i));
-        if (info.error) throw LazydcmError.fromJson(info.error, this.source.name);
+        const { transferSyntaxUid, ...info } = pixels.frameInfo(i);
         const raw = this.rawAt(i, bytes.get(i)!);
-        return pool.decode(info.transferSyntaxUid, { ...info, reduce, rgb }, raw).then((d) => done(i, d), (e) => {
+        return pool.decode(transferSyntaxUid, { ...info, reduce, rgb }, raw).then((d) => done(i, d), (e) => {
           throw e instanceof LazydcmError ? new LazydcmError(e.code, e.codeName, `frame ${i + 1}: ${e.message}`, e.offset, this.source.name) : e;
         });
       }));
@@ -576,10 +516,7 @@ export class Instance {
     }
     for (const i of missing) {
       if (options.signal?.aborted) throw ioError('aborted', 'aborted', this.source.name);
-      if (reader.decodeInput(i, this.input(reader, bytes.get(i)!), reduce, rgb) !== 0) throw this.frameError(reader);
-      const d: DecodedFrame = { bytes: reader.outputView().slice(), report: JSON.parse(reader.reportJson()) };
-      reader.releaseOutput();
-      done(i, d);
+      done(i, pixels.decode(i, bytes.get(i)!, { reduce, rgb }));
     }
     return out;
   }
@@ -601,7 +538,7 @@ export class Instance {
   private adoptTransferSyntax(uid: string): void {
     if (!uid || uid === this.summary.transferSyntaxUid) return;
     this.open_().setTransferSyntax(uid);
-    const s = JSON.parse(this.open_().summaryJson()) as InstanceSummary;
+    const s = this.open_().summary();
     Object.assign(this.summary, { transferSyntaxUid: s.transferSyntaxUid, transferSyntaxName: s.transferSyntaxName,
       transferSyntaxKnown: s.transferSyntaxKnown, photometricInterpretation: s.photometricInterpretation, warnings: s.warnings });
   }
@@ -611,11 +548,11 @@ export class Instance {
    * from its BulkDataURI; null when there is none.
    */
   async iccProfile(opticalPath = 0, signal?: AbortSignal): Promise<Uint8Array | null> {
-    const info = JSON.parse(this.open_().iccProfileJson(opticalPath)) as { present: boolean; bulk: boolean; offset: number; length: number; bulkUri: string };
+    const info = this.open_().iccProfile(opticalPath);
     if (!info.present) return null;
-    if (!info.bulk) return this.open_().iccView(opticalPath).slice();
+    if (!info.bulk) return this.open_().iccBytes(opticalPath);
     if (info.bulkUri && isFrameSource(this.source)) return this.source.bulkData(info.bulkUri, signal);
-    return this.source.read(info.offset, info.length, signal);
+    return this.source.read(info.offset!, info.length!, signal);
   }
 
   /**
@@ -623,14 +560,12 @@ export class Instance {
    * columnEnd], 0-based, half-open), ascending, without reading them.
    */
   planRegionFrames(boxes: [number, number, number, number][], focalPlane?: number, opticalPath?: number): number[] {
-    const frames = JSON.parse(this.open_().regionFramesJson(JSON.stringify(boxes), focalPlane ?? -1, opticalPath ?? -1));
-    if (frames.error) throw LazydcmError.fromJson(frames.error, this.source.name);
-    return frames;
+    return this.open_().regionFrames(boxes, focalPlane, opticalPath);
   }
 
   /** This instance as an image of a slide (wsi/pyramid.hpp). @internal */
-  wsiImage(): Record<string, unknown> {
-    return JSON.parse(this.open_().wsiImageJson(this.source.name));
+  wsiImage(): WsiImage {
+    return this.open_().wsiImage();
   }
 
   private indicesOf(frames: number[] | undefined, options: FrameOptions): number[] {
@@ -650,17 +585,7 @@ export class Instance {
     return index;
   }
 
-  /** Writes a frame's range into the reader's input buffer (a view of WASM memory); returns its size. */
-  private input(reader: CoreReader, bytes: Uint8Array): number {
-    if (bytes.length) reader.inputBuffer(bytes.length).set(bytes);
-    return bytes.length;
-  }
-
-  private frameError(reader: CoreReader): LazydcmError {
-    return LazydcmError.fromJson(JSON.parse(reader.frameErrorJson()), this.source.name);
-  }
-
-  private open_(): CoreReader {
+  private open_(): CoreInstance {
     if (!this.reader) throw ioError('aborted', 'the Instance is closed', this.source.name);
     return this.reader;
   }
@@ -687,21 +612,13 @@ export class Instance {
    */
   static async fromMetadata(metadata: DicomJson, source: DicomWebInstanceSource, options: OpenOptions = {}): Promise<Instance> {
     const core = await loadCore();
-    tableLayout ??= JSON.parse(core.Reader.frameTableLayout()) as FrameTableLayout;
     const declared = (metadata['00020010']?.Value?.[0] as string | undefined) ?? source.knownTransferSyntax ?? '';
-    const reader = core.Reader.fromMetadata(JSON.stringify(metadata), declared);
-    if (reader.step() === 2) {
-      const e = LazydcmError.fromJson(JSON.parse(reader.errorJson()), source.name);
-      reader.delete();
-      throw e;
-    }
-    return new Instance(source, reader, options);
+    return new Instance(source, core.instanceFromMetadata(metadata, declared, source.name), options);
   }
 
   /** Parses the header and builds the frame index, fetching only what the core asks for. */
   static async read(source: ByteSource, options: OpenOptions = {}): Promise<Instance> {
     const core = await loadCore();
-    tableLayout ??= JSON.parse(core.Reader.frameTableLayout()) as FrameTableLayout;
     if (options.signal?.aborted) throw ioError('aborted', 'aborted', source.name);
     let opened: { size: number; head: Uint8Array };
     try {
@@ -711,15 +628,12 @@ export class Instance {
       throw e;
     }
     const { size, head } = opened;
-    const reader = new core.Reader(size, JSON.stringify({
-      maxInlineValue: options.maxInlineValue,
-      strictOddLength: options.strictOddLength,
-      scanBatch: options.scanBatch,
-    }));
+    const reader = core.openInstance(size, { maxInlineValue: options.maxInlineValue, strictOddLength: options.strictOddLength,
+      scanBatch: options.scanBatch }, source.name);
     try {
       const held = new HeldBytes(cachesOf(options)?.encoded.maxBytes ?? 0);
       held.add(0, head);
-      feed(reader, 0, head);
+      reader.feed(0, head);
       await drive(reader, source, size, options, held);
       const instance = new Instance(source, reader, options);
       instance.seedFrames(held);
@@ -733,18 +647,16 @@ export class Instance {
 }
 
 /** Steps the core until the header and index are read, fetching (and keeping in `held`) what it asks for. */
-async function drive(reader: CoreReader, source: ByteSource, size: number, options: OpenOptions, held: HeldBytes): Promise<void> {
+async function drive(reader: CoreInstance, source: ByteSource, size: number, options: OpenOptions, held: HeldBytes): Promise<void> {
   const minRead = options.minRead ?? 16 * 1024;
-  for (;;) {
-    const status = reader.step();
-    if (status === 0) return;
-    if (status === 2) throw LazydcmError.fromJson(JSON.parse(reader.errorJson()), source.name);
-    const offset = reader.needOffset();
-    const length = Math.min(Math.max(reader.needLength(), minRead), size - offset);
+  while (reader.step() === 'needBytes') {
+    const need = reader.need();
+    const offset = need.offset;
+    const length = Math.min(Math.max(need.length, minRead), size - offset);
     if (options.signal?.aborted) throw ioError('aborted', 'aborted', source.name);
     const bytes = await source.read(offset, length, options.signal);
     held.add(offset, bytes);
-    feed(reader, offset, bytes);
+    reader.feed(offset, bytes);
   }
 }
 
@@ -756,7 +668,7 @@ function cachesOf(options: OpenOptions): FrameCaches | null {
 }
 
 // An Instance dropped without close() frees its WASM reader when collected.
-const unclosedReaders = new FinalizationRegistry<CoreReader>((reader) => reader.delete());
+const unclosedReaders = new FinalizationRegistry<CoreInstance>((reader) => reader.delete());
 
 /** Only the pixel-transform options, as the core reads them. */
 function transformOptions(o: TransformOptions): TransformOptions {
@@ -779,14 +691,7 @@ function typed(bytes: Uint8Array, bits: number, signed: boolean, float: boolean)
   }
 }
 
-function feed(reader: CoreReader, offset: number, bytes: Uint8Array): void {
-  // inputBuffer() is a view of WASM memory: valid only until the next call into the module.
-  reader.inputBuffer(bytes.length).set(bytes);
-  reader.feedInput(offset, bytes.length);
-}
-
-let tableLayout: FrameTableLayout | undefined;
-function frameTableOf(reader: CoreReader): FrameTable {
-  return new FrameTable(reader.frameTable(), tableLayout!);
+function frameTableOf(reader: CoreInstance): FrameTable {
+  return reader.withFrameTable((view, layout) => new FrameTable(view, layout));
 }
 const allIndices = (n: number) => Array.from({ length: n }, (_, i) => i);

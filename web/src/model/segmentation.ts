@@ -47,11 +47,8 @@ export class Segmentation {
   readonly frameSegments: number[];
 
   constructor(readonly instance: Instance) {
-    const j = instance.segmentationJson() as {
-      type: Segmentation['type']; fractionalType: string; maxFractionalValue: number;
-      segments: Omit<SegmentDescription, 'rgb'>[]; frameSegments: number[];
-    };
-    this.type = j.type;
+    const j = instance.segmentation();
+    this.type = j.type as Segmentation['type'];
     this.fractionalType = j.fractionalType;
     this.maxFractionalValue = j.maxFractionalValue;
     this.segments = j.segments.map((s) => ({ ...s, rgb: s.cielab ? cielabToRgb(s.cielab) : null }));

@@ -1,9 +1,9 @@
 import { ErrorCode, LazydcmError } from '../core/errors.js';
 import { sumStats, type IoStats } from '../io/stats.js';
-import { loadCore } from '../wasm/load.js';
+import { core as loadCore } from '../wasm/core.js';
 import type { Instance } from './instance.js';
 import type { VolumeOptions } from './instance.js';
-import { geometryOptions, parseGeometry, selectRanges, Volume, VolumeAssembler, type GeometryOptions, type VolumeGeometry } from './volume.js';
+import { geometryOptions, selectRanges, Volume, VolumeAssembler, type GeometryOptions, type VolumeGeometry } from './volume.js';
 
 /**
  * Single-frame instances of one series (a CT or MR stack) read as one volume, as highdicom's
@@ -38,7 +38,7 @@ export class Series {
     if (this.multiFrame) return this.multiFrame.volumeGeometry(options);
     const core = await loadCore();
     const members = this.instances.map((i) => i.seriesMember());
-    return parseGeometry(core.seriesGeometryJson(JSON.stringify(members), geometryOptions(options)));
+    return core.seriesGeometry(members, geometryOptions(options));
   }
 
   /** The instances sorted along the slice normal (volume slice order). */

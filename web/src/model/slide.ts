@@ -1,6 +1,6 @@
 import { ErrorCode, LazydcmError } from '../core/errors.js';
 import { sumStats, type IoStats } from '../io/stats.js';
-import { loadCore, type CoreModule, type CorePixelOps } from '../wasm/load.js';
+import { core as loadCore, type Core, type CorePixelOps } from '../wasm/core.js';
 import type { Instance, ReadOptions } from './instance.js';
 
 /** Millimetres per pixel, (row, column) as in Pixel Spacing. */
@@ -115,20 +115,20 @@ export class Slide {
   private profile?: Promise<Uint8Array | null>;
   private readonly planes = new Map<Instance, number>();
   private iccKey = '';
+  private iccDescription = '';
 
-  private constructor(private readonly core: CoreModule, readonly instances: Instance[], private readonly closeExtra?: () => Promise<void>) {
+  private constructor(private readonly core: Core, readonly instances: Instance[], private readonly closeExtra?: () => Promise<void>) {
     const images = instances.map((i) => i.wsiImage());
-    images.forEach((m, k) => this.planes.set(instances[k], (m.focalPlanes as number) ?? 1));
-    const p = JSON.parse(core.buildPyramidJson(JSON.stringify(images)));
-    if (p.error) throw LazydcmError.fromJson(p.error, instances[0]?.source.name);
-    this.levels = p.levels.map((l: Record<string, unknown>, index: number) => {
-      const spacing = l.spacing as [number, number] | null;
+    images.forEach((m, k) => this.planes.set(instances[k], m.focalPlanes ?? 1));
+    const p = core.buildPyramid(images, instances[0]?.source.name);
+    this.levels = p.levels.map((l, index) => {
+      const spacing = l.spacing;
       return {
         index, rows: l.totalRows, columns: l.totalColumns, tileRows: l.tileRows, tileColumns: l.tileColumns,
         spacing: spacing ? { row: spacing[0], column: spacing[1] } : null,
         magnification: spacing ? core.magnificationString(Math.min(spacing[0], spacing[1])) : '',
         frames: l.frames, focalPlanes: l.focalPlanes, opticalPaths: l.opticalPaths, transferSyntaxUid: l.transferSyntaxUid,
-        instances: (l.images as number[][]).map((parts) => parts.map((i) => instances[i])),
+        instances: l.images.map((parts) => parts.map((i) => instances[i])),
       } as SlideLevel;
     });
     const ancillary = (list: number[], kind: AncillaryImage['kind']): AncillaryImage | undefined => {
@@ -162,22 +162,22 @@ export class Slide {
 
   /** EZ-WSI's get_level_by_pixel_spacing (mm per pixel); undefined when no level qualifies. */
   levelBySpacing(spacingMm: number, choice: LevelChoice = {}): SlideLevel | undefined {
-    const spacings = this.levels.map((l) => (l.spacing ? [l.spacing.row, l.spacing.column] : null));
-    const i = this.core.levelBySpacing(JSON.stringify(spacings), spacingMm, choice.threshold ?? 0.23, choice.maximumDownsample ?? 0);
+    const spacings = this.levels.map((l): [number, number] | null => (l.spacing ? [l.spacing.row, l.spacing.column] : null));
+    const i = this.core.levelBySpacing(spacings, spacingMm, choice.threshold ?? 0.23, choice.maximumDownsample ?? 0);
     return i < 0 ? undefined : this.levels[i];
   }
 
   /** The level for a magnification string ('40X', '0.625x'), by levelBySpacing. */
   levelByMagnification(magnification: string, choice: LevelChoice = {}): SlideLevel | undefined {
-    return this.levelBySpacing(spacingFromMagnification(this.core, magnification), choice);
+    return this.levelBySpacing(this.core.spacingOfMagnification(magnification), choice);
   }
 
   /** A level resampled to `spacingMm` (or a magnification string): EZ-WSI's ResizedLevel. */
   resize(level: SlideLevel | number, spacing: number | string): ResizedLevel {
     const source = typeof level === 'number' ? this.level(level) : level;
     if (!source.spacing) throw new LazydcmError(ErrorCode.invalidImageAttributes, 'invalidImageAttributes', `level ${source.index} has no pixel spacing`);
-    const mm = typeof spacing === 'string' ? spacingFromMagnification(this.core, spacing) : spacing;
-    const r = JSON.parse(this.core.resizeLevelJson(source.rows, source.columns, source.spacing.row, source.spacing.column, mm, mm));
+    const mm = typeof spacing === 'string' ? this.core.spacingOfMagnification(spacing) : spacing;
+    const r = this.core.resizeLevel(source.rows, source.columns, [source.spacing.row, source.spacing.column], [mm, mm]);
     return { source, rows: r.rows, columns: r.columns, scaleRow: r.factorRow, scaleColumn: r.factorColumn,
       spacing: { row: source.spacing.row * r.factorRow, column: source.spacing.column * r.factorColumn } };
   }
@@ -257,28 +257,23 @@ export class Slide {
    */
   async patches(level: SlideLevel | number, options: PatchGeneratorOptions): Promise<PatchGenerator> {
     const target = typeof level === 'number' ? this.level(level) : level;
-    const ops = this.pixelOps();
-    // The mask ends up in the PixelOps input buffer: a caller's 0/1 as 0/255, else luminance.
-    let maskRows: number, maskColumns: number;
+    // The mask: a caller's 0/1 as 0/255, else the luminance of a low-magnification level.
+    let mask: { data: Uint8Array; rows: number; columns: number; rgb: boolean };
     let lo = options.minLuminance ?? 1 / 255, hi = options.maxLuminance ?? 0.8;
     if (options.mask) {
-      ({ rows: maskRows, columns: maskColumns } = options.mask);
-      ops.inputBuffer(maskRows * maskColumns).set(Uint8Array.from(options.mask.data as ArrayLike<number>, (v) => (v ? 255 : 0)));
+      const { rows, columns } = options.mask;
+      mask = { data: Uint8Array.from(options.mask.data as ArrayLike<number>, (v) => (v ? 255 : 0)), rows, columns, rgb: false };
       lo = options.minLuminance ?? 0.5;
       hi = options.maxLuminance ?? 1.0;
     } else {
       const maskLevel = options.maskLevel !== undefined ? this.level(options.maskLevel) : this.maskLevelFor(target);
       const image = await this.getImage(maskLevel, { focalPlane: options.focalPlane });
-      maskRows = image.rows;
-      maskColumns = image.columns;
-      ops.inputBuffer(image.data.length).set(image.data);
-      if (image.samplesPerPixel === 3) ops.rgbToGray(image.rows * image.columns);
+      mask = { data: image.data, rows: image.rows, columns: image.columns, rgb: image.samplesPerPixel === 3 };
     }
-    const grid = JSON.parse(ops.patchGridJson(maskRows, maskColumns, target.rows, target.columns, JSON.stringify({
+    const grid = this.pixelOps().patchGrid(mask.data, mask.rows, mask.columns, mask.rgb, target.rows, target.columns, {
       patch: options.patchSize, stride: options.stride ?? options.patchSize, minLuminance: lo, maxLuminance: hi,
-    })));
-    if (grid.error) throw LazydcmError.fromJson(grid.error);
-    return new PatchGenerator(this, target, options.patchSize, (grid as number[][]).map(([row, column]) => ({ row, column })), options.focalPlane);
+    });
+    return new PatchGenerator(this, target, options.patchSize, grid.map(([row, column]) => ({ row, column })), options.focalPlane);
   }
 
   /** EZ-WSI: the level itself if coarser than 1.25X (0.008 mm) or one frame, else the level nearest 1.25X. */
@@ -381,9 +376,8 @@ export class Slide {
     const sx0 = Math.max(0, Math.floor(x * fx) - margin), sy0 = Math.max(0, Math.floor(y * fy) - margin);
     const sx1 = Math.min(src.columns, Math.ceil((x + w) * fx) + margin), sy1 = Math.min(src.rows, Math.ceil((y + h) * fy) + margin);
     const region = await this.readLevel(src, sx0, sy0, sx1 - sx0, sy1 - sy0, options);
-    const ops = this.pixelOps();
-    ops.inputBuffer(region.data.length).set(region.data);
-    const out = ops.resize(up ? 1 : 0, sy1 - sy0, sx1 - sx0, region.samples, x * fx - sx0, y * fy - sy0, fx, fy, h, w).slice();
+    const out = this.pixelOps().resize(up ? 1 : 0, region.data, sy1 - sy0, sx1 - sx0, region.samples,
+      { originX: x * fx - sx0, originY: y * fy - sy0, scaleX: fx, scaleY: fy }, h, w);
     return { data: out, samples: region.samples };
   }
 
@@ -397,17 +391,15 @@ export class Slide {
     const key = `${target}/${intent}`;
     if (this.iccKey !== key) {
       // One transform at a time in the PixelOps; rebuilt only when the target or intent changes.
-      ops.inputBuffer(profile.length).set(profile);
-      if (ops.createIcc(profile.length, target, intent) !== 0) throw LazydcmError.fromJson(JSON.parse(ops.errorJson()));
+      this.iccDescription = ops.createIcc(profile, target, intent);
       this.iccKey = key;
     }
-    ops.inputBuffer(data.length).set(data);
-    data.set(ops.applyIcc(data.length / 3));
-    return `ICC ${ops.iccDescription()}`;
+    ops.applyIcc(data);
+    return `ICC ${this.iccDescription}`;
   }
 
   private pixelOps(): CorePixelOps {
-    this.ops ??= new this.core.PixelOps();
+    this.ops ??= this.core.pixelOps();
     return this.ops;
   }
 }
@@ -443,15 +435,9 @@ export class PatchGenerator {
   }
 }
 
-function spacingFromMagnification(core: CoreModule, text: string): number {
-  const j = JSON.parse(core.magnificationJson(text));
-  if (j.error) throw LazydcmError.fromJson(j.error);
-  return j.spacing;
-}
-
 /** '40X' <-> 0.00025 mm, as EZ-WSI. */
 export async function magnificationToSpacing(text: string): Promise<number> {
-  return spacingFromMagnification(await loadCore(), text);
+  return (await loadCore()).spacingOfMagnification(text);
 }
 
 export async function spacingToMagnification(spacingMm: number): Promise<string> {

@@ -1,4 +1,5 @@
 import { ErrorCode, LazydcmError } from '../core/errors.js';
+import type { GeometrySettings, VolumeGeometry } from '../wasm/values.js';
 import { standardizeRange } from './indices.js';
 
 /**
@@ -7,17 +8,7 @@ import { standardizeRange } from './indices.js';
  * spacing, the column cosines x row spacing, the row cosines x column spacing; translation = the
  * centre of voxel (0, 0, 0)).
  */
-export interface VolumeGeometry {
-  slices: number;
-  rows: number;
-  columns: number;
-  sliceSpacing: number;
-  /** Pixel Spacing order: (between rows, between columns). */
-  pixelSpacing: [number, number];
-  affine: number[][];
-  /** For each input frame or instance, its 0-based slice (null: outside a cropped volume). */
-  sliceOf?: (number | null)[];
-}
+export type { VolumeGeometry } from '../wasm/values.js';
 
 /** Volume selection and geometry checks (highdicom's get_volume arguments). */
 export interface VolumeSelection {
@@ -133,11 +124,6 @@ export function cropAffine(affine: number[][], s0: number, r0: number, c0: numbe
 }
 
 /** Parses the core's geometry JSON, throwing its error. */
-export function parseGeometry(json: string, source?: string): VolumeGeometry {
-  const g = JSON.parse(json);
-  if (g.error) throw LazydcmError.fromJson(g.error, source);
-  return g as VolumeGeometry;
-}
 
 /**
  * Fills a volume from transformed frames: `slices` gives each frame's slice in the full volume;
@@ -175,9 +161,9 @@ export class VolumeAssembler {
 }
 
 /** The geometry options as the core reads them. */
-export function geometryOptions(o: GeometryOptions): string {
+export function geometryOptions(o: GeometryOptions): GeometrySettings {
   const { rtol, perpendicularTol, allowMissingPositions, spacingHint } = o;
-  return JSON.stringify({ rtol, perpendicularTol, allowMissingPositions, spacingHint });
+  return { rtol, perpendicularTol, allowMissingPositions, spacingHint };
 }
 
 /** The inverse of a 4x4 affine whose last row is 0 0 0 1 (voxel index <- LPS). */

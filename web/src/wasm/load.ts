@@ -9,85 +9,92 @@
 import { ErrorCode, LazydcmError } from '../core/errors.js';
 import { inlineAssets } from '../platform/inline.js';
 import { platform } from '../platform/platform.js';
-export interface CoreReader {
+import type { DecodeReport, ErrorValue, FrameInfo, FrameTableLayout, IccProfileInfo, InstanceSummary, PyramidValue, RegionPlan, SegmentPlan, SegmentationValue, SeriesMember, VolumeGeometry, WsiImage } from './values.js';
+// The bound classes and functions as Embind exposes them (wasm/*.cpp). Only wasm/core.ts calls
+// them: it checks each call's error and copies bytes in and out explicitly.
+/** @internal */
+export interface RawInstance {
   inputBuffer(n: number): Uint8Array;
   feedInput(offset: number, n: number): void;
   step(): number;
+  need(): { offset: number; length: number };
   reindex(why: string): boolean;
-  needOffset(): number;
-  needLength(): number;
-  errorJson(): string;
-  summaryJson(): string;
-  datasetJson(): string;
-  /** The core's frame_location structs (layout: Reader.frameTableLayout()); valid until the next call. */
-  frameTable(): Uint8Array;
-  decodeInput(index: number, n: number, reduce: number, rgb: boolean): number;
   setTransferSyntax(uid: string): void;
-  wsiImageJson(name: string): string;
-  iccProfileJson(opticalPath: number): string;
+  summary(): InstanceSummary;
+  datasetJson(): string;
+  frameTable(): Uint8Array;
+  seriesMember(name: string): SeriesMember;
+  wsiImage(name: string): WsiImage;
+  iccProfile(opticalPath: number): IccProfileInfo;
   iccView(opticalPath: number): Uint8Array;
-  rawInput(index: number, n: number): number;
-  valuesView(): Float64Array;
-  transformJson(): string;
-  planRegion(r0: number, r1: number, c0: number, c1: number, focalPlane: number, opticalPath: number): string;
-  regionView(): Uint8Array;
-  regionFramesJson(boxesJson: string, focalPlane: number, opticalPath: number): string;
-  transformRegion(optionsJson: string): number;
-  releaseRegion(): void;
-  outputView(): Uint8Array;
-  reportJson(): string;
-  releaseOutput(): void;
-  frameErrorJson(): string;
-  geometryJson(framesJson: string, optionsJson: string): string;
-  seriesMemberJson(name: string): string;
-  segmentationJson(): string;
-  findSegmentsJson(filterJson: string): string;
-  planSegments(requestJson: string, referenceJson: string): string;
-  segmentVolumeView(): Uint8Array;
-  releaseSegments(): void;
-  transformStored(index: number, n: number, reportJson: string, optionsJson: string): number;
-  pasteStored(index: number, n: number, reportJson: string): number;
-  pasteSegmentStored(index: number, n: number, reportJson: string): number;
-  frameInfoJson(index: number): string;
+  regionFrames(boxes: number[][], focalPlane: number, opticalPath: number): number[];
   delete(): void;
 }
-
-export interface CoreDecoder {
+/** @internal */
+export interface RawPixels {
   inputBuffer(n: number): Uint8Array;
-  decode(transferSyntaxUid: string, frameJson: string, n: number): number;
-  outputView(): Uint8Array;
-  errorJson(): string;
-  reportJson(): string;
+  decode(index: number, n: number, options: object): void;
+  raw(index: number, n: number): void;
+  transformStored(index: number, n: number, report: object, options: object): void;
+  frameInfo(index: number): FrameInfo & { transferSyntaxUid: string };
+  output(): Uint8Array;
+  values(): Float64Array;
+  report(): DecodeReport;
+  transformInfo(): { transform: string; samplesPerPixel: number };
+  releaseOutput(): void;
+  planRegion(r0: number, r1: number, c0: number, c1: number, focalPlane: number, opticalPath: number): RegionPlan;
+  pasteStored(index: number, n: number, report: object): void;
+  transformRegion(options: object): void;
+  region(): Uint8Array;
+  releaseRegion(): void;
+  geometry(frames: number[], options: object): VolumeGeometry;
+  segmentation(): SegmentationValue;
+  findSegments(filter: object): number[];
+  planSegments(request: object, reference: object | null): SegmentPlan;
+  pasteSegmentStored(index: number, n: number, report: object): void;
+  segmentVolume(): Uint8Array;
+  releaseSegments(): void;
   delete(): void;
 }
-
-export interface CorePixelOps {
+/** @internal */
+export interface RawDecoder {
+  inputBuffer(n: number): Uint8Array;
+  decode(transferSyntaxUid: string, frame: object, n: number, options: object): void;
+  output(): Uint8Array;
+  report(): DecodeReport;
+  delete(): void;
+}
+/** @internal */
+export interface RawPixelOps {
   inputBuffer(n: number): Uint8Array;
   resize(kind: number, srcRows: number, srcColumns: number, samples: number, originX: number, originY: number, scaleX: number,
     scaleY: number, dstRows: number, dstColumns: number): Uint8Array;
   rgbToGray(pixels: number): void;
-  patchGridJson(maskRows: number, maskColumns: number, rows: number, columns: number, optionsJson: string): string;
-  createIcc(n: number, target: number, intent: number): number;
+  patchGrid(maskRows: number, maskColumns: number, rows: number, columns: number, options: object): [number, number][];
+  createIcc(n: number, target: number, intent: number): void;
   iccDescription(): string;
   applyIcc(pixels: number): Uint8Array;
-  errorJson(): string;
   delete(): void;
 }
-
+/** @internal */
 export interface CoreModule {
-  Reader: (new (fileSize: number, optionsJson: string) => CoreReader) & {
-    fromMetadata(json: string, transferSyntaxUid: string): CoreReader;
-    frameTableLayout(): string;
+  Instance: (new (fileSize: number, options: object) => RawInstance) & {
+    fromMetadata(json: string, transferSyntaxUid: string): RawInstance;
+    frameTableLayout(): FrameTableLayout;
   };
-  PixelOps: new () => CorePixelOps;
-  buildPyramidJson(imagesJson: string): string;
-  levelBySpacing(spacingsJson: string, target: number, threshold: number, maximumDownsample: number): number;
-  magnificationJson(text: string): string;
+  Pixels: new (instance: RawInstance) => RawPixels;
+  Decoder: new () => RawDecoder;
+  PixelOps: new () => RawPixelOps;
+  lastError(): ErrorValue;
+  lastErrorCode(): number;
+  seriesGeometry(members: object[], options: object): VolumeGeometry;
+  buildPyramid(images: object[]): PyramidValue;
+  levelBySpacing(spacings: (number[] | null)[], target: number, threshold: number, maximumDownsample: number): number;
+  spacingOfMagnification(text: string): number;
   magnificationString(spacing: number): string;
   nominalMagnification(spacing: number): string;
-  resizeLevelJson(rows: number, columns: number, sourceRow: number, sourceColumn: number, targetRow: number, targetColumn: number): string;
-  Decoder: new () => CoreDecoder;
-  seriesGeometryJson(membersJson: string, optionsJson: string): string;
+  resizeLevel(rows: number, columns: number, sourceRow: number, sourceColumn: number, targetRow: number, targetColumn: number):
+    { rows: number; columns: number; factorRow: number; factorColumn: number };
   HEAPU8: Uint8Array;
 }
 
@@ -222,8 +229,6 @@ async function locate(simd: boolean): Promise<{ factory: Factory; wasmUrl: URL }
   };
 }
 
-// The core throws errors it cannot return (outOfMemory, wasm/bindings.cpp) through this.
-const lazydcmError = (code: number, name: string, message: string) => new LazydcmError(code, name, message);
 const NOT_SERVED = 'is not served';
 /** Load errors where the .wasm was simply not there (HTTP error, or not WebAssembly): the inline copy may stand in. */
 const notServed = new WeakSet<LazydcmError>();
@@ -244,7 +249,7 @@ async function instantiateFlavour(simd: boolean): Promise<CoreModule> {
     const { factory, wasmUrl } = await locate(simd);
     where = wasmUrl.href;
     const bytes = platform().readFileUrl(wasmUrl);
-    if (bytes) return loaded(await factory({ wasmBinary: await bytes, lazydcmError }), { simd }, 'file');  // Node: the file's bytes
+    if (bytes) return loaded(await factory({ wasmBinary: await bytes }), { simd }, 'file');  // Node: the file's bytes
     return await instantiateModule(factory, { module: await compileUrl(wasmUrl), simd }, 'file');
   } catch (e) {
     throw e instanceof LazydcmError ? e : loadError(where, e);
@@ -294,7 +299,6 @@ async function instantiateModule(factory: Factory, core: CompiledCore, from: 'fi
   const failure = new Promise<never>((_, reject) => { failed = reject; });
   const m = await Promise.race([
     factory({
-      lazydcmError,
       locateFile: (path: string) => path,  // never fetched: instantiateWasm below supplies the instance
       instantiateWasm(imports: WebAssembly.Imports, receive: (instance: WebAssembly.Instance, module: WebAssembly.Module) => void) {
         WebAssembly.instantiate(core.module, imports).then((instance) => receive(instance, core.module), failed);

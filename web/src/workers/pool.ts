@@ -1,5 +1,5 @@
 import { ErrorCode, LazydcmError } from '../core/errors.js';
-import type { DecodedFrame } from '../io/cache.js';
+import type { DecodedFrame, DecodeOptions, FrameInfo } from '../wasm/values.js';
 import { inlineAssets } from '../platform/inline.js';
 import { platform, type WorkerEvents, type WorkerLike } from '../platform/platform.js';
 import { compiledCore, wasmSettings } from '../wasm/load.js';
@@ -79,7 +79,7 @@ export class DecodePool {
   }
 
   /** Decodes one frame; `bytes` is transferred (unusable afterwards). */
-  decode(transferSyntaxUid: string, frame: Record<string, unknown>, bytes: Uint8Array): Promise<DecodedFrame> {
+  decode(transferSyntaxUid: string, frame: FrameInfo & DecodeOptions, bytes: Uint8Array): Promise<DecodedFrame> {
     if (this.closed) return Promise.reject(new LazydcmError(ErrorCode.workerError, 'workerError', 'DecodePool is closed'));
     const own = bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength ? bytes : bytes.slice();
     const id = this.nextId++;

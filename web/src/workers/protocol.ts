@@ -1,5 +1,6 @@
 /** Messages between a DecodePool and its workers. */
 import type { CompiledCore, WasmSettings } from '../wasm/load.js';
+import type { DecodedFrame, DecodeOptions, FrameInfo } from '../wasm/values.js';
 
 /** The first message to every worker: load the same WASM build as the page. */
 export interface ConfigMessage {
@@ -11,8 +12,8 @@ export interface ConfigMessage {
 export interface DecodeRequest {
   id: number;
   transferSyntaxUid: string;
-  /** The Decoder's frame description (Reader.frameInfoJson), plus `reduce`. */
-  frame: Record<string, unknown>;
+  /** The Decoder's frame description (Pixels.frameInfo), plus the decode options. */
+  frame: FrameInfo & DecodeOptions;
   /** The encoded frame (fragments joined); transferred, not copied. */
   bytes: Uint8Array;
 }
@@ -22,7 +23,7 @@ export type ErrorInfo = { code: number; name: string; message: string; offset: n
 export type DecodeResponse =
   /** The worker's WASM is loaded: it takes requests from now on. */
   | { ready: true }
-  | { id: number; bytes: Uint8Array; report: { rows: number; columns: number; samplesPerPixel: number; bitsAllocated: number; photometricInterpretation: string; decoder: string } }
+  | ({ id: number } & DecodedFrame)
   | { id: number; error: ErrorInfo }
   /** The worker cannot decode anything (its WASM did not load): every request to it fails so. */
   | { fatal: ErrorInfo };

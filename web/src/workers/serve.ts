@@ -5,7 +5,8 @@
  * order. A WASM that does not load is reported once as `fatal`, with its cause.
  */
 import { ErrorCode, LazydcmError } from '../core/errors.js';
-import { applyWasmSettings, loadCore, useCompiledCore, type CoreDecoder } from '../wasm/load.js';
+import { core, type CoreDecoder } from '../wasm/core.js';
+import { applyWasmSettings, useCompiledCore } from '../wasm/load.js';
 import type { ConfigMessage, DecodeRequest, DecodeResponse, ErrorInfo } from './protocol.js';
 
 export type Post = (message: DecodeResponse, transfer: ArrayBuffer[]) => void;
@@ -18,7 +19,7 @@ function info(e: unknown): ErrorInfo {
 export function serveDecodes(post: Post): (message: ConfigMessage | DecodeRequest) => void {
   let decoder: Promise<CoreDecoder> | null = null;
   let fatalSent = false;
-  const ready = () => (decoder ??= loadCore().then((core) => new core.Decoder()));
+  const ready = () => (decoder ??= core().then((c) => c.decoder()));
   const fatal = (e: unknown) => {
     if (!fatalSent) post({ fatal: info(e) }, []);
     fatalSent = true;
@@ -31,13 +32,14 @@ export function serveDecodes(post: Post): (message: ConfigMessage | DecodeReques
       return;
     }
     ready().then((d) => {
-      d.inputBuffer(m.bytes.length).set(m.bytes);
-      if (d.decode(m.transferSyntaxUid, JSON.stringify(m.frame), m.bytes.length) !== 0) {
-        post({ id: m.id, error: JSON.parse(d.errorJson()) }, []);
+      let out;
+      try {
+        out = d.decode(m.transferSyntaxUid, m.frame, m.bytes, m.frame);
+      } catch (e) {
+        post({ id: m.id, error: info(e) }, []);
         return;
       }
-      const bytes = d.outputView().slice();
-      post({ id: m.id, bytes, report: JSON.parse(d.reportJson()) }, [bytes.buffer]);
+      post({ id: m.id, bytes: out.bytes, report: out.report }, [out.bytes.buffer]);
     }, fatal);
   };
 }

@@ -1,0 +1,354 @@
+/**
+ * The one door into the WASM core: the only file that calls Embind. Every bound call goes through
+ * `ok()`, which reads the module's last error right after it (the core's one error convention, see
+ * wasm/glue.hpp) and throws a LazydcmError naming the source; bytes cross explicitly — `copyIn`
+ * writes into a core input buffer, `copyOut` copies a borrowed view out (views die at the next
+ * call into the module) — and both are counted in `copies` for tests and benchmarks. Bound objects
+ * are deleted by their wrappers' `delete()`, in `finally` where a wrapper makes its own.
+ *
+ * `BOUND` lists the bound classes' methods and the module functions this file wraps; a test
+ * compares it with the module's prototypes, so the two cannot drift.
+ */
+import type { DicomJson } from '../core/dicom-json.js';
+import { ioError, LazydcmError } from '../core/errors.js';
+import { loadCore, type CoreModule, type RawDecoder, type RawInstance, type RawPixelOps, type RawPixels } from './load.js';
+import type {
+  DecodedFrame, DecodeOptions, FrameInfo, FrameTableLayout, GeometrySettings, IccProfileInfo, InstanceOptions, InstanceSummary,
+  PyramidValue, RegionPlan, SegmentationValue, SegmentFilterValue, SegmentPlan, SegmentRequestValue, SeriesMember,
+  TransformSettings, Values, VolumeGeometry, WsiImage,
+} from './values.js';
+
+export type * from './values.js';
+
+// ---- copies across the boundary ----
+
+/** Bytes and buffers copied into and out of WASM memory since the last reset (tests, bench/). */
+export const copies = {
+  in: 0, inBytes: 0, out: 0, outBytes: 0,
+  reset(): void { this.in = this.inBytes = this.out = this.outBytes = 0; },
+};
+
+/** Writes `bytes` into a core input buffer (`buffer(n)` returns a borrowed view of n bytes). */
+function copyIn(buffer: (n: number) => Uint8Array, bytes: Uint8Array): number {
+  if (bytes.length) {
+    buffer(bytes.length).set(bytes);
+    copies.in++;
+    copies.inBytes += bytes.length;
+  }
+  return bytes.length;
+}
+/** A copy of a borrowed view of WASM memory. */
+function copyOut<T extends Uint8Array | Float64Array>(view: T): T {
+  copies.out++;
+  copies.outBytes += view.byteLength;
+  return view.slice() as T;
+}
+
+/** The names this file wraps, per bound class and for module functions (checked against the module by a test). */
+export const BOUND = {
+  Instance: ['inputBuffer', 'feedInput', 'step', 'need', 'reindex', 'setTransferSyntax', 'summary', 'datasetJson', 'frameTable',
+    'seriesMember', 'wsiImage', 'iccProfile', 'iccView', 'regionFrames'],
+  Pixels: ['inputBuffer', 'decode', 'raw', 'transformStored', 'frameInfo', 'output', 'values', 'report', 'transformInfo',
+    'releaseOutput', 'planRegion', 'pasteStored', 'transformRegion', 'region', 'releaseRegion', 'geometry', 'segmentation',
+    'findSegments', 'planSegments', 'pasteSegmentStored', 'segmentVolume', 'releaseSegments'],
+  Decoder: ['inputBuffer', 'decode', 'output', 'report'],
+  PixelOps: ['inputBuffer', 'resize', 'rgbToGray', 'patchGrid', 'createIcc', 'iccDescription', 'applyIcc'],
+  functions: ['lastError', 'lastErrorCode', 'seriesGeometry', 'buildPyramid', 'levelBySpacing', 'spacingOfMagnification',
+    'magnificationString', 'nominalMagnification', 'resizeLevel'],
+  classFunctions: { Instance: ['fromMetadata', 'frameTableLayout'] },
+} as const;
+
+/** The core of this realm, loaded once. */
+export async function core(): Promise<Core> {
+  return (loaded ??= loadCore().then((m) => new Core(m)));
+}
+let loaded: Promise<Core> | undefined;
+
+export class Core {
+  /** @internal */
+  constructor(private readonly m: CoreModule) {}
+
+  /** `value`, the result of the bound call just made; its error (the module's last error) is thrown naming `source`. */
+  ok<T>(value: T, source?: string): T {
+    if (this.m.lastErrorCode() !== 0) throw LazydcmError.fromJson(this.m.lastError(), source);
+    return value;
+  }
+
+  /** A reader of one instance of `fileSize` bytes, fed by `CoreInstance.feed`. */
+  openInstance(fileSize: number, options: InstanceOptions, source: string): CoreInstance {
+    const clean = Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined));
+    return new CoreInstance(this, this.ok(new this.m.Instance(fileSize, clean), source), source);
+  }
+  /** An instance known by its DICOM JSON metadata (DICOMweb); the transfer syntax may be ''. */
+  instanceFromMetadata(metadata: DicomJson, transferSyntaxUid: string, source: string): CoreInstance {
+    return new CoreInstance(this, this.ok(this.m.Instance.fromMetadata(JSON.stringify(metadata), transferSyntaxUid), source), source);
+  }
+  frameTableLayout(): FrameTableLayout {
+    return (this.layout ??= this.m.Instance.frameTableLayout());
+  }
+  private layout: FrameTableLayout | undefined;
+  decoder(): CoreDecoder {
+    return new CoreDecoder(this, this.ok(new this.m.Decoder()));
+  }
+  pixelOps(): CorePixelOps {
+    return new CorePixelOps(this, this.ok(new this.m.PixelOps()));
+  }
+  /** @internal */
+  newPixels(instance: RawInstance, source: string): RawPixels {
+    return this.ok(new this.m.Pixels(instance), source);
+  }
+
+  seriesGeometry(members: SeriesMember[], options: GeometrySettings, source?: string): VolumeGeometry {
+    return this.ok(this.m.seriesGeometry(members, options), source);
+  }
+  buildPyramid(images: WsiImage[], source?: string): PyramidValue {
+    return this.ok(this.m.buildPyramid(images), source);
+  }
+  /** The level index whose spacing best matches `target` (mm), or -1. */
+  levelBySpacing(spacings: ([number, number] | null)[], target: number, threshold: number, maximumDownsample: number): number {
+    return this.ok(this.m.levelBySpacing(spacings, target, threshold, maximumDownsample));
+  }
+  /** '20X', '40x', '5X' -> mm per pixel. */
+  spacingOfMagnification(text: string): number {
+    return this.ok(this.m.spacingOfMagnification(text));
+  }
+  magnificationString(spacing: number): string {
+    return this.ok(this.m.magnificationString(spacing));
+  }
+  nominalMagnification(spacing: number): string {
+    return this.ok(this.m.nominalMagnification(spacing));
+  }
+  resizeLevel(rows: number, columns: number, source: [number, number], target: [number, number]): { rows: number; columns: number; factorRow: number; factorColumn: number } {
+    return this.ok(this.m.resizeLevel(rows, columns, source[0], source[1], target[0], target[1]));
+  }
+}
+
+/** One instance's header and frame index in the core; its pixels through `pixels()`. */
+export class CoreInstance {
+  private pixelsOf: CorePixels | undefined;
+
+  /** @internal */
+  constructor(private readonly core: Core, private bound: RawInstance | null, readonly source: string) {}
+
+  private r(): RawInstance {
+    if (!this.bound) throw ioError('aborted', 'the Instance is closed', this.source);
+    return this.bound;
+  }
+  private ok<T>(value: T): T {
+    return this.core.ok(value, this.source);
+  }
+
+  /** Bytes the core asked for (or any bytes of the file) at `offset`. */
+  feed(offset: number, bytes: Uint8Array): void {
+    const r = this.r();
+    this.ok(r.feedInput(offset, copyIn((n) => this.ok(r.inputBuffer(n)), bytes)));
+  }
+  /** 'done': the header is read and the index built (or its error is in the summary); else fetch `need()`. */
+  step(): 'done' | 'needBytes' {
+    return this.ok(this.r().step()) === 1 ? 'needBytes' : 'done';
+  }
+  need(): { offset: number; length: number } {
+    return this.ok(this.r().need());
+  }
+  /** The index pointed at the wrong bytes: rebuild it without its table; false when there is none. */
+  reindex(why: string): boolean {
+    return this.ok(this.r().reindex(why));
+  }
+  setTransferSyntax(uid: string): void {
+    this.ok(this.r().setTransferSyntax(uid));
+  }
+  summary(): InstanceSummary {
+    return this.ok(this.r().summary());
+  }
+  dataset(): { dataset: DicomJson; warnings: string[] } {
+    return JSON.parse(this.ok(this.r().datasetJson()));
+  }
+  /** Reads the frame index from a borrowed view of the core's array (valid only inside `read`). */
+  withFrameTable<T>(read: (view: Uint8Array, layout: FrameTableLayout) => T): T {
+    const layout = this.core.frameTableLayout();
+    return read(this.ok(this.r().frameTable()), layout);
+  }
+  seriesMember(): SeriesMember {
+    return this.ok(this.r().seriesMember(this.source));
+  }
+  wsiImage(): WsiImage {
+    return this.ok(this.r().wsiImage(this.source));
+  }
+  iccProfile(opticalPath: number): IccProfileInfo {
+    return this.ok(this.r().iccProfile(opticalPath));
+  }
+  /** The profile's bytes when the header holds them. */
+  iccBytes(opticalPath: number): Uint8Array {
+    return copyOut(this.ok(this.r().iccView(opticalPath)));
+  }
+  /** The 0-based frames regions [r0, r1, c0, c1] need, ascending. */
+  regionFrames(boxes: [number, number, number, number][], focalPlane?: number, opticalPath?: number): number[] {
+    return this.ok(this.r().regionFrames(boxes, focalPlane ?? -1, opticalPath ?? -1));
+  }
+  pixels(): CorePixels {
+    return (this.pixelsOf ??= new CorePixels(this.core, this.core.newPixels(this.r(), this.source), this.source));
+  }
+  delete(): void {
+    this.pixelsOf?.delete();
+    this.bound?.delete();
+    this.bound = null;
+  }
+}
+
+/** Frames, regions, geometry and segment volumes of one instance. */
+export class CorePixels {
+  /** @internal */
+  constructor(private readonly core: Core, private bound: RawPixels | null, readonly source: string) {}
+
+  private p(): RawPixels {
+    if (!this.bound) throw ioError('aborted', 'the Instance is closed', this.source);
+    return this.bound;
+  }
+  private ok<T>(value: T): T {
+    return this.core.ok(value, this.source);
+  }
+  private input(bytes: Uint8Array): number {
+    const p = this.p();
+    return copyIn((n) => this.ok(p.inputBuffer(n)), bytes);
+  }
+
+  /** Frame i (0-based) decoded here from its range bytes. */
+  decode(i: number, bytes: Uint8Array, options: DecodeOptions): DecodedFrame {
+    const p = this.p();
+    this.ok(p.decode(i, this.input(bytes), options));
+    try {
+      return { bytes: copyOut(p.output()), report: p.report() };
+    } finally {
+      p.releaseOutput();
+    }
+  }
+  /** Frame i's encoded bytes, fragments joined. */
+  encoded(i: number, bytes: Uint8Array): Uint8Array {
+    const p = this.p();
+    this.ok(p.raw(i, this.input(bytes)));
+    try {
+      return copyOut(p.output());
+    } finally {
+      p.releaseOutput();
+    }
+  }
+  frameInfo(i: number): FrameInfo & { transferSyntaxUid: string } {
+    return this.ok(this.p().frameInfo(i));
+  }
+  /** The pixel transforms of a frame decoded elsewhere. */
+  transform(i: number, d: DecodedFrame, options: TransformSettings, dtype?: 'float32' | 'float64'): Values {
+    const p = this.p();
+    this.ok(p.transformStored(i, this.input(d.bytes), d.report, options));
+    return this.takeValues(p, dtype);
+  }
+  planRegion(r0: number, r1: number, c0: number, c1: number, focalPlane?: number, opticalPath?: number): RegionPlan {
+    return this.ok(this.p().planRegion(r0, r1, c0, c1, focalPlane ?? -1, opticalPath ?? -1));
+  }
+  /** A planned region's frame, decoded elsewhere, pasted into the region buffer. */
+  paste(i: number, d: DecodedFrame): void {
+    const p = this.p();
+    this.ok(p.pasteStored(i, this.input(d.bytes), d.report));
+  }
+  /** The assembled region's stored values (a copy). */
+  regionStored(): Uint8Array {
+    return copyOut(this.p().region());
+  }
+  /** The assembled region with the pixel transforms. */
+  regionValues(options: TransformSettings, dtype?: 'float32' | 'float64'): Values {
+    const p = this.p();
+    this.ok(p.transformRegion(options));
+    return this.takeValues(p, dtype);
+  }
+  releaseRegion(): void {
+    this.bound?.releaseRegion();
+  }
+  geometry(frames: number[], options: GeometrySettings): VolumeGeometry {
+    return this.ok(this.p().geometry(frames, options));
+  }
+  segmentation(): SegmentationValue {
+    return this.ok(this.p().segmentation());
+  }
+  findSegments(filter: SegmentFilterValue): number[] {
+    return this.ok(this.p().findSegments(filter));
+  }
+  planSegments(request: SegmentRequestValue, reference: VolumeGeometry | null): SegmentPlan {
+    return this.ok(this.p().planSegments(request, reference));
+  }
+  pasteSegment(i: number, d: DecodedFrame): void {
+    const p = this.p();
+    this.ok(p.pasteSegmentStored(i, this.input(d.bytes), d.report));
+  }
+  /** The planned segment volume (a copy). */
+  segmentsStored(): Uint8Array {
+    return copyOut(this.p().segmentVolume());
+  }
+  releaseSegments(): void {
+    this.bound?.releaseSegments();
+  }
+  delete(): void {
+    this.bound?.delete();
+    this.bound = null;
+  }
+
+  private takeValues(p: RawPixels, dtype?: 'float32' | 'float64'): Values {
+    const t = p.transformInfo();
+    const view = p.values();
+    copies.out++;
+    copies.outBytes += view.byteLength;
+    const data = dtype === 'float32' ? Float32Array.from(view) : view.slice();
+    p.releaseOutput();
+    return { data, samplesPerPixel: t.samplesPerPixel, transform: t.transform };
+  }
+}
+
+/** Decodes encoded frames without an instance (decode workers, benchmarks). */
+export class CoreDecoder {
+  /** @internal */
+  constructor(private readonly core: Core, private readonly bound: RawDecoder) {}
+
+  decode(transferSyntaxUid: string, frame: FrameInfo, bytes: Uint8Array, options: DecodeOptions = {}): DecodedFrame {
+    const d = this.bound;
+    const n = copyIn((k) => this.core.ok(d.inputBuffer(k)), bytes);
+    this.core.ok(d.decode(transferSyntaxUid, frame, n, options));
+    return { bytes: copyOut(d.output()), report: d.report() };
+  }
+  delete(): void {
+    this.bound.delete();
+  }
+}
+
+/** 8-bit pixel operations for slides: resampling, luminance, the patch grid, ICC transforms. */
+export class CorePixelOps {
+  /** @internal */
+  constructor(private readonly core: Core, private readonly bound: RawPixelOps) {}
+
+  private input(bytes: Uint8Array): number {
+    return copyIn((n) => this.core.ok(this.bound.inputBuffer(n)), bytes);
+  }
+  /** kind 0: area, 1: cubic. */
+  resize(kind: 0 | 1, source: Uint8Array, srcRows: number, srcColumns: number, samples: number,
+    box: { originX: number; originY: number; scaleX: number; scaleY: number }, dstRows: number, dstColumns: number): Uint8Array {
+    this.input(source);
+    return copyOut(this.core.ok(this.bound.resize(kind, srcRows, srcColumns, samples, box.originX, box.originY, box.scaleX, box.scaleY, dstRows, dstColumns)));
+  }
+  /** Patch origins [row, column] whose mask (a luminance image, or RGB turned to it) says tissue. */
+  patchGrid(mask: Uint8Array, maskRows: number, maskColumns: number, rgb: boolean, rows: number, columns: number,
+    options: { patch: number; stride: number; minLuminance?: number; maxLuminance?: number }): [number, number][] {
+    this.input(mask);
+    if (rgb) this.core.ok(this.bound.rgbToGray(maskRows * maskColumns));
+    return this.core.ok(this.bound.patchGrid(maskRows, maskColumns, rows, columns, options));
+  }
+  /** Prepares an ICC transform from `profile` to sRGB (0) or Display P3 (1); returns its description. */
+  createIcc(profile: Uint8Array, target: 0 | 1, intent: number): string {
+    this.core.ok(this.bound.createIcc(this.input(profile), target, intent));
+    return this.bound.iccDescription();
+  }
+  /** Applies the prepared ICC transform to RGB pixels, in place. */
+  applyIcc(rgb: Uint8Array): void {
+    this.input(rgb);
+    rgb.set(copyOut(this.core.ok(this.bound.applyIcc(rgb.length / 3))));
+  }
+  delete(): void {
+    this.bound.delete();
+  }
+}
