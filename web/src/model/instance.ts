@@ -3,7 +3,7 @@ import { codeName, ErrorCode, ioError, LazydcmError } from '../core/errors.js';
 import { IoStats } from '../io/stats.js';
 import type { ByteSource } from '../sources/source.js';
 import { isFrameSource, type DicomWebInstanceSource } from '../sources/dicomweb.js';
-import { core as loadCore, type CoreInstance } from '../wasm/core.js';
+import { core as wasmCore, type CoreInstance } from '../wasm/core.js';
 import { sharedFrameCaches, type DecodedFrame, type FrameCaches } from '../io/cache.js';
 import { FrameStore, HeldBytes, type FrameOrigin, type Progress, type ReadOptions } from '../io/frame-store.js';
 import { RequestScheduler } from '../io/scheduler.js';
@@ -611,14 +611,14 @@ export class Instance {
    * metadata or an earlier open said it).
    */
   static async fromMetadata(metadata: DicomJson, source: DicomWebInstanceSource, options: OpenOptions = {}): Promise<Instance> {
-    const core = await loadCore();
+    const core = await wasmCore();
     const declared = (metadata['00020010']?.Value?.[0] as string | undefined) ?? source.knownTransferSyntax ?? '';
     return new Instance(source, core.instanceFromMetadata(metadata, declared, source.name), options);
   }
 
   /** Parses the header and builds the frame index, fetching only what the core asks for. */
   static async read(source: ByteSource, options: OpenOptions = {}): Promise<Instance> {
-    const core = await loadCore();
+    const core = await wasmCore();
     if (options.signal?.aborted) throw ioError('aborted', 'aborted', source.name);
     let opened: { size: number; head: Uint8Array };
     try {

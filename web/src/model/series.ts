@@ -1,6 +1,6 @@
 import { ErrorCode, LazydcmError } from '../core/errors.js';
 import { sumStats, type IoStats } from '../io/stats.js';
-import { core as loadCore } from '../wasm/core.js';
+import { core as wasmCore } from '../wasm/core.js';
 import type { Instance } from './instance.js';
 import type { VolumeOptions } from './instance.js';
 import { geometryOptions, selectRanges, Volume, VolumeAssembler, type GeometryOptions, type VolumeGeometry } from './volume.js';
@@ -36,7 +36,7 @@ export class Series {
    */
   async volumeGeometry(options: GeometryOptions = {}): Promise<VolumeGeometry> {
     if (this.multiFrame) return this.multiFrame.volumeGeometry(options);
-    const core = await loadCore();
+    const core = await wasmCore();
     const members = this.instances.map((i) => i.seriesMember());
     return core.seriesGeometry(members, geometryOptions(options));
   }

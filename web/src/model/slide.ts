@@ -1,6 +1,6 @@
 import { ErrorCode, LazydcmError } from '../core/errors.js';
 import { sumStats, type IoStats } from '../io/stats.js';
-import { core as loadCore, type Core, type CorePixelOps } from '../wasm/core.js';
+import { core as wasmCore, type Core, type CorePixelOps } from '../wasm/core.js';
 import type { Instance, ReadOptions } from './instance.js';
 
 /** Millimetres per pixel, (row, column) as in Pixel Spacing. */
@@ -146,7 +146,7 @@ export class Slide {
   /** A slide from opened instances (see openSlide for URLs, folders, zips and DICOMweb). */
   static async fromInstances(instances: Instance[], close?: () => Promise<void>): Promise<Slide> {
     // `close`, when given, replaces closing the instances (it owns them).
-    return new Slide(await loadCore(), instances, close);
+    return new Slide(await wasmCore(), instances, close);
   }
 
   /** Requests, bytes and cache hits of every instance. */
@@ -437,9 +437,9 @@ export class PatchGenerator {
 
 /** '40X' <-> 0.00025 mm, as EZ-WSI. */
 export async function magnificationToSpacing(text: string): Promise<number> {
-  return (await loadCore()).spacingOfMagnification(text);
+  return (await wasmCore()).spacingOfMagnification(text);
 }
 
 export async function spacingToMagnification(spacingMm: number): Promise<string> {
-  return (await loadCore()).magnificationString(spacingMm);
+  return (await wasmCore()).magnificationString(spacingMm);
 }
