@@ -54,6 +54,8 @@ class pixels {
     return object().set("rows", plan->rows).set("columns", plan->columns).set("frames", plan->frames()).set("rects", rects).done();
   }
   void pasteStored(size_t i, size_t n, val report) { fail(session_.paste_stored(i, input_.data(), size(n), report_from(report))); }
+  // A planned frame decoded here from its range bytes, straight into the region.
+  void paste(size_t i, size_t n, val options) { fail(session_.paste(i, input_.data(), size(n), decode_options_from(options))); }
   void transformRegion(val options) { fail(session_.transform_region(transform_options_from(options))); }
   val region() { return borrowed(session_.region()); }
   void releaseRegion() { session_.release_region(); }
@@ -84,6 +86,7 @@ class pixels {
     if (!plan) return fail(plan.err()), val::undefined();
     return seg_plan_value(*plan.value());
   }
+  void pasteSegment(size_t i, size_t n) { fail(session_.paste_segment(i, input_.data(), size(n))); }
   void pasteSegmentStored(size_t i, size_t n, val report) {
     fail(session_.paste_segment_stored(i, input_.data(), size(n), report_from(report)));
   }
@@ -120,6 +123,7 @@ EMSCRIPTEN_BINDINGS(lazydcm_pixels) {
       .function("releaseOutput", LAZYDCM_ENTRY(&pixels::releaseOutput, "Pixels.releaseOutput"))
       .function("planRegion", LAZYDCM_ENTRY(&pixels::planRegion, "Pixels.planRegion"))
       .function("pasteStored", LAZYDCM_ENTRY(&pixels::pasteStored, "Pixels.pasteStored"))
+      .function("paste", LAZYDCM_ENTRY(&pixels::paste, "Pixels.paste"))
       .function("transformRegion", LAZYDCM_ENTRY(&pixels::transformRegion, "Pixels.transformRegion"))
       .function("region", LAZYDCM_ENTRY(&pixels::region, "Pixels.region"))
       .function("releaseRegion", LAZYDCM_ENTRY(&pixels::releaseRegion, "Pixels.releaseRegion"))
@@ -127,6 +131,7 @@ EMSCRIPTEN_BINDINGS(lazydcm_pixels) {
       .function("segmentation", LAZYDCM_ENTRY(&pixels::segmentation, "Pixels.segmentation"))
       .function("findSegments", LAZYDCM_ENTRY(&pixels::findSegments, "Pixels.findSegments"))
       .function("planSegments", LAZYDCM_ENTRY(&pixels::planSegments, "Pixels.planSegments"))
+      .function("pasteSegment", LAZYDCM_ENTRY(&pixels::pasteSegment, "Pixels.pasteSegment"))
       .function("pasteSegmentStored", LAZYDCM_ENTRY(&pixels::pasteSegmentStored, "Pixels.pasteSegmentStored"))
       .function("segmentVolume", LAZYDCM_ENTRY(&pixels::segmentVolume, "Pixels.segmentVolume"))
       .function("releaseSegments", LAZYDCM_ENTRY(&pixels::releaseSegments, "Pixels.releaseSegments"));

@@ -111,6 +111,12 @@ error image_session::paste_stored(size_t i, const uint8_t* stored, size_t size, 
   return {};
 }
 
+error image_session::paste(size_t i, const uint8_t* range, size_t size, const decode_options& options) {
+  if (region_.empty()) return make_error(errc::invalid_argument, error::no_offset, "no region planned");
+  if (error e = decode(i, range, size, options); e.code != errc::ok) return e;
+  return paste_stored(i, stored_.data(), stored_.size(), report_);
+}
+
 error image_session::transform_region(const transform_options& o) {
   if (!r_.index() || r_.index()->frames.empty())
     return make_error(errc::no_pixel_data, error::no_offset, "no frames");
@@ -122,7 +128,10 @@ void image_session::release_frame() {
   std::vector<double>().swap(values_);
 }
 
-void image_session::release_region() { std::vector<uint8_t>().swap(region_); }
+void image_session::release_region() {
+  std::vector<uint8_t>().swap(region_);
+  std::vector<uint8_t>().swap(stored_);  // the tile buffer of paste()
+}
 
 static size_t frame_count(const instance_reader& r) { return r.index() ? r.index()->frames.size() : 0; }
 

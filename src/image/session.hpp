@@ -38,6 +38,8 @@ class image_session {
   result<region_plan> plan(int64_t row_start, int64_t row_end, int64_t column_start, int64_t column_end,
                            const plane_selection& selection);
   error paste_stored(size_t i, const uint8_t* stored, size_t size, const decode_report& report);
+  // A planned frame decoded from its range straight into the region (no copy of the tile out).
+  error paste(size_t i, const uint8_t* range, size_t size, const decode_options& options = {});
   // The transforms of the first frame over the whole region (TILED images share them).
   error transform_region(const transform_options& options);
 
@@ -51,7 +53,10 @@ class image_session {
   error paste_segment(size_t i, const uint8_t* range, size_t size);
   error paste_segment_stored(size_t i, const uint8_t* stored, size_t size, const decode_report& report);
   seg_volume* segment_volume() { return seg_volume_ ? &*seg_volume_ : nullptr; }
-  void release_segments() { seg_volume_.reset(); }
+  void release_segments() {
+    seg_volume_.reset();
+    std::vector<uint8_t>().swap(stored_);  // the frame buffer of paste_segment()
+  }
 
   const std::vector<uint8_t>& stored() const { return stored_; }  // decode(), raw()
   const decode_report& report() const { return report_; }

@@ -10,7 +10,8 @@ import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 
-import { LazydcmError, open } from '../../web/dist/index.js';
+import { createFrameCaches, LazydcmError, open } from '../../web/dist/index.js';
+import { copies } from '../../web/dist/wasm/core.js';
 import { startNginx } from '../../scripts/lib/nginx.mjs';
 import { readNpy } from './lib/npy.mjs';
 
@@ -40,6 +41,27 @@ describe('regions against the stitched reference', () => {
       }
     });
   }
+
+  test('a region costs one copy into WASM per tile (its encoded bytes) and one copy out (the region); a decoded cache adds one copy out per tile', async () => {
+    const m = manifest.jpeg_full;
+    const r = m.regions.find((x) => x.frames.length > 1);
+    const box = { asIndices: true, rowStart: r.rows[0], rowEnd: r.rows[1], columnStart: r.cols[0], columnEnd: r.cols[1], stored: true };
+    const want = Buffer.from(readNpy(path.join(fixtures, 'tpm', r.npy)).bytes);
+    for (const [caches, out] of [[false, 1], [createFrameCaches(), r.frames.length + 1]]) {
+      const inst = await open(m.file, { caches });
+      try {
+        copies.reset();
+        const got = await inst.getTotalPixelMatrix(box);
+        assert.ok(bytesOf(got.data).equals(want));
+        const tileBytes = r.frames.reduce((n, f) => n + inst.frameLocation(f).length, 0);
+        assert.deepEqual({ in: copies.in, inBytes: copies.inBytes, out: copies.out }, { in: r.frames.length, inBytes: tileBytes, out },
+          `caches ${caches ? 'on' : 'off'}`);
+        if (!caches) assert.equal(copies.outBytes, got.data.byteLength, 'only the finished region comes out');
+      } finally {
+        await inst.close();
+      }
+    }
+  });
 
   test('negative indices count from the end; 0 needs asIndices; several planes need a choice', async () => {
     const m = manifest.sparse16;

@@ -158,6 +158,9 @@ export interface OpenOptions {
 
 export type { Progress, ReadOptions } from '../io/frame-store.js';
 
+/** Frame reads that decode: JPEG 2000 reduction, JPEG to RGB. */
+type DecodeReadOptions = ReadOptions & { reduce?: number; rgb?: boolean };
+
 /**
  * One DICOM instance: its metadata and frame index, read with as few bytes as the core needs.
  * Owns a WASM reader: call `close()` when done (or use `await using`).
@@ -393,8 +396,8 @@ export class Instance {
       const pixels = this.open_().pixels();
       const plan = pixels.planSegments(request, reference ?? null);
       try {
-        const decoded = await this.decodedFrames(plan.frames, options);
-        for (const i of plan.frames) pixels.pasteSegment(i, decoded.get(i)!);
+        await this.withReindex(options, () => this.eachFrame(plan.frames, options, (i, d) => pixels.pasteSegmentDecoded(i, d),
+          (i, bytes, keep) => pixels.pasteSegmentEncoded(i, bytes, keep)));
         const bits = { uint8: 8, uint16: 16, float32: 32 }[plan.dtype];
         const { array } = typed(pixels.segmentsStored(), bits, false, plan.dtype === 'float32');
         return new Volume(array as Uint8Array | Uint16Array | Float32Array, plan.shape, plan.dtype, plan.geometry.affine,
@@ -426,9 +429,10 @@ export class Instance {
     const pixels = this.open_().pixels();
     const plan = pixels.planRegion(r0, r1, c0, c1, options.focalPlane, options.opticalPath);
     const frames = plan.frames;
-    const decoded = await this.decodedFrames(frames, options);
     try {
-      for (const index of frames) pixels.paste(index, decoded.get(index)!);
+      const decode = { reduce: 0, rgb: options.rgb ?? false };
+      await this.withReindex(options, () => this.eachFrame(frames, options, (i, d) => pixels.pasteDecoded(i, d),
+        (i, bytes, keep) => pixels.pasteEncoded(i, bytes, decode, keep)));
       if (options.stored) {
         const { array, dtype } = typed(pixels.regionStored(), s.bitsAllocated ?? 8, s.pixelRepresentation === 1, s.pixelData?.tag !== '7FE00010');
         return { data: array, rows: plan.rows, columns: plan.columns, samplesPerPixel: s.samplesPerPixel ?? 1, frames, dtype, covered: plan.rects };
@@ -464,29 +468,40 @@ export class Instance {
 
   /**
    * Decoded frames (stored values), from the decoded cache or fetched (through the encoded cache)
-   * and decoded here. @internal
+   * and decoded (then cached). @internal
    */
-  async decodedFrames(indices: number[], options: ReadOptions & { reduce?: number; rgb?: boolean } = {}): Promise<Map<number, DecodedFrame>> {
-    return this.withReindex(options, () => this.decodeFrames(indices, options));
+  async decodedFrames(indices: number[], options: DecodeReadOptions = {}): Promise<Map<number, DecodedFrame>> {
+    const out = new Map<number, DecodedFrame>();
+    await this.withReindex(options, () => this.eachFrame(indices, options, (i, d) => out.set(i, d)));
+    return out;
   }
 
-  private async decodeFrames(indices: number[], options: ReadOptions & { reduce?: number; rgb?: boolean }): Promise<Map<number, DecodedFrame>> {
+  /**
+   * Hands each frame to `use` once: decoded from the decoded cache, else fetched and decoded (here
+   * or in the pool) and cached. With `useEncoded` and no pool, uncached frames go to it encoded
+   * instead, decoded inside the core where they are used (a region, a segment volume): the decoded
+   * tile never crosses back into WASM, and crosses out only to be cached (`keep`: when the decoded
+   * cache has a budget).
+   */
+  private async eachFrame(indices: number[], options: DecodeReadOptions, use: (i: number, d: DecodedFrame) => void,
+    useEncoded?: (i: number, bytes: Uint8Array, keep: boolean) => DecodedFrame | undefined): Promise<void> {
     const reduce = options.reduce ?? 0;
     const rgb = options.rgb ?? false;
     const key = (i: number) => `${this.keyPrefix}${i}${reduce ? `@${reduce}` : ''}${rgb ? '@rgb' : ''}`;
-    const out = new Map<number, DecodedFrame>();
     const missing: number[] = [];
+    let cached = 0;
     for (const i of new Set(indices)) {
       const d = this.caches?.decoded.get(key(i));
       if (d) {
-        out.set(i, d);
+        use(i, d);
+        cached++;
         this.stats.cacheHits++;
       } else {
         missing.push(i);
       }
     }
-    if (!missing.length) return out;
-    const progress: Progress = { bytesDone: 0, bytesTotal: 0, framesDone: out.size, framesTotal: out.size + missing.length };
+    if (!missing.length) return;
+    const progress: Progress = { bytesDone: 0, bytesTotal: 0, framesDone: cached, framesTotal: cached + missing.length };
     const bytes = await this.fetchFrames(missing, {
       ...options,
       onProgress: options.onProgress && ((p) => {
@@ -496,11 +511,14 @@ export class Instance {
       }),
     });
     const pixels = this.open_().pixels();
-    const done = (i: number, d: DecodedFrame) => {
-      this.caches?.decoded.set(key(i), d);
-      out.set(i, d);
+    const done = () => {
       progress.framesDone++;
       options.onProgress?.({ ...progress });
+    };
+    const decoded = (i: number, d: DecodedFrame) => {
+      this.caches?.decoded.set(key(i), d);
+      use(i, d);
+      done();
     };
     const pool = this.options.decodePool;
     if (pool) {
@@ -508,17 +526,22 @@ export class Instance {
       await Promise.all(missing.map((i) => {
         const { transferSyntaxUid, ...info } = pixels.frameInfo(i);
         const raw = this.rawAt(i, bytes.get(i)!);
-        return pool.decode(transferSyntaxUid, { ...info, reduce, rgb }, raw).then((d) => done(i, d), (e) => {
+        return pool.decode(transferSyntaxUid, { ...info, reduce, rgb }, raw).then((d) => decoded(i, d), (e) => {
           throw e instanceof LazydcmError ? new LazydcmError(e.code, e.codeName, `frame ${i + 1}: ${e.message}`, e.offset, this.source.name) : e;
         });
       }));
-      return out;
+      return;
     }
     for (const i of missing) {
       if (options.signal?.aborted) throw ioError('aborted', 'aborted', this.source.name);
-      done(i, pixels.decode(i, bytes.get(i)!, { reduce, rgb }));
+      if (useEncoded) {
+        const d = useEncoded(i, bytes.get(i)!, (this.caches?.decoded.maxBytes ?? 0) > 0);
+        if (d) this.caches?.decoded.set(key(i), d);
+        done();
+      } else {
+        decoded(i, pixels.decode(i, bytes.get(i)!, { reduce, rgb }));
+      }
     }
-    return out;
   }
 
   /**

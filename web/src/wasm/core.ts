@@ -49,8 +49,8 @@ export const BOUND = {
   Instance: ['inputBuffer', 'feedInput', 'step', 'need', 'reindex', 'setTransferSyntax', 'summary', 'datasetJson', 'frameTable',
     'seriesMember', 'wsiImage', 'iccProfile', 'iccView', 'regionFrames'],
   Pixels: ['inputBuffer', 'decode', 'raw', 'transformStored', 'frameInfo', 'output', 'values', 'report', 'transformInfo',
-    'releaseOutput', 'planRegion', 'pasteStored', 'transformRegion', 'region', 'releaseRegion', 'geometry', 'segmentation',
-    'findSegments', 'planSegments', 'pasteSegmentStored', 'segmentVolume', 'releaseSegments'],
+    'releaseOutput', 'planRegion', 'pasteStored', 'paste', 'transformRegion', 'region', 'releaseRegion', 'geometry', 'segmentation',
+    'findSegments', 'planSegments', 'pasteSegment', 'pasteSegmentStored', 'segmentVolume', 'releaseSegments'],
   Decoder: ['inputBuffer', 'decode', 'output', 'report'],
   PixelOps: ['inputBuffer', 'resize', 'rgbToGray', 'patchGrid', 'createIcc', 'iccDescription', 'applyIcc'],
   functions: ['lastError', 'lastErrorCode', 'seriesGeometry', 'buildPyramid', 'levelBySpacing', 'spacingOfMagnification',
@@ -245,9 +245,18 @@ export class CorePixels {
     return this.ok(this.p().planRegion(r0, r1, c0, c1, focalPlane ?? -1, opticalPath ?? -1));
   }
   /** A planned region's frame, decoded elsewhere, pasted into the region buffer. */
-  paste(i: number, d: DecodedFrame): void {
+  pasteDecoded(i: number, d: DecodedFrame): void {
     const p = this.p();
     this.ok(p.pasteStored(i, this.input(d.bytes), d.report));
+  }
+  /**
+   * A planned region's frame decoded from its range bytes straight into the region buffer; with
+   * `keep`, the decoded tile is also copied out (for a cache).
+   */
+  pasteEncoded(i: number, bytes: Uint8Array, options: DecodeOptions, keep: boolean): DecodedFrame | undefined {
+    const p = this.p();
+    this.ok(p.paste(i, this.input(bytes), options));
+    return keep ? { bytes: copyOut(p.output()), report: p.report() } : undefined;
   }
   /** The assembled region's stored values (a copy). */
   regionStored(): Uint8Array {
@@ -274,9 +283,16 @@ export class CorePixels {
   planSegments(request: SegmentRequestValue, reference: VolumeGeometry | null): SegmentPlan {
     return this.ok(this.p().planSegments(request, reference));
   }
-  pasteSegment(i: number, d: DecodedFrame): void {
+  /** A planned segment frame, decoded elsewhere, added to the segment volume. */
+  pasteSegmentDecoded(i: number, d: DecodedFrame): void {
     const p = this.p();
     this.ok(p.pasteSegmentStored(i, this.input(d.bytes), d.report));
+  }
+  /** A planned segment frame decoded from its range bytes straight into the segment volume (`keep`: as pasteEncoded). */
+  pasteSegmentEncoded(i: number, bytes: Uint8Array, keep: boolean): DecodedFrame | undefined {
+    const p = this.p();
+    this.ok(p.pasteSegment(i, this.input(bytes)));
+    return keep ? { bytes: copyOut(p.output()), report: p.report() } : undefined;
   }
   /** The planned segment volume (a copy). */
   segmentsStored(): Uint8Array {

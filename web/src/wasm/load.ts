@@ -44,6 +44,7 @@ export interface RawPixels {
   releaseOutput(): void;
   planRegion(r0: number, r1: number, c0: number, c1: number, focalPlane: number, opticalPath: number): RegionPlan;
   pasteStored(index: number, n: number, report: object): void;
+  paste(index: number, n: number, options: object): void;
   transformRegion(options: object): void;
   region(): Uint8Array;
   releaseRegion(): void;
@@ -51,6 +52,7 @@ export interface RawPixels {
   segmentation(): SegmentationValue;
   findSegments(filter: object): number[];
   planSegments(request: object, reference: object | null): SegmentPlan;
+  pasteSegment(index: number, n: number): void;
   pasteSegmentStored(index: number, n: number, report: object): void;
   segmentVolume(): Uint8Array;
   releaseSegments(): void;
