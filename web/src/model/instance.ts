@@ -3,7 +3,10 @@ import { codeName, ErrorCode, ioError, LazydcmError } from '../core/errors.js';
 import { IoStats } from '../io/stats.js';
 import type { ByteSource } from '../sources/source.js';
 import { isFrameSource, type DicomWebInstanceSource } from '../sources/dicomweb.js';
-import { core as wasmCore, type CoreInstance } from '../wasm/core.js';
+import { core as wasmCore, type CoreInstance, type CorePixels } from '../wasm/core.js';
+import { FrameDecoding, type DecodeReadOptions, type UseEncoded } from './decoding.js';
+import { transformOptions, typed } from './pixel-host.js';
+import { readRegion } from './region.js';
 import { sharedFrameCaches, type DecodedFrame, type FrameCaches } from '../io/cache.js';
 import { FrameStore, HeldBytes, type FrameOrigin, type Progress, type ReadOptions } from '../io/frame-store.js';
 import { RequestScheduler } from '../io/scheduler.js';
@@ -18,148 +21,14 @@ import type { InstanceSummary, SegmentationValue, SegmentFilterValue, SeriesMemb
 
 export type { FrameLocation } from './frame-table.js';
 
-/** Typed arrays a frame can come in, by Bits Allocated and Pixel Representation. */
-export type PixelArray = Uint8Array | Int8Array | Uint16Array | Int16Array | Uint32Array | Int32Array | Float32Array | Float64Array;
+export type {
+  DicomJson, Frame, FrameOptions, OpenOptions, PixelArray, Progress, ReadOptions, Region, RegionOptions, SegmentVolumeRequest, StoredFrame,
+  TransformOptions, VolumeOptions,
+} from './types.js';
+import type { Frame, FrameOptions, OpenOptions, PixelArray, Region, RegionOptions, SegmentVolumeRequest, StoredFrame, TransformOptions,
+  VolumeOptions } from './types.js';
 
-/** A decoded frame: stored values (no pixel transforms), rows x columns x samples, interleaved. */
-export interface StoredFrame {
-  data: PixelArray;
-  rows: number;
-  columns: number;
-  samplesPerPixel: number;
-  bitsAllocated: number;
-  /** Of the values returned (a YBR JPEG stays YBR; J2K with MCT comes back RGB). */
-  photometricInterpretation: string;
-  /** numpy-style dtype: 'uint8', 'int16', … */
-  dtype: string;
-  decoder: string;
-}
 
-export interface FrameOptions extends ReadOptions {
-  /** Frame numbers are 1-based, as in DICOM; `asIndex: true` makes them 0-based. */
-  asIndex?: boolean;
-  /** JPEG 2000 only: decode at 1/2^reduce of the resolution. */
-  reduce?: number;
-  /** JPEG only: YCbCr frames come back as RGB, converted by libjpeg-turbo (as browsers and PIL show them). */
-  rgb?: boolean;
-}
-
-/**
- * Pixel transforms, highdicom's defaults: `true` = must exist (error otherwise), `false` = skip,
- * `undefined`/`null` = apply if present. VOI is off unless asked for.
- */
-export interface TransformOptions {
-  realWorld?: boolean | null;
-  modality?: boolean | null;
-  voi?: boolean | null;
-  /** Which window (of a multi-valued Window Center/Width) or VOI LUT item. Default 0. */
-  voiIndex?: number;
-  /** Output range of the VOI transform. Default [0, 1]. */
-  voiMin?: number;
-  voiMax?: number;
-  /** Invert MONOCHROME1 / PresentationLUTShape INVERSE. Default true. */
-  presentation?: boolean;
-  palette?: boolean | null;
-  ybrToRgb?: boolean;
-  /** Output array type. Default 'float64', as highdicom. */
-  dtype?: 'float64' | 'float32';
-}
-
-/** A frame with the pixel transforms applied. */
-export interface Frame {
-  data: Float64Array | Float32Array;
-  rows: number;
-  columns: number;
-  samplesPerPixel: number;
-  /** What was applied, e.g. "rescale 1.000000*x+-1024.000000, window 40.000000/400.000000 LINEAR". */
-  transform: string;
-}
-
-export interface RegionOptions extends TransformOptions, ReadOptions {
-  /** highdicom conventions: 1-based, end exclusive; negatives from the end; asIndices for 0-based. */
-  rowStart?: number;
-  rowEnd?: number;
-  columnStart?: number;
-  columnEnd?: number;
-  asIndices?: boolean;
-  /** 0-based; required when the image has several. */
-  focalPlane?: number;
-  opticalPath?: number;
-  /** Stored values (no transforms), in the stored dtype. Default false, as highdicom. */
-  stored?: boolean;
-  /** JPEG only: YCbCr tiles decoded to RGB by libjpeg-turbo (slides). */
-  rgb?: boolean;
-}
-
-/** `getVolume` options: which part, the geometry checks, the pixel transforms (float64 by default). */
-export interface VolumeOptions extends VolumeSelection, GeometryOptions, TransformOptions, ReadOptions {}
-
-/** A segment volume request (highdicom's Segmentation.get_volume). */
-export interface SegmentVolumeRequest {
-  /** Default: all segments, in segment order. Channels (or relabelled values) follow this order. */
-  segmentNumbers?: number[];
-  /** One label volume (values = segment numbers) instead of one channel per segment. */
-  combineSegments?: boolean;
-  /** With combineSegments: labels 1..k in the order of segmentNumbers. */
-  relabel?: boolean;
-  /** FRACTIONAL: values / Maximum Fractional Value as float32 (default true), else stored uint8. */
-  rescaleFractional?: boolean;
-  /** With combineSegments: where segments overlap, the highest label wins instead of an error. */
-  skipOverlapChecks?: boolean;
-}
-
-export interface Region {
-  data: PixelArray;
-  rows: number;
-  columns: number;
-  samplesPerPixel: number;
-  /** 0-based frame indices that were fetched and decoded. */
-  frames: number[];
-  /** Stored dtype, or 'float64'/'float32' with transforms. */
-  dtype: string;
-  transform?: string;
-  /** [row, column, rows, columns] (0-based, in the region) of each tile pasted; the rest is fill. */
-  covered?: number[][];
-}
-
-/** The DICOM JSON model (PS3.18 F.2) of a dataset. */
-export type { DicomJson } from '../core/dicom-json.js';
-
-export interface OpenOptions {
-  /** Bytes of the first read, sized to usually hold the whole header. Default 64 KiB. */
-  firstRead?: number;
-  /** Later reads are at least this big (read-ahead). Default 16 KiB. */
-  minRead?: number;
-  /** Values larger than this are not read but located (bulk data). Default 256 KiB. */
-  maxInlineValue?: number;
-  /** Odd value lengths: error (true) or warning (false, default; as pydicom). */
-  strictOddLength?: boolean;
-  /** First fragment-scan read for files without offset tables. Default 1 MiB. */
-  scanBatch?: number;
-  signal?: AbortSignal;
-  /** Encoded and decoded frame caches (default: the shared ones, see setCacheLimits); false: none. */
-  caches?: FrameCaches | false;
-  /** Bounds concurrent reads (default: 6 per instance; share one to bound several instances). */
-  scheduler?: RequestScheduler;
-  /**
-   * What a frame read also fetches (into the encoded cache): 'none' (default), 'block' (the
-   * uncached frames of its block of `prefetchBlock` frames, in the same request), 'instance'
-   * (all frames when the pixel data is at most `prefetchInstanceBytes`, else as 'block'),
-   * 'latency' (the requested frames first, then the rest of their blocks in the background).
-   */
-  prefetch?: 'none' | 'block' | 'instance' | 'latency';
-  /** Default 16. */
-  prefetchBlock?: number;
-  /** Default 8 MiB. */
-  prefetchInstanceBytes?: number;
-  /** Decode in these workers instead of on the calling thread (see DecodePool). */
-  decodePool?: DecodePool;
-}
-
-export type { Progress, ReadOptions } from '../io/frame-store.js';
-
-/** Frame reads that decode: JPEG 2000 reduction, JPEG to RGB. */
-type DecodeReadOptions = ReadOptions & { reduce?: number; rgb?: boolean };
 
 /**
  * One DICOM instance: its metadata and frame index, read with as few bytes as the core needs.
@@ -190,6 +59,8 @@ export class Instance {
   private readonly scheduler: RequestScheduler;
   /** Encoded frames: cache, joined reads, coalesced requests, prefetch (io/frame-store.ts). */
   private readonly store: FrameStore;
+  /** Decoded frames: cache, where frames are decoded (model/decoding.ts). */
+  private readonly decoding: FrameDecoding;
   /** Cache keys: the URL and its validator for HTTP (shared across opens), else unique to this instance. */
   private readonly keyPrefix: string;
   private readonly uniqueKeys: boolean;
@@ -211,6 +82,8 @@ export class Instance {
     }
     this.frameTable = frameTableOf(reader!);
     this.store = new FrameStore(this.originOf(source), this.caches, this.keyPrefix, this.scheduler, source.stats, options);
+    this.decoding = new FrameDecoding(() => this.pixels(), this.store, this.caches, this.keyPrefix, source.stats, options.decodePool,
+      source.name, () => !!this.summary.pixelData?.inInflatedStream);
   }
 
   /** Where the frames come from: frames by number (DICOMweb), else byte ranges located by the index. */
@@ -344,7 +217,7 @@ export class Instance {
    * are 0, as highdicom fills them.
    */
   async getTotalPixelMatrix(options: RegionOptions = {}): Promise<Region> {
-    return this.oneAtATime(() => this.assembleRegion(options));
+    return readRegion(this, options);
   }
 
   /**
@@ -369,7 +242,7 @@ export class Instance {
 
   /** The volume grid of this image's frames (all of them, or the given 0-based indices). */
   volumeGeometry(options: GeometryOptions & { frames?: number[] } = {}): VolumeGeometry {
-    return this.open_().pixels().geometry(options.frames ?? [], geometryOptions(options));
+    return this.pixels().geometry(options.frames ?? [], geometryOptions(options));
   }
 
   /** This instance's place in a series (UIDs, size, plane), for Series. @internal */
@@ -377,77 +250,31 @@ export class Instance {
     return this.open_().seriesMember();
   }
 
-  /** The SEG description (segments, type, which frame holds which segment). @internal */
-  segmentation(): SegmentationValue {
-    return this.open_().pixels().segmentation();
+  /** The core's pixels of this instance. @internal */
+  pixels(): CorePixels {
+    return this.open_().pixels();
   }
 
-  /** Segment numbers matching a filter (see Segmentation.getSegmentNumbers). @internal */
-  findSegments(filter: SegmentFilterValue): number[] {
-    return this.open_().pixels().findSegments(filter);
-  }
-
-  /**
-   * A segment volume: the core plans the frames of the requested segments, only those are fetched,
-   * decoded and combined. @internal (use Segmentation.getVolume)
-   */
-  async segmentVolume(request: SegmentVolumeRequest, reference: VolumeGeometry | undefined, options: ReadOptions = {}): Promise<Volume> {
-    return this.oneAtATime(async () => {
-      const pixels = this.open_().pixels();
-      const plan = pixels.planSegments(request, reference ?? null);
-      try {
-        await this.withReindex(options, () => this.eachFrame(plan.frames, options, (i, d) => pixels.pasteSegmentDecoded(i, d),
-          (i, bytes, keep) => pixels.pasteSegmentEncoded(i, bytes, keep)));
-        const bits = { uint8: 8, uint16: 16, float32: 32 }[plan.dtype];
-        const { array } = typed(pixels.segmentsStored(), bits, false, plan.dtype === 'float32');
-        return new Volume(array as Uint8Array | Uint16Array | Float32Array, plan.shape, plan.dtype, plan.geometry.affine,
-          request.combineSegments ? undefined : plan.segmentNumbers);
-      } finally {
-        pixels.releaseSegments();
-      }
-    });
+  /** Each frame once (FrameDecoding.each), re-indexing once when an offset table lies. @internal */
+  forEachFrame(indices: number[], options: DecodeReadOptions, use: (i: number, d: DecodedFrame) => void, useEncoded?: UseEncoded): Promise<void> {
+    return this.withReindex(options, () => this.decoding.each(indices, options, use, useEncoded));
   }
 
   // Regions and segment volumes are assembled one at a time per instance (each has one buffer in
   // the core); frames may be read meanwhile.
   private exclusive: Promise<unknown> = Promise.resolve();
 
-  private oneAtATime<T>(work: () => Promise<T>): Promise<T> {
+  /** @internal */
+  exclusively<T>(work: () => Promise<T>): Promise<T> {
     const run = this.exclusive.then(work);
     this.exclusive = run.catch(() => undefined);
     return run;
   }
 
-  private async assembleRegion(options: RegionOptions): Promise<Region> {
-    const s = this.summary;
-    if (!s.totalPixelMatrixRows || !s.totalPixelMatrixColumns) {
-      throw new LazydcmError(ErrorCode.invalidImageAttributes, 'invalidImageAttributes', 'not a tiled image', undefined, this.source.name);
-    }
-    const asIndices = options.asIndices ?? false;
-    const [r0, r1] = standardizeRange(options.rowStart, options.rowEnd, s.totalPixelMatrixRows, asIndices, 'rows');
-    const [c0, c1] = standardizeRange(options.columnStart, options.columnEnd, s.totalPixelMatrixColumns, asIndices, 'columns');
-    const pixels = this.open_().pixels();
-    const plan = pixels.planRegion(r0, r1, c0, c1, options.focalPlane, options.opticalPath);
-    const frames = plan.frames;
-    try {
-      const decode = { reduce: 0, rgb: options.rgb ?? false };
-      await this.withReindex(options, () => this.eachFrame(frames, options, (i, d) => pixels.pasteDecoded(i, d),
-        (i, bytes, keep) => pixels.pasteEncoded(i, bytes, decode, keep)));
-      if (options.stored) {
-        const { array, dtype } = typed(pixels.regionStored(), s.bitsAllocated ?? 8, s.pixelRepresentation === 1, s.pixelData?.tag !== '7FE00010');
-        return { data: array, rows: plan.rows, columns: plan.columns, samplesPerPixel: s.samplesPerPixel ?? 1, frames, dtype, covered: plan.rects };
-      }
-      const { data, samplesPerPixel, transform } = pixels.regionValues(transformOptions(options), options.dtype);
-      return { data, rows: plan.rows, columns: plan.columns, samplesPerPixel, frames, dtype: options.dtype ?? 'float64', transform, covered: plan.rects };
-    } finally {
-      pixels.releaseRegion();
-    }
-  }
-
   // ---- frames: encoded bytes -> decoded (cached) -> stored values / transforms ----
 
   private rawAt(index: number, bytes: Uint8Array): Uint8Array {
-    return this.open_().pixels().encoded(index, bytes);
+    return this.pixels().encoded(index, bytes);
   }
 
   private storedAt(d: DecodedFrame): StoredFrame {
@@ -462,7 +289,7 @@ export class Instance {
 
   /** @internal */
   frameAt(index: number, d: DecodedFrame, options: TransformOptions): Frame {
-    const { data, samplesPerPixel, transform } = this.open_().pixels().transform(index, d, transformOptions(options), options.dtype);
+    const { data, samplesPerPixel, transform } = this.pixels().transform(index, d, transformOptions(options), options.dtype);
     return { data, rows: d.report.rows, columns: d.report.columns, samplesPerPixel, transform };
   }
 
@@ -472,89 +299,13 @@ export class Instance {
    */
   async decodedFrames(indices: number[], options: DecodeReadOptions = {}): Promise<Map<number, DecodedFrame>> {
     const out = new Map<number, DecodedFrame>();
-    await this.withReindex(options, () => this.eachFrame(indices, options, (i, d) => out.set(i, d)));
+    await this.forEachFrame(indices, options, (i, d) => out.set(i, d));
     return out;
   }
 
-  /**
-   * Hands each frame to `use` once: decoded from the decoded cache, else fetched and decoded (here
-   * or in the pool) and cached. With `useEncoded` and no pool, uncached frames go to it encoded
-   * instead, decoded inside the core where they are used (a region, a segment volume): the decoded
-   * tile never crosses back into WASM, and crosses out only to be cached (`keep`: when the decoded
-   * cache has a budget).
-   */
-  private async eachFrame(indices: number[], options: DecodeReadOptions, use: (i: number, d: DecodedFrame) => void,
-    useEncoded?: (i: number, bytes: Uint8Array, keep: boolean) => DecodedFrame | undefined): Promise<void> {
-    const reduce = options.reduce ?? 0;
-    const rgb = options.rgb ?? false;
-    const key = (i: number) => `${this.keyPrefix}${i}${reduce ? `@${reduce}` : ''}${rgb ? '@rgb' : ''}`;
-    const missing: number[] = [];
-    let cached = 0;
-    for (const i of new Set(indices)) {
-      const d = this.caches?.decoded.get(key(i));
-      if (d) {
-        use(i, d);
-        cached++;
-        this.stats.cacheHits++;
-      } else {
-        missing.push(i);
-      }
-    }
-    if (!missing.length) return;
-    const progress: Progress = { bytesDone: 0, bytesTotal: 0, framesDone: cached, framesTotal: cached + missing.length };
-    const bytes = await this.fetchFrames(missing, {
-      ...options,
-      onProgress: options.onProgress && ((p) => {
-        progress.bytesDone = p.bytesDone;
-        progress.bytesTotal = p.bytesTotal;
-        options.onProgress!({ ...progress });
-      }),
-    });
-    const pixels = this.open_().pixels();
-    const done = () => {
-      progress.framesDone++;
-      options.onProgress?.({ ...progress });
-    };
-    const decoded = (i: number, d: DecodedFrame) => {
-      this.caches?.decoded.set(key(i), d);
-      use(i, d);
-      done();
-    };
-    const pool = this.options.decodePool;
-    if (pool) {
-      // The encoded frames (fragments joined) go to the workers; the values come back transferred.
-      await Promise.all(missing.map((i) => {
-        const { transferSyntaxUid, ...info } = pixels.frameInfo(i);
-        const raw = this.rawAt(i, bytes.get(i)!);
-        return pool.decode(transferSyntaxUid, { ...info, reduce, rgb }, raw).then((d) => decoded(i, d), (e) => {
-          throw e instanceof LazydcmError ? new LazydcmError(e.code, e.codeName, `frame ${i + 1}: ${e.message}`, e.offset, this.source.name) : e;
-        });
-      }));
-      return;
-    }
-    for (const i of missing) {
-      if (options.signal?.aborted) throw ioError('aborted', 'aborted', this.source.name);
-      if (useEncoded) {
-        const d = useEncoded(i, bytes.get(i)!, (this.caches?.decoded.maxBytes ?? 0) > 0);
-        if (d) this.caches?.decoded.set(key(i), d);
-        done();
-      } else {
-        decoded(i, pixels.decode(i, bytes.get(i)!, { reduce, rgb }));
-      }
-    }
-  }
-
-  /**
-   * The bytes of frames' indexed ranges: cached ones from the encoded cache, the others in as few
-   * requests as adjacency (and the prefetch policy) allows, run in parallel through the scheduler.
-   * @internal
-   */
-  async fetchFrames(indices: number[], options: ReadOptions = {}, prefetch = true): Promise<Map<number, Uint8Array>> {
-    if (this.summary.pixelData?.inInflatedStream) {
-      // Deflated files: the frames are in the inflated stream the core already holds.
-      return new Map(indices.map((i) => [i, new Uint8Array(0)]));
-    }
-    return this.store.fetch(indices, options, prefetch);
+  /** The bytes of frames' indexed ranges (FrameDecoding.fetch). @internal */
+  fetchFrames(indices: number[], options: ReadOptions = {}, prefetch = true): Promise<Map<number, Uint8Array>> {
+    return this.decoding.fetch(indices, options, prefetch);
   }
 
   /** Frames by number arrive with their transfer syntax: the core decodes with it. */
@@ -692,27 +443,6 @@ function cachesOf(options: OpenOptions): FrameCaches | null {
 
 // An Instance dropped without close() frees its WASM reader when collected.
 const unclosedReaders = new FinalizationRegistry<CoreInstance>((reader) => reader.delete());
-
-/** Only the pixel-transform options, as the core reads them. */
-function transformOptions(o: TransformOptions): TransformOptions {
-  const { realWorld, modality, voi, voiIndex, voiMin, voiMax, presentation, palette, ybrToRgb } = o;
-  return { realWorld, modality, voi, voiIndex, voiMin, voiMax, presentation, palette, ybrToRgb };
-}
-
-function typed(bytes: Uint8Array, bits: number, signed: boolean, float: boolean): { array: PixelArray; dtype: string } {
-  const b = bytes.buffer;
-  const n = bytes.byteLength;
-  switch (bits) {
-    case 1:
-    case 8: return signed ? { array: new Int8Array(b, 0, n), dtype: 'int8' } : { array: bytes, dtype: 'uint8' };
-    case 16: return signed ? { array: new Int16Array(b, 0, n / 2), dtype: 'int16' } : { array: new Uint16Array(b, 0, n / 2), dtype: 'uint16' };
-    case 32:
-      if (float) return { array: new Float32Array(b, 0, n / 4), dtype: 'float32' };
-      return signed ? { array: new Int32Array(b, 0, n / 4), dtype: 'int32' } : { array: new Uint32Array(b, 0, n / 4), dtype: 'uint32' };
-    case 64: return { array: new Float64Array(b, 0, n / 8), dtype: 'float64' };
-    default: throw new Error(`unsupported bits allocated ${bits}`);
-  }
-}
 
 function frameTableOf(reader: CoreInstance): FrameTable {
   return reader.withFrameTable((view, layout) => new FrameTable(view, layout));

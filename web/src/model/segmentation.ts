@@ -1,5 +1,6 @@
 import type { Instance, SegmentVolumeRequest } from './instance.js';
-import type { Volume, VolumeGeometry } from './volume.js';
+import { typed } from './pixel-host.js';
+import { Volume, type VolumeGeometry } from './volume.js';
 
 export interface CodedConcept {
   value: string;
@@ -47,7 +48,7 @@ export class Segmentation {
   readonly frameSegments: number[];
 
   constructor(readonly instance: Instance) {
-    const j = instance.segmentation();
+    const j = instance.pixels().segmentation();
     this.type = j.type as Segmentation['type'];
     this.fractionalType = j.fractionalType;
     this.maxFractionalValue = j.maxFractionalValue;
@@ -57,7 +58,7 @@ export class Segmentation {
 
   /** Segment numbers whose descriptions match every given field exactly. */
   getSegmentNumbers(filter: SegmentFilter = {}): number[] {
-    return this.instance.findSegments({ ...filter });
+    return this.instance.pixels().findSegments({ ...filter });
   }
 
   segment(number: number): SegmentDescription | undefined {
@@ -73,7 +74,21 @@ export class Segmentation {
   getVolume(options: SegmentVolumeRequest & { reference?: Volume | VolumeGeometry; maxGap?: number; signal?: AbortSignal } = {}): Promise<Volume> {
     const { reference, maxGap, signal, ...request } = options;
     const geometry = reference && 'geometry' in reference ? reference.geometry : reference;
-    return this.instance.segmentVolume(request, geometry, { maxGap, signal });
+    const instance = this.instance;
+    return instance.exclusively(async () => {
+      const pixels = instance.pixels();
+      const plan = pixels.planSegments(request, geometry ?? null);
+      try {
+        await instance.forEachFrame(plan.frames, { maxGap, signal }, (i, d) => pixels.pasteSegmentDecoded(i, d),
+          (i, bytes, keep) => pixels.pasteSegmentEncoded(i, bytes, keep));
+        const bits = { uint8: 8, uint16: 16, float32: 32 }[plan.dtype];
+        const { array } = typed(pixels.segmentsStored(), bits, false, plan.dtype === 'float32');
+        return new Volume(array as Uint8Array | Uint16Array | Float32Array, plan.shape, plan.dtype, plan.geometry.affine,
+          request.combineSegments ? undefined : plan.segmentNumbers);
+      } finally {
+        pixels.releaseSegments();
+      }
+    });
   }
 
   close(): Promise<void> {

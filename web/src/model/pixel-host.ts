@@ -1,0 +1,40 @@
+/**
+ * What region, segment-volume and volume assembly need from an instance (Instance implements it),
+ * and the helpers they share: typed views of stored values, the core's transform options.
+ */
+import type { CorePixels, DecodedFrame, InstanceSummary } from '../wasm/core.js';
+import type { DecodeReadOptions, UseEncoded } from './decoding.js';
+import type { PixelArray, TransformOptions } from './types.js';
+
+export interface PixelHost {
+  readonly summary: InstanceSummary;
+  readonly source: { readonly name: string };
+  /** The core's pixels of this instance (throws when it is closed). @internal */
+  pixels(): CorePixels;
+  /** Each frame once (see FrameDecoding.each), re-indexing once when an offset table lies. @internal */
+  forEachFrame(indices: number[], options: DecodeReadOptions, use: (i: number, d: DecodedFrame) => void, useEncoded?: UseEncoded): Promise<void>;
+  /** Regions and segment volumes have one buffer each in the core: assembled one at a time. @internal */
+  exclusively<T>(work: () => Promise<T>): Promise<T>;
+}
+
+/** Only the pixel-transform options, as the core reads them. */
+export function transformOptions(o: TransformOptions): TransformOptions {
+  const { realWorld, modality, voi, voiIndex, voiMin, voiMax, presentation, palette, ybrToRgb } = o;
+  return { realWorld, modality, voi, voiIndex, voiMin, voiMax, presentation, palette, ybrToRgb };
+}
+
+/** Stored values as the typed array of their Bits Allocated and Pixel Representation (a view of `bytes`). */
+export function typed(bytes: Uint8Array, bits: number, signed: boolean, float: boolean): { array: PixelArray; dtype: string } {
+  const b = bytes.buffer;
+  const n = bytes.byteLength;
+  switch (bits) {
+    case 1:
+    case 8: return signed ? { array: new Int8Array(b, 0, n), dtype: 'int8' } : { array: bytes, dtype: 'uint8' };
+    case 16: return signed ? { array: new Int16Array(b, 0, n / 2), dtype: 'int16' } : { array: new Uint16Array(b, 0, n / 2), dtype: 'uint16' };
+    case 32:
+      if (float) return { array: new Float32Array(b, 0, n / 4), dtype: 'float32' };
+      return signed ? { array: new Int32Array(b, 0, n / 4), dtype: 'int32' } : { array: new Uint32Array(b, 0, n / 4), dtype: 'uint32' };
+    case 64: return { array: new Float64Array(b, 0, n / 8), dtype: 'float64' };
+    default: throw new Error(`unsupported bits allocated ${bits}`);
+  }
+}
