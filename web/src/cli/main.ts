@@ -6,7 +6,6 @@ import { sumStats } from '../io/stats.js';
 import { open, openSegmentation, openSeries, openSlide } from '../index.js';
 import type { Slide } from '../model/slide.js';
 import type { Instance, InstanceSummary } from '../model/instance.js';
-import type { Series } from '../model/series.js';
 import type { Volume } from '../model/volume.js';
 
 const USAGE = `usage: lazydcm <command> [options]

@@ -1,5 +1,5 @@
 import type { DicomJson } from '../core/dicom-json.js';
-import { codeName, ErrorCode, ioError, LazydcmError } from '../core/errors.js';
+import { codeName, ioError } from '../core/errors.js';
 import { IoStats } from '../io/stats.js';
 import type { ByteSource } from '../sources/source.js';
 import { isFrameSource, type DicomWebInstanceSource } from '../sources/dicomweb.js';
@@ -7,17 +7,15 @@ import { core as wasmCore, type CoreInstance, type CorePixels } from '../wasm/co
 import { FrameDecoding, type DecodeReadOptions, type UseEncoded } from './decoding.js';
 import { transformOptions, typed } from './pixel-host.js';
 import { readRegion } from './region.js';
+import { drive, FrameIndex } from './frame-index.js';
 import { sharedFrameCaches, type DecodedFrame, type FrameCaches } from '../io/cache.js';
-import { FrameStore, HeldBytes, type FrameOrigin, type Progress, type ReadOptions } from '../io/frame-store.js';
+import { FrameStore, HeldBytes, type FrameOrigin, type ReadOptions } from '../io/frame-store.js';
 import { RequestScheduler } from '../io/scheduler.js';
-import type { DecodePool } from '../workers/pool.js';
 import { FrameTable, type FrameLocation } from './frame-table.js';
-import { standardizeRange } from './indices.js';
-import { geometryOptions, selectRanges, Volume, VolumeAssembler, type GeometryOptions, type VolumeGeometry,
-  type VolumeSelection } from './volume.js';
+import { geometryOptions, readFrameVolume, type GeometryOptions, type Volume, type VolumeGeometry } from './volume.js';
 
 export type { IndexKind, InstanceSummary } from '../wasm/values.js';
-import type { InstanceSummary, SegmentationValue, SegmentFilterValue, SeriesMember, WsiImage } from '../wasm/values.js';
+import type { InstanceSummary, SeriesMember, WsiImage } from '../wasm/values.js';
 
 export type { FrameLocation } from './frame-table.js';
 
@@ -25,10 +23,7 @@ export type {
   DicomJson, Frame, FrameOptions, OpenOptions, PixelArray, Progress, ReadOptions, Region, RegionOptions, SegmentVolumeRequest, StoredFrame,
   TransformOptions, VolumeOptions,
 } from './types.js';
-import type { Frame, FrameOptions, OpenOptions, PixelArray, Region, RegionOptions, SegmentVolumeRequest, StoredFrame, TransformOptions,
-  VolumeOptions } from './types.js';
-
-
+import type { Frame, FrameOptions, OpenOptions, Region, RegionOptions, StoredFrame, TransformOptions, VolumeOptions } from './types.js';
 
 /**
  * One DICOM instance: its metadata and frame index, read with as few bytes as the core needs.
@@ -52,7 +47,10 @@ export class Instance {
   frameLocation(index: number): FrameLocation {
     return this.frameTable.at(this.checkFrame(index, true));
   }
-  private frameTable: FrameTable;
+  private readonly index: FrameIndex;
+  private get frameTable(): FrameTable {
+    return this.index.table;
+  }
   private framesArray?: { table: FrameTable; array: FrameLocation[] };
 
   private readonly caches: FrameCaches | null;
@@ -68,7 +66,7 @@ export class Instance {
   private constructor(
     readonly source: ByteSource,
     private reader: CoreInstance | null,
-    private readonly options: OpenOptions,
+    options: OpenOptions,
   ) {
     unclosedReaders.register(this, reader!, this);
     this.caches = cachesOf(options);
@@ -80,7 +78,15 @@ export class Instance {
     if (this.summary.frameIndexError) {
       this.summary.frameIndexError.name = codeName(this.summary.frameIndexError.name);
     }
-    this.frameTable = frameTableOf(reader!);
+    this.index = new FrameIndex({
+      reader: () => this.open_(), source, summary: this.summary, stats: source.stats, byNumber: isFrameSource(source),
+      holdBytes: this.caches ? this.caches.encoded.maxBytes : 0, minRead: options.minRead,
+      dropFrames: () => {
+        this.store.reset();  // cached and in-flight frames of the old table
+        this.caches?.decoded.deletePrefix(this.keyPrefix);
+      },
+      seed: (held) => this.seedFrames(held),
+    });
     this.store = new FrameStore(this.originOf(source), this.caches, this.keyPrefix, this.scheduler, source.stats, options);
     this.decoding = new FrameDecoding(() => this.pixels(), this.store, this.caches, this.keyPrefix, source.stats, options.decodePool,
       source.name, () => !!this.summary.pixelData?.inInflatedStream);
@@ -102,70 +108,6 @@ export class Instance {
     if (!this.summary.pixelData?.inInflatedStream) this.store.seed(held);
   }
 
-  /**
-   * A frame read found the index pointing at the wrong bytes (an offset table that lies): the
-   * core rebuilds it with the next method (TIFF tile table, fragment scan), fetching what that
-   * needs; frames already cached under the old index are dropped. False when there is no other
-   * method (the error is then the caller's).
-   */
-  private async reindex(cause: LazydcmError, options: ReadOptions): Promise<boolean> {
-    if (cause.code !== ErrorCode.invalidOffsetTable || !this.reader || isFrameSource(this.source)) return false;
-    const kind = this.summary.frameIndex?.kind;
-    if (kind !== 'extended_offset_table' && kind !== 'basic_offset_table' && kind !== 'tiff_tile_table') return false;
-    if (!this.reader.reindex(cause.message)) return false;
-    this.stats.note(`${this.source.name}: the ${kind.replace(/_/g, ' ')} points at the wrong bytes (${cause.message}); re-indexed`);
-    this.store.reset();  // cached and in-flight frames of the old table
-    this.caches?.decoded.deletePrefix(this.keyPrefix);
-    this.indexPending = true;
-    await this.finishIndex(options);
-    return true;
-  }
-
-  /** The index being rebuilt: fetch what the core asks for until it is done (again after a failed fetch). */
-  private async finishIndex(options: ReadOptions): Promise<void> {
-    if (!this.reader) throw ioError('aborted', 'the Instance is closed', this.source.name);
-    const held = new HeldBytes(this.caches ? this.caches.encoded.maxBytes : 0);
-    await drive(this.reader, this.source, this.summary.fileSize, { ...this.options, signal: options.signal }, held);
-    const s = this.reader.summary();
-    if (s.frameIndexError) throw LazydcmError.fromJson(s.frameIndexError, this.source.name);
-    Object.assign(this.summary, { frameIndex: s.frameIndex, warnings: s.warnings });
-    this.frameTable = frameTableOf(this.reader);
-    this.indexPending = false;
-    this.seedFrames(held);
-  }
-
-  /** A re-index whose fetches failed: the next read resumes it. */
-  private indexPending = false;
-
-  /**
-   * Runs a frame read; when it proves the offset table wrong, re-indexes once and runs it again.
-   * Concurrent reads that fail together share one re-index.
-   */
-  private async withReindex<T>(options: ReadOptions, work: () => Promise<T>): Promise<T> {
-    if (this.indexPending && !this.reindexing) {
-      this.reindexing = this.finishIndex(options).then(() => true).finally(() => { this.reindexing = null; });
-    }
-    if (this.reindexing) await this.reindexing;
-    const table = this.frameTable;
-    try {
-      return await work();
-    } catch (e) {
-      if (!(e instanceof LazydcmError)) throw e;
-      if (this.reindexing || this.frameTable !== table) {
-        // The index was rebuilt under this read (another read found the table wrong): read again.
-        await this.reindexing;
-        if (this.frameTable !== table) return work();
-        throw e;
-      }
-      if (e.code !== ErrorCode.invalidOffsetTable) throw e;
-      this.reindexing = this.reindex(e, options).finally(() => { this.reindexing = null; });
-      if (!(await this.reindexing)) throw e;
-      return work();
-    }
-  }
-
-  private reindexing: Promise<boolean> | null = null;
-
   get stats(): IoStats {
     return this.source.stats;
   }
@@ -179,7 +121,7 @@ export class Instance {
   /** The encoded bytes of a frame (fragments joined), as stored in the file. */
   async getRawFrame(frame: number, options: FrameOptions = {}): Promise<Uint8Array> {
     const index = this.checkFrame(frame, options.asIndex ?? false);
-    return this.withReindex(options, async () => this.rawAt(index, (await this.fetchFrames([index], options)).get(index)!));
+    return this.index.withReindex(options, async () => this.rawAt(index, (await this.fetchFrames([index], options)).get(index)!));
   }
 
   /** A decoded frame's stored values (no rescale, LUTs or colour conversion beyond the codec's). */
@@ -226,18 +168,7 @@ export class Instance {
    * Only the frames of the selected slices are fetched.
    */
   async getVolume(options: VolumeOptions = {}): Promise<Volume> {
-    const geometry = this.volumeGeometry(options);
-    const ranges = selectRanges(options, geometry.slices, geometry.rows, geometry.columns);
-    const wanted = geometry.sliceOf!.flatMap((s, i) => (s !== null && s >= ranges[0] && s < ranges[1] ? [i] : []));
-    const decoded = await this.decodedFrames(wanted, options);
-    let assembler: VolumeAssembler | undefined;
-    for (const i of wanted) {
-      const frame = this.frameAt(i, decoded.get(i)!, options);
-      assembler ??= new VolumeAssembler(ranges, geometry.rows, geometry.columns, options.dtype ?? 'float64', frame.samplesPerPixel);
-      assembler.put(geometry.sliceOf![i]!, frame);
-    }
-    assembler ??= new VolumeAssembler(ranges, geometry.rows, geometry.columns, options.dtype ?? 'float64', this.summary.samplesPerPixel ?? 1);
-    return assembler.volume(geometry.affine);
+    return readFrameVolume(this, this.volumeGeometry(options), options);
   }
 
   /** The volume grid of this image's frames (all of them, or the given 0-based indices). */
@@ -257,7 +188,7 @@ export class Instance {
 
   /** Each frame once (FrameDecoding.each), re-indexing once when an offset table lies. @internal */
   forEachFrame(indices: number[], options: DecodeReadOptions, use: (i: number, d: DecodedFrame) => void, useEncoded?: UseEncoded): Promise<void> {
-    return this.withReindex(options, () => this.decoding.each(indices, options, use, useEncoded));
+    return this.index.withReindex(options, () => this.decoding.each(indices, options, use, useEncoded));
   }
 
   // Regions and segment volumes are assembled one at a time per instance (each has one buffer in
@@ -348,15 +279,7 @@ export class Instance {
   }
 
   private checkFrame(frame: number, asIndex: boolean): number {
-    const index = asIndex ? frame : frame - 1;
-    // No index (Number of Frames above the cap, a table and a scan that failed): say why.
-    const indexError = this.frameTable.length === 0 ? this.summary.frameIndexError : undefined;
-    if (indexError) throw LazydcmError.fromJson(indexError, this.source.name);
-    if (!Number.isInteger(index) || index < 0 || index >= this.frameTable.length) {
-      throw new LazydcmError(ErrorCode.frameOutOfRange, 'frameOutOfRange',
-        `frame ${frame} is not in 1..${this.frameTable.length}${asIndex ? ' (0-based)' : ''}`, undefined, this.source.name);
-    }
-    return index;
+    return this.index.check(frame, asIndex);
   }
 
   private open_(): CoreInstance {
@@ -420,20 +343,6 @@ export class Instance {
   }
 }
 
-/** Steps the core until the header and index are read, fetching (and keeping in `held`) what it asks for. */
-async function drive(reader: CoreInstance, source: ByteSource, size: number, options: OpenOptions, held: HeldBytes): Promise<void> {
-  const minRead = options.minRead ?? 16 * 1024;
-  while (reader.step() === 'needBytes') {
-    const need = reader.need();
-    const offset = need.offset;
-    const length = Math.min(Math.max(need.length, minRead), size - offset);
-    if (options.signal?.aborted) throw ioError('aborted', 'aborted', source.name);
-    const bytes = await source.read(offset, length, options.signal);
-    held.add(offset, bytes);
-    reader.feed(offset, bytes);
-  }
-}
-
 let instanceCount = 0;
 
 /** The frame caches an open uses: its own, none (`false`), or the shared ones. */
@@ -444,7 +353,4 @@ function cachesOf(options: OpenOptions): FrameCaches | null {
 // An Instance dropped without close() frees its WASM reader when collected.
 const unclosedReaders = new FinalizationRegistry<CoreInstance>((reader) => reader.delete());
 
-function frameTableOf(reader: CoreInstance): FrameTable {
-  return reader.withFrameTable((view, layout) => new FrameTable(view, layout));
-}
 const allIndices = (n: number) => Array.from({ length: n }, (_, i) => i);

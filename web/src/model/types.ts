@@ -3,7 +3,6 @@ import type { FrameCaches } from '../io/cache.js';
 import type { ReadOptions } from '../io/frame-store.js';
 import type { RequestScheduler } from '../io/scheduler.js';
 import type { DecodePool } from '../workers/pool.js';
-import type { GeometryOptions, VolumeSelection } from './volume.js';
 
 export type { DicomJson } from '../core/dicom-json.js';
 export type { Progress, ReadOptions } from '../io/frame-store.js';
@@ -143,3 +142,25 @@ export interface OpenOptions {
   decodePool?: DecodePool;
 }
 
+/** Volume selection and geometry checks (highdicom's get_volume arguments). */
+export interface VolumeSelection {
+  /** highdicom conventions: 1-based with exclusive ends, negatives from the end; asIndices: 0-based. */
+  sliceStart?: number;
+  sliceEnd?: number;
+  rowStart?: number;
+  rowEnd?: number;
+  columnStart?: number;
+  columnEnd?: number;
+  asIndices?: boolean;
+}
+
+export interface GeometryOptions {
+  /** Relative tolerance of the slice spacing regularity. Default 0.01. */
+  rtol?: number;
+  /** Positions must lie along the normal within this (1 - |cos|). Default 1e-3. */
+  perpendicularTol?: number;
+  /** Gaps that are whole multiples of the spacing give empty (zero) slices. Default false. */
+  allowMissingPositions?: boolean;
+  /** Expected spacing between slices (default: Spacing Between Slices when present). */
+  spacingHint?: number;
+}

@@ -1,6 +1,8 @@
 import { ErrorCode, LazydcmError } from '../core/errors.js';
 import type { GeometrySettings, VolumeGeometry } from '../wasm/values.js';
 import { standardizeRange } from './indices.js';
+import { transformOptions, type PixelHost } from './pixel-host.js';
+import type { GeometryOptions, ReadOptions, TransformOptions, VolumeSelection } from './types.js';
 
 /**
  * The grid of a volume as the core computes it: array axes (slice, row, column), a 4x4 affine from
@@ -10,28 +12,7 @@ import { standardizeRange } from './indices.js';
  */
 export type { VolumeGeometry } from '../wasm/values.js';
 
-/** Volume selection and geometry checks (highdicom's get_volume arguments). */
-export interface VolumeSelection {
-  /** highdicom conventions: 1-based with exclusive ends, negatives from the end; asIndices: 0-based. */
-  sliceStart?: number;
-  sliceEnd?: number;
-  rowStart?: number;
-  rowEnd?: number;
-  columnStart?: number;
-  columnEnd?: number;
-  asIndices?: boolean;
-}
-
-export interface GeometryOptions {
-  /** Relative tolerance of the slice spacing regularity. Default 0.01. */
-  rtol?: number;
-  /** Positions must lie along the normal within this (1 - |cos|). Default 1e-3. */
-  perpendicularTol?: number;
-  /** Gaps that are whole multiples of the spacing give empty (zero) slices. Default false. */
-  allowMissingPositions?: boolean;
-  /** Expected spacing between slices (default: Spacing Between Slices when present). */
-  spacingHint?: number;
-}
+export type { GeometryOptions, VolumeSelection } from './types.js';
 
 type VolumeArray = Float64Array | Float32Array | Uint8Array | Uint16Array;
 
@@ -178,4 +159,24 @@ export function invertAffine(a: number[][]): number[][] {
   ];
   const t = [a[0][3], a[1][3], a[2][3]];
   return [...inv.map((row) => [...row, -(row[0] * t[0] + row[1] * t[1] + row[2] * t[2])]), [0, 0, 0, 1]];
+}
+
+/**
+ * The frames of a multi-frame image (enhanced CT/MR/PT) as a volume on `geometry` (its frames
+ * sorted along the normal): only the frames of the selected slices are fetched, each transformed
+ * and placed at its slice.
+ */
+export async function readFrameVolume(host: PixelHost, geometry: VolumeGeometry, options: VolumeSelection & TransformOptions & ReadOptions): Promise<Volume> {
+  const ranges = selectRanges(options, geometry.slices, geometry.rows, geometry.columns);
+  const wanted = geometry.sliceOf!.flatMap((s, i) => (s !== null && s >= ranges[0] && s < ranges[1] ? [i] : []));
+  const dtype = options.dtype ?? 'float64';
+  let assembler: VolumeAssembler | undefined;
+  await host.forEachFrame(wanted, options, (i, d) => {
+    const values = host.pixels().transform(i, d, transformOptions(options), dtype);
+    const frame = { data: values.data, rows: d.report.rows, columns: d.report.columns, samplesPerPixel: values.samplesPerPixel };
+    assembler ??= new VolumeAssembler(ranges, geometry.rows, geometry.columns, dtype, frame.samplesPerPixel);
+    assembler.put(geometry.sliceOf![i]!, frame);
+  });
+  assembler ??= new VolumeAssembler(ranges, geometry.rows, geometry.columns, dtype, host.summary.samplesPerPixel ?? 1);
+  return assembler.volume(geometry.affine);
 }

@@ -1,0 +1,129 @@
+/**
+ * An instance's frame index over its life: built at open by driving the core (it says which bytes
+ * it needs, they are fetched), and rebuilt once when a frame read proves an offset table wrong
+ * (the core falls back to the next method: TIFF tile table, fragment scan), with the frames
+ * cached under the old table dropped. Frame numbers are checked against it.
+ */
+import { ErrorCode, ioError, LazydcmError } from '../core/errors.js';
+import { HeldBytes, type ReadOptions } from '../io/frame-store.js';
+import type { IoStats } from '../io/stats.js';
+import type { ByteSource } from '../sources/source.js';
+import type { CoreInstance, InstanceSummary } from '../wasm/core.js';
+import { FrameTable } from './frame-table.js';
+
+/** Steps the core until the header and index are read, fetching (and keeping in `held`) what it asks for. */
+export async function drive(reader: CoreInstance, source: ByteSource, size: number, options: ReadOptions & { minRead?: number },
+  held: HeldBytes): Promise<void> {
+  const minRead = options.minRead ?? 16 * 1024;
+  while (reader.step() === 'needBytes') {
+    const { offset, length } = reader.need();
+    if (options.signal?.aborted) throw ioError('aborted', 'aborted', source.name);
+    const bytes = await source.read(offset, Math.min(Math.max(length, minRead), size - offset), options.signal);
+    held.add(offset, bytes);
+    reader.feed(offset, bytes);
+  }
+}
+
+export function frameTableOf(reader: CoreInstance): FrameTable {
+  return reader.withFrameTable((view, layout) => new FrameTable(view, layout));
+}
+
+/** What the index needs from its instance. */
+export interface IndexOwner {
+  reader(): CoreInstance;
+  readonly source: ByteSource;
+  readonly summary: InstanceSummary;
+  readonly stats: IoStats;
+  /** Bytes to keep of what a rebuild reads (the encoded cache's budget). */
+  readonly holdBytes: number;
+  readonly minRead?: number;
+  /** Frames by number (DICOMweb): there is no table to distrust. */
+  readonly byNumber: boolean;
+  /** The old table's frames are wrong: drop them from the caches and the in-flight reads. */
+  dropFrames(): void;
+  /** Frames in the bytes a rebuild read go to the encoded cache. */
+  seed(held: HeldBytes): void;
+}
+
+export class FrameIndex {
+  table: FrameTable;
+  /** A re-index whose fetches failed: the next read resumes it. */
+  private pending = false;
+  private rebuilding: Promise<boolean> | null = null;
+
+  constructor(private readonly owner: IndexOwner) {
+    this.table = frameTableOf(owner.reader());
+  }
+
+  /** 0-based index of frame `frame` (1-based unless asIndex), checked; the index error when there is none. */
+  check(frame: number, asIndex: boolean): number {
+    const index = asIndex ? frame : frame - 1;
+    const n = this.table.length;
+    // No index (Number of Frames above the cap, a table and a scan that failed): say why.
+    const indexError = n === 0 ? this.owner.summary.frameIndexError : undefined;
+    if (indexError) throw LazydcmError.fromJson(indexError, this.owner.source.name);
+    if (!Number.isInteger(index) || index < 0 || index >= n) {
+      throw new LazydcmError(ErrorCode.frameOutOfRange, 'frameOutOfRange', `frame ${frame} is not in 1..${n}${asIndex ? ' (0-based)' : ''}`,
+        undefined, this.owner.source.name);
+    }
+    return index;
+  }
+
+  /**
+   * Runs a frame read; when it proves the offset table wrong, re-indexes once and runs it again.
+   * Concurrent reads that fail together share one re-index.
+   */
+  async withReindex<T>(options: ReadOptions, work: () => Promise<T>): Promise<T> {
+    if (this.pending && !this.rebuilding) {
+      this.rebuilding = this.finish(options).then(() => true).finally(() => { this.rebuilding = null; });
+    }
+    if (this.rebuilding) await this.rebuilding;
+    const table = this.table;
+    try {
+      return await work();
+    } catch (e) {
+      if (!(e instanceof LazydcmError)) throw e;
+      if (this.rebuilding || this.table !== table) {
+        // The index was rebuilt under this read (another read found the table wrong): read again.
+        await this.rebuilding;
+        if (this.table !== table) return work();
+        throw e;
+      }
+      if (e.code !== ErrorCode.invalidOffsetTable) throw e;
+      this.rebuilding = this.reindex(e, options).finally(() => { this.rebuilding = null; });
+      if (!(await this.rebuilding)) throw e;
+      return work();
+    }
+  }
+
+  /**
+   * The index points at the wrong bytes (an offset table that lies): the core rebuilds it with the
+   * next method, fetching what that needs. False when there is no other method.
+   */
+  private async reindex(cause: LazydcmError, options: ReadOptions): Promise<boolean> {
+    const o = this.owner;
+    if (o.byNumber) return false;
+    const kind = o.summary.frameIndex?.kind;
+    if (kind !== 'extended_offset_table' && kind !== 'basic_offset_table' && kind !== 'tiff_tile_table') return false;
+    if (!o.reader().reindex(cause.message)) return false;
+    o.stats.note(`${o.source.name}: the ${kind.replace(/_/g, ' ')} points at the wrong bytes (${cause.message}); re-indexed`);
+    o.dropFrames();
+    this.pending = true;
+    await this.finish(options);
+    return true;
+  }
+
+  /** The index being rebuilt: fetch what the core asks for until it is done (again after a failed fetch). */
+  private async finish(options: ReadOptions): Promise<void> {
+    const o = this.owner;
+    const reader = o.reader();
+    const held = new HeldBytes(o.holdBytes);
+    await drive(reader, o.source, o.summary.fileSize, { minRead: o.minRead, signal: options.signal }, held);
+    const s = reader.summary();
+    if (s.frameIndexError) throw LazydcmError.fromJson(s.frameIndexError, o.source.name);
+    Object.assign(o.summary, { frameIndex: s.frameIndex, warnings: s.warnings });
+    this.table = frameTableOf(reader);
+    this.pending = false;
+    o.seed(held);
+  }
+}
