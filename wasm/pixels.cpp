@@ -1,10 +1,10 @@
 // The bound Pixels of an Instance: frames decoded and transformed, regions of the total pixel
-// matrix, volume geometry and segment volumes (image/session.hpp does the work). Frames decoded
+// matrix, volume geometry and segment volumes (session/session.hpp does the work). Frames decoded
 // elsewhere (a worker, the decoded-frame cache) come in through the *Stored calls.
 #include <memory>
 #include <vector>
 
-#include "image/session.hpp"
+#include "session/session.hpp"
 #include "instance.hpp"
 #include "values.hpp"
 

@@ -3,7 +3,7 @@
 // TILED_SPARSE from fuzzed functional groups), the volume geometry of the frames, and a
 // segmentation described, planned and filled.
 #include "fuzz_common.hpp"
-#include "image/session.hpp"
+#include "session/session.hpp"
 
 using namespace lazydcm;
 

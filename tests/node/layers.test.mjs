@@ -62,3 +62,24 @@ test('the browser entry reaches no Node-only module', () => {
   const nodeOnly = [...reached].filter((f) => /\bfrom\s+'node:|import\('node:/.test(fs.readFileSync(f, 'utf8')));
   assert.deepEqual(nodeOnly.map((f) => path.relative(src, f)), []);
 });
+
+// The C++ core's layers: each folder of src/ includes only itself and the folders below it (the
+// session sits on top; image/ knows nothing of seg/, volume/ or the session).
+test('src/: each layer includes only the layers below it', () => {
+  const below = {
+    core: [], dicom: ['core'], codec: ['core'], index: ['core', 'dicom'], pixel: ['core', 'dicom', 'codec'],
+    image: ['core', 'dicom', 'codec', 'index'], volume: ['core', 'dicom'], seg: ['core', 'dicom', 'codec', 'volume'],
+    wsi: ['core', 'dicom'], session: ['core', 'dicom', 'codec', 'index', 'pixel', 'image', 'volume', 'seg'],
+  };
+  const cpp = path.resolve(src, '../../src');
+  const wrong = [];
+  for (const dir of fs.readdirSync(cpp, { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => e.name)) {
+    assert.ok(dir in below, `src/${dir} has no place in the layer list`);
+    for (const f of fs.readdirSync(path.join(cpp, dir)).filter((f) => /\.(cpp|hpp|inc)$/.test(f))) {
+      for (const m of fs.readFileSync(path.join(cpp, dir, f), 'utf8').matchAll(/#include "(\w+)\//g)) {
+        if (m[1] !== dir && !below[dir].includes(m[1])) wrong.push(`src/${dir}/${f} includes ${m[1]}/`);
+      }
+    }
+  }
+  assert.deepEqual(wrong, []);
+});

@@ -4,7 +4,7 @@
 #include <cstring>
 
 #include "helpers.hpp"
-#include "image/session.hpp"
+#include "session/session.hpp"
 #include "seg/segmentation.hpp"
 
 using namespace lazydcm;

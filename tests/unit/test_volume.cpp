@@ -4,7 +4,7 @@
 #include <cstring>
 
 #include "helpers.hpp"
-#include "image/session.hpp"
+#include "session/session.hpp"
 #include "volume/geometry.hpp"
 #include "volume/planes.hpp"
 

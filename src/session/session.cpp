@@ -1,4 +1,4 @@
-#include "image/session.hpp"
+#include "session/session.hpp"
 
 namespace lazydcm {
 

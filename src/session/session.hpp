@@ -1,4 +1,5 @@
-// The work on one instance's pixels after its header and index are read: decode frames, apply
+// The top layer of the core (above image/, pixel/, seg/ and volume/, which know nothing of it): the
+// work on one instance's pixels after its header and index are read: decode frames, apply
 // the pixel transforms, assemble total-pixel-matrix regions. Sans-IO like the rest of the core:
 // the caller passes the bytes of each frame's indexed range. Outputs are owned here and valid
 // until the next call (the WASM glue hands out views of them). Frames and the region have
