@@ -6,7 +6,7 @@
  * fetched is decided here (no I/O policy in model/).
  */
 import { ErrorCode, LazydcmError } from '../core/errors.js';
-import type { ByteSource } from '../sources/source.js';
+import type { ByteSource, FrameSource } from '../sources/source.js';
 import { CACHE_ENTRY_BYTES, type FrameCaches } from './cache.js';
 import { coalesce } from './coalesce.js';
 import type { RequestScheduler } from './scheduler.js';
@@ -38,18 +38,11 @@ export interface FrameSpans {
   totalBytes(): number;
 }
 
-/** Frames read by number, in batches, each batch with its transfer syntax (DICOMweb). */
-export interface FramesByNumber {
-  readonly name: string;
-  readonly framesPerRequest: number;
-  readFrames(numbers: number[], signal?: AbortSignal): Promise<{ frames: Uint8Array[]; transferSyntaxUid: string }>;
-}
-
 /** Where an instance's frames come from. */
 export type FrameOrigin =
   | { kind: 'ranges'; source: ByteSource; spans: () => FrameSpans }
   | {
-    kind: 'numbers'; source: FramesByNumber; count: number;
+    kind: 'numbers'; source: FrameSource; count: number;
     /** The decoded size of every frame (frames by number have no lengths; this bounds them). */
     decodedBytes: number;
     /** A batch arrived in this transfer syntax. */

@@ -31,14 +31,14 @@ export function frameTableOf(reader: CoreInstance): FrameTable {
 /** What the index needs from its instance. */
 export interface IndexOwner {
   reader(): CoreInstance;
-  readonly source: ByteSource;
+  readonly name: string;
+  /** Where a rebuilt index reads; none for frames by number (no table to distrust). */
+  readonly ranges?: ByteSource;
   readonly summary: InstanceSummary;
   readonly stats: IoStats;
   /** Bytes to keep of what a rebuild reads (the encoded cache's budget). */
   readonly holdBytes: number;
   readonly minRead?: number;
-  /** Frames by number (DICOMweb): there is no table to distrust. */
-  readonly byNumber: boolean;
   /** The old table's frames are wrong: drop them from the caches and the in-flight reads. */
   dropFrames(): void;
   /** Frames in the bytes a rebuild read go to the encoded cache. */
@@ -61,10 +61,10 @@ export class FrameIndex {
     const n = this.table.length;
     // No index (Number of Frames above the cap, a table and a scan that failed): say why.
     const indexError = n === 0 ? this.owner.summary.frameIndexError : undefined;
-    if (indexError) throw LazydcmError.fromJson(indexError, this.owner.source.name);
+    if (indexError) throw LazydcmError.fromJson(indexError, this.owner.name);
     if (!Number.isInteger(index) || index < 0 || index >= n) {
       throw new LazydcmError(ErrorCode.frameOutOfRange, 'frameOutOfRange', `frame ${frame} is not in 1..${n}${asIndex ? ' (0-based)' : ''}`,
-        undefined, this.owner.source.name);
+        undefined, this.owner.name);
     }
     return index;
   }
@@ -102,11 +102,11 @@ export class FrameIndex {
    */
   private async reindex(cause: LazydcmError, options: ReadOptions): Promise<boolean> {
     const o = this.owner;
-    if (o.byNumber) return false;
+    if (!o.ranges) return false;
     const kind = o.summary.frameIndex?.kind;
     if (kind !== 'extended_offset_table' && kind !== 'basic_offset_table' && kind !== 'tiff_tile_table') return false;
     if (!o.reader().reindex(cause.message)) return false;
-    o.stats.note(`${o.source.name}: the ${kind.replace(/_/g, ' ')} points at the wrong bytes (${cause.message}); re-indexed`);
+    o.stats.note(`${o.name}: the ${kind.replace(/_/g, ' ')} points at the wrong bytes (${cause.message}); re-indexed`);
     o.dropFrames();
     this.pending = true;
     await this.finish(options);
@@ -118,9 +118,10 @@ export class FrameIndex {
     const o = this.owner;
     const reader = o.reader();
     const held = new HeldBytes(o.holdBytes);
-    await drive(reader, o.source, o.summary.fileSize, { minRead: o.minRead, signal: options.signal }, held);
+    if (!o.ranges) throw new LazydcmError(ErrorCode.invalidArgument, 'invalidArgument', 'frames by number have no index to rebuild', undefined, o.name);
+    await drive(reader, o.ranges, o.summary.fileSize, { minRead: o.minRead, signal: options.signal }, held);
     const s = reader.summary();
-    if (s.frameIndexError) throw LazydcmError.fromJson(s.frameIndexError, o.source.name);
+    if (s.frameIndexError) throw LazydcmError.fromJson(s.frameIndexError, o.name);
     Object.assign(o.summary, { frameIndex: s.frameIndex, warnings: s.warnings });
     this.table = frameTableOf(reader);
     this.pending = false;

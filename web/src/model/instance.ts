@@ -1,8 +1,7 @@
 import type { DicomJson } from '../core/dicom-json.js';
 import { codeName, ioError } from '../core/errors.js';
 import { IoStats } from '../io/stats.js';
-import type { ByteSource } from '../sources/source.js';
-import { isFrameSource, type DicomWebInstanceSource } from '../sources/dicomweb.js';
+import { isFrameSource, type ByteSource, type FrameSource, type InstanceSource } from '../sources/source.js';
 import { core as wasmCore, type CoreInstance, type CorePixels } from '../wasm/core.js';
 import { FrameDecoding, type DecodeReadOptions, type UseEncoded } from './decoding.js';
 import { transformOptions, typed } from './pixel-host.js';
@@ -64,7 +63,7 @@ export class Instance {
   private readonly uniqueKeys: boolean;
 
   private constructor(
-    readonly source: ByteSource,
+    readonly source: InstanceSource,
     private reader: CoreInstance | null,
     options: OpenOptions,
   ) {
@@ -79,7 +78,7 @@ export class Instance {
       this.summary.frameIndexError.name = codeName(this.summary.frameIndexError.name);
     }
     this.index = new FrameIndex({
-      reader: () => this.open_(), source, summary: this.summary, stats: source.stats, byNumber: isFrameSource(source),
+      reader: () => this.open_(), name: source.name, ranges: isFrameSource(source) ? undefined : source, summary: this.summary, stats: source.stats,
       holdBytes: this.caches ? this.caches.encoded.maxBytes : 0, minRead: options.minRead,
       dropFrames: () => {
         this.store.reset();  // cached and in-flight frames of the old table
@@ -93,7 +92,7 @@ export class Instance {
   }
 
   /** Where the frames come from: frames by number (DICOMweb), else byte ranges located by the index. */
-  private originOf(source: ByteSource): FrameOrigin {
+  private originOf(source: InstanceSource): FrameOrigin {
     if (!isFrameSource(source)) return { kind: 'ranges', source, spans: () => this.frameTable };
     const s = this.summary;
     return {
@@ -256,8 +255,7 @@ export class Instance {
     const info = this.open_().iccProfile(opticalPath);
     if (!info.present) return null;
     if (!info.bulk) return this.open_().iccBytes(opticalPath);
-    if (info.bulkUri && isFrameSource(this.source)) return this.source.bulkData(info.bulkUri, signal);
-    return this.source.read(info.offset!, info.length!, signal);
+    return isFrameSource(this.source) ? this.source.bulkData(info.bulkUri!, signal) : this.source.read(info.offset!, info.length!, signal);
   }
 
   /**
@@ -307,7 +305,7 @@ export class Instance {
    * The transfer syntax comes with the frames (`transferSyntaxUid` is '' until then, unless the
    * metadata or an earlier open said it).
    */
-  static async fromMetadata(metadata: DicomJson, source: DicomWebInstanceSource, options: OpenOptions = {}): Promise<Instance> {
+  static async fromMetadata(metadata: DicomJson, source: FrameSource, options: OpenOptions = {}): Promise<Instance> {
     const core = await wasmCore();
     const declared = (metadata['00020010']?.Value?.[0] as string | undefined) ?? source.knownTransferSyntax ?? '';
     return new Instance(source, core.instanceFromMetadata(metadata, declared, source.name), options);

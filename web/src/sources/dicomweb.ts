@@ -2,7 +2,7 @@ import { ErrorCode, ioError, LazydcmError } from '../core/errors.js';
 import { IoStats } from '../io/stats.js';
 import type { DicomJson } from '../core/dicom-json.js';
 import { httpStatusError, withRetries } from '../io/retry.js';
-import type { ByteSource } from './source.js';
+import type { FrameSource } from './source.js';
 
 /** How to reach a DICOMweb server. */
 export interface DicomWebOptions {
@@ -185,7 +185,7 @@ const learnedSyntax = new Map<string, string>();
  * number (batched up to `framesPerRequest`), bulk data by URI. Frames are immutable per SOP
  * Instance UID, so they are cached under the instance URL (and the syntax asked) across opens.
  */
-export class DicomWebInstanceSource implements ByteSource {
+export class DicomWebInstanceSource implements FrameSource {
   readonly name: string;
 
   constructor(readonly client: DicomWebClient, readonly study: string, readonly series: string, readonly instance: string) {
@@ -215,23 +215,10 @@ export class DicomWebInstanceSource implements ByteSource {
     return this.client.bulkData(uri, signal, `${this.name}/`);
   }
 
-  open(): Promise<{ size: number; head: Uint8Array }> {
-    return Promise.reject(new LazydcmError(ErrorCode.invalidArgument, 'invalidArgument', 'a DICOMweb instance has no bytes by range', undefined, this.name));
-  }
-
-  read(): Promise<Uint8Array> {
-    return this.open() as unknown as Promise<Uint8Array>;
-  }
-
   /** Frames differ by the transfer syntax asked for (as stored, or transcoded by the server). */
   cacheKey(): string {
     return `${this.name}|${this.client.options.transferSyntax ?? '*'}`;
   }
-}
-
-/** Sources whose frames come by number (DICOMweb), not by byte range. */
-export function isFrameSource(s: ByteSource): s is DicomWebInstanceSource {
-  return s instanceof DicomWebInstanceSource;
 }
 
 function queryString(query: Record<string, string>): string {

@@ -19,3 +19,28 @@ export interface ByteSource {
    */
   cacheKey?(): string | undefined;
 }
+
+/**
+ * The frames of one instance by number, as a DICOMweb server sends them (WADO-RS): no bytes by
+ * range. Each batch says its transfer syntax.
+ */
+export interface FrameSource {
+  readonly name: string;
+  readonly stats: IoStats;
+  /** Frames asked for in one request. */
+  readonly framesPerRequest: number;
+  /** The transfer syntax earlier frames of this object came in, when known. */
+  readonly knownTransferSyntax?: string;
+  readFrames(numbers: number[], signal?: AbortSignal): Promise<{ frames: Uint8Array[]; transferSyntaxUid: string }>;
+  /** A value the metadata gives by BulkDataURI. */
+  bulkData(uri: string, signal?: AbortSignal): Promise<Uint8Array>;
+  close?(): Promise<void>;
+  cacheKey?(): string | undefined;
+}
+
+/** What an Instance reads: bytes by range (files, HTTP, buckets, zips) or frames by number (DICOMweb). */
+export type InstanceSource = ByteSource | FrameSource;
+
+export function isFrameSource(s: InstanceSource): s is FrameSource {
+  return 'readFrames' in s;
+}

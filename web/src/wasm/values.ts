@@ -6,7 +6,7 @@ import type { DicomJson } from '../core/dicom-json.js';
 
 export type { DicomJson };
 /** How the frame index was built. */
-export type IndexKind = 'native' | 'extended_offset_table' | 'basic_offset_table' | 'tiff_tile_table' | 'fragment_scan';
+export type IndexKind = 'native' | 'extended_offset_table' | 'basic_offset_table' | 'tiff_tile_table' | 'fragment_scan' | 'frames_by_number';
 
 export interface ErrorValue { code: number; name: string; message: string; offset: number | null }
 
