@@ -25,7 +25,7 @@ export type { ZipEntry } from './sources/zip.js';
 export type { HttpOptions } from './sources/http.js';
 export { MemorySource } from './sources/memory.js';
 export type { Source } from './sources/resolve.js';
-export type { ByteSource } from './sources/source.js';
+export { isFrameSource, type ByteSource, type FrameSource, type InstanceSource } from './sources/source.js';
 export { setWasmBaseUrl, setWasmSimd, wasmFlavour, wasmSource } from './wasm/load.js';
 export { drawImage, EIGHT_BIT, fullRangeWindow, labelColourTable, toImageData, toRgba, WINDOW_PRESETS, windowFunction } from './render/pixels.js';
 export type { PixelImage, RgbaOptions, SegmentColour, Window } from './render/pixels.js';
