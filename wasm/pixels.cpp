@@ -60,6 +60,15 @@ class pixels {
   val region() { return borrowed(session_.region()); }
   void releaseRegion() { session_.release_region(); }
 
+  // Frame i transformed straight into `volume` at `slice` (decoded elsewhere; or decoded here
+  // from its range, then output() holds the decoded frame).
+  void transformInto(size_t i, size_t n, val report, val options, volume_buffer* volume, double slice) {
+    fail(session_.transform_into(i, input_.data(), size(n), report_from(report), transform_options_from(options), *volume, uint64_t(slice)));
+  }
+  void decodeTransformInto(size_t i, size_t n, val options, volume_buffer* volume, double slice) {
+    fail(session_.decode_transform_into(i, input_.data(), size(n), transform_options_from(options), *volume, uint64_t(slice)));
+  }
+
   // The geometry of frames (0-based; empty: all).
   val geometry(val frames, val options) {
     auto g = session_.geometry(vector_of<size_t>(frames), volume_options_from(options));
@@ -105,6 +114,17 @@ class pixels {
 
 pixels* make_pixels(instance* owner) { return new pixels(owner); }
 
+// ranges: [s0, s1, r0, r1, c0, c1]; samples 0: from the first frame.
+volume_buffer* make_volume(val ranges, unsigned rows, unsigned columns, unsigned samples, bool float32) {
+  std::array<uint64_t, 6> r{};
+  for (size_t k = 0; k < 6; ++k) r[k] = uint64_t(ranges[k].as<double>());
+  auto v = volume_buffer::create(r, rows, columns, samples, float32);
+  if (!v) return fail(v.err()), nullptr;
+  return new volume_buffer(std::move(v.value()));
+}
+val volume_data(const volume_buffer& v) { return borrowed(v.data()); }
+unsigned volume_samples(const volume_buffer& v) { return v.samples(); }
+
 }  // namespace lazydcm::glue
 
 EMSCRIPTEN_BINDINGS(lazydcm_pixels) {
@@ -134,5 +154,12 @@ EMSCRIPTEN_BINDINGS(lazydcm_pixels) {
       .function("pasteSegment", LAZYDCM_ENTRY(&pixels::pasteSegment, "Pixels.pasteSegment"))
       .function("pasteSegmentStored", LAZYDCM_ENTRY(&pixels::pasteSegmentStored, "Pixels.pasteSegmentStored"))
       .function("segmentVolume", LAZYDCM_ENTRY(&pixels::segmentVolume, "Pixels.segmentVolume"))
-      .function("releaseSegments", LAZYDCM_ENTRY(&pixels::releaseSegments, "Pixels.releaseSegments"));
+      .function("releaseSegments", LAZYDCM_ENTRY(&pixels::releaseSegments, "Pixels.releaseSegments"))
+      .function("transformInto", LAZYDCM_ENTRY(&pixels::transformInto, "Pixels.transformInto"), emscripten::allow_raw_pointers())
+      .function("decodeTransformInto", LAZYDCM_ENTRY(&pixels::decodeTransformInto, "Pixels.decodeTransformInto"),
+                emscripten::allow_raw_pointers());
+  emscripten::class_<lazydcm::volume_buffer>("VolumeBuffer")
+      .constructor(LAZYDCM_ENTRY(&make_volume, "VolumeBuffer"), emscripten::allow_raw_pointers())
+      .function("data", LAZYDCM_ENTRY(&volume_data, "VolumeBuffer.data"))
+      .function("samples", LAZYDCM_ENTRY(&volume_samples, "VolumeBuffer.samples"));
 }

@@ -117,6 +117,18 @@ error image_session::paste(size_t i, const uint8_t* range, size_t size, const de
   return paste_stored(i, stored_.data(), stored_.size(), report_);
 }
 
+error image_session::transform_into(size_t i, const uint8_t* stored, size_t size, const decode_report& report,
+                                     const transform_options& o, volume_buffer& volume, uint64_t slice) {
+  if (error e = transform_stored(i, stored, size, report, o); e.code != errc::ok) return e;
+  return volume.put(slice, values_.data(), values_.size(), report.rows, report.columns, output_samples_);
+}
+
+error image_session::decode_transform_into(size_t i, const uint8_t* range, size_t size, const transform_options& o,
+                                            volume_buffer& volume, uint64_t slice) {
+  if (error e = decode(i, range, size); e.code != errc::ok) return e;
+  return transform_into(i, stored_.data(), stored_.size(), report_, o, volume, slice);
+}
+
 error image_session::transform_region(const transform_options& o) {
   if (!r_.index() || r_.index()->frames.empty())
     return make_error(errc::no_pixel_data, error::no_offset, "no frames");

@@ -13,6 +13,7 @@
 #include "index/instance_reader.hpp"
 #include "pixel/transform.hpp"
 #include "seg/segmentation.hpp"
+#include "volume/assembler.hpp"
 #include "volume/planes.hpp"
 #include <optional>
 
@@ -43,6 +44,13 @@ class image_session {
   error paste(size_t i, const uint8_t* range, size_t size, const decode_options& options = {});
   // The transforms of the first frame over the whole region (TILED images share them).
   error transform_region(const transform_options& options);
+
+  // Volumes: frame i's transformed values written at `slice` of a volume (decoded elsewhere, or
+  // decoded here from its range; then stored() holds the decoded frame).
+  error transform_into(size_t i, const uint8_t* stored, size_t size, const decode_report& report, const transform_options& o,
+                       volume_buffer& volume, uint64_t slice);
+  error decode_transform_into(size_t i, const uint8_t* range, size_t size, const transform_options& o, volume_buffer& volume,
+                              uint64_t slice);
 
   // Volumes: the geometry of the instance's frames (all when `frames` is empty).
   result<volume_geometry> geometry(const std::vector<size_t>& frames, const volume_options& options) const;

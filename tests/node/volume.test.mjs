@@ -13,6 +13,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 
 import { cielabToRgb, ErrorCode, LazydcmError, open, openSegmentation, openSeries } from '../../web/dist/index.js';
+import { copies } from '../../web/dist/wasm/core.js';
 import { startNginx } from '../../scripts/lib/nginx.mjs';
 import { readNpy } from './lib/npy.mjs';
 
@@ -93,6 +94,19 @@ describe('volumes', () => {
     const part = await series.getVolume({ sliceStart: -3 });  // the last three slices
     assert.deepEqual(Array.from(part.data), Array.from(huBox(S - 3, S, 0, R, 0, C)));
     await series.close();
+  });
+
+  test('volumes are assembled in WASM: one copy in per frame (its encoded bytes), one copy out (the volume)', async () => {
+    for (const [label, openIt] of [['series', () => openSeries(ct.series, { caches: false })], ['multi-frame', () => open(ct.enhanced, { caches: false })]]) {
+      const src = await openIt();
+      copies.reset();
+      const v = await src.getVolume({ dtype: 'float32' });
+      assert.deepEqual(Array.from(v.data), Array.from(Float32Array.from(hu)), label);
+      assert.equal(copies.in, S, `${label}: frames copied in`);
+      assert.equal(copies.out, 1, `${label}: copies out`);
+      assert.equal(copies.outBytes, S * R * C * 4, `${label}: only the float32 volume comes out`);
+      await src.close();
+    }
   });
 
   test('series that are not volumes: code notAVolume and the reason', async () => {

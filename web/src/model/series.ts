@@ -3,7 +3,8 @@ import { sumStats, type IoStats } from '../io/stats.js';
 import { core as wasmCore } from '../wasm/core.js';
 import type { Instance } from './instance.js';
 import type { VolumeOptions } from './instance.js';
-import { geometryOptions, selectRanges, Volume, VolumeAssembler, type GeometryOptions, type VolumeGeometry } from './volume.js';
+import { transformOptions } from './pixel-host.js';
+import { geometryOptions, selectRanges, takeVolume, type GeometryOptions, type Volume, type VolumeGeometry } from './volume.js';
 
 /**
  * Single-frame instances of one series (a CT or MR stack) read as one volume, as highdicom's
@@ -59,15 +60,22 @@ export class Series {
       const s = g.sliceOf![i]!;
       return s >= ranges[0] && s < ranges[1] ? [{ inst, s }] : [];
     });
-    const samples = this.instances[0].summary.samplesPerPixel ?? 1;
-    const assembler = new VolumeAssembler(ranges, g.rows, g.columns, options.dtype ?? 'float64', samples);
-    await forEachLimited(wanted, options.concurrency ?? 8, async ({ inst, s }) => {
-      if (inst.frameCount !== 1) {
-        throw new LazydcmError(ErrorCode.notAVolume, 'notAVolume', `not a volume: ${inst.source.name} has ${inst.frameCount} frames (a series needs single-frame instances)`);
-      }
-      assembler.put(s, await inst.getFrame(1, options));
-    });
-    return assembler.volume(g.affine);
+    // The core fills one volume buffer: each instance's frame transformed straight to its slice.
+    const volume = (await wasmCore()).volume(ranges, g.rows, g.columns, 0, options.dtype ?? 'float64');
+    try {
+      const t = transformOptions(options);
+      await forEachLimited(wanted, options.concurrency ?? 8, async ({ inst, s }) => {
+        if (inst.frameCount !== 1) {
+          throw new LazydcmError(ErrorCode.notAVolume, 'notAVolume', `not a volume: ${inst.source.name} has ${inst.frameCount} frames (a series needs single-frame instances)`);
+        }
+        const pixels = inst.pixels();
+        await inst.forEachFrame([0], options, (i, d) => pixels.transformInto(i, d, t, volume, s),
+          (i, bytes, keep) => pixels.decodeTransformInto(i, bytes, t, volume, s, keep));
+      });
+      return takeVolume(volume, ranges, this.instances[0].summary.samplesPerPixel ?? 1, g.affine);
+    } finally {
+      volume.delete();
+    }
   }
 
   async close(): Promise<void> {

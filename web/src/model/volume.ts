@@ -1,4 +1,5 @@
 import { ErrorCode, LazydcmError } from '../core/errors.js';
+import { core as wasmCore, type CoreVolume } from '../wasm/core.js';
 import type { GeometrySettings, VolumeGeometry } from '../wasm/values.js';
 import { standardizeRange } from './indices.js';
 import { transformOptions, type PixelHost } from './pixel-host.js';
@@ -104,41 +105,20 @@ export function cropAffine(affine: number[][], s0: number, r0: number, c0: numbe
   return affine.map((row, r) => (r < 3 ? [row[0], row[1], row[2], row[0] * s0 + row[1] * r0 + row[2] * c0 + row[3]] : [...row]));
 }
 
-/** Parses the core's geometry JSON, throwing its error. */
-
 /**
- * Fills a volume from transformed frames: `slices` gives each frame's slice in the full volume;
- * frames outside [s0, s1) are skipped, rows and columns cropped. Slices no frame fills stay 0.
+ * The volume the core assembled (`volume`: frames transformed straight to their slice), with its
+ * affine moved to the first selected voxel; `samples` when no frame was read (an empty selection).
  */
-export class VolumeAssembler {
-  readonly data: Float64Array | Float32Array;
-  private samples = 0;
-
-  constructor(readonly ranges: number[], readonly rows: number, readonly columns: number, dtype: 'float64' | 'float32', samples: number) {
-    const [s0, s1, r0, r1, c0, c1] = ranges;
-    this.samples = samples;
-    const n = (s1 - s0) * (r1 - r0) * (c1 - c0) * samples;
-    this.data = dtype === 'float32' ? new Float32Array(n) : new Float64Array(n);
+export function takeVolume(volume: CoreVolume, ranges: number[], samples: number, affine: number[][]): Volume {
+  const [s0, s1, r0, r1, c0, c1] = ranges;
+  let { data, samples: n } = volume.take();
+  if (n === 0) {
+    n = samples;
+    const voxels = (s1 - s0) * (r1 - r0) * (c1 - c0) * n;
+    data = volume.dtype === 'float32' ? new Float32Array(voxels) : new Float64Array(voxels);
   }
-
-  put(slice: number, frame: { data: Float64Array | Float32Array; rows: number; columns: number; samplesPerPixel: number }): void {
-    const [s0, , r0, r1, c0, c1] = this.ranges;
-    if (frame.rows !== this.rows || frame.columns !== this.columns || frame.samplesPerPixel !== this.samples) {
-      throw new LazydcmError(ErrorCode.notAVolume, 'notAVolume', 'not a volume: frames differ in size or samples per pixel');
-    }
-    const rowLength = (c1 - c0) * this.samples;
-    for (let r = r0; r < r1; r++) {
-      const from = (r * this.columns + c0) * this.samples;
-      this.data.set(frame.data.subarray(from, from + rowLength), (((slice - s0) * (r1 - r0)) + (r - r0)) * rowLength);
-    }
-  }
-
-  volume(affine: number[][]): Volume {
-    const [s0, s1, r0, r1, c0, c1] = this.ranges;
-    const shape = [s1 - s0, r1 - r0, c1 - c0, ...(this.samples > 1 ? [this.samples] : [])];
-    return new Volume(this.data, shape, this.data instanceof Float32Array ? 'float32' : 'float64',
-      cropAffine(affine, s0, r0, c0), this.samples > 1 ? 'RGB' : undefined);
-  }
+  return new Volume(data, [s1 - s0, r1 - r0, c1 - c0, ...(n > 1 ? [n] : [])], volume.dtype, cropAffine(affine, s0, r0, c0),
+    n > 1 ? 'RGB' : undefined);
 }
 
 /** The geometry options as the core reads them. */
@@ -168,15 +148,16 @@ export function invertAffine(a: number[][]): number[][] {
  */
 export async function readFrameVolume(host: PixelHost, geometry: VolumeGeometry, options: VolumeSelection & TransformOptions & ReadOptions): Promise<Volume> {
   const ranges = selectRanges(options, geometry.slices, geometry.rows, geometry.columns);
-  const wanted = geometry.sliceOf!.flatMap((s, i) => (s !== null && s >= ranges[0] && s < ranges[1] ? [i] : []));
-  const dtype = options.dtype ?? 'float64';
-  let assembler: VolumeAssembler | undefined;
-  await host.forEachFrame(wanted, options, (i, d) => {
-    const values = host.pixels().transform(i, d, transformOptions(options), dtype);
-    const frame = { data: values.data, rows: d.report.rows, columns: d.report.columns, samplesPerPixel: values.samplesPerPixel };
-    assembler ??= new VolumeAssembler(ranges, geometry.rows, geometry.columns, dtype, frame.samplesPerPixel);
-    assembler.put(geometry.sliceOf![i]!, frame);
-  });
-  assembler ??= new VolumeAssembler(ranges, geometry.rows, geometry.columns, dtype, host.summary.samplesPerPixel ?? 1);
-  return assembler.volume(geometry.affine);
+  const sliceOf = geometry.sliceOf!;
+  const wanted = sliceOf.flatMap((s, i) => (s !== null && s >= ranges[0] && s < ranges[1] ? [i] : []));
+  const volume = (await wasmCore()).volume(ranges, geometry.rows, geometry.columns, 0, options.dtype ?? 'float64', host.source.name);
+  try {
+    const pixels = host.pixels();
+    const t = transformOptions(options);
+    await host.forEachFrame(wanted, options, (i, d) => pixels.transformInto(i, d, t, volume, sliceOf[i]!),
+      (i, bytes, keep) => pixels.decodeTransformInto(i, bytes, t, volume, sliceOf[i]!, keep));
+    return takeVolume(volume, ranges, host.summary.samplesPerPixel ?? 1, geometry.affine);
+  } finally {
+    volume.delete();
+  }
 }

@@ -11,7 +11,7 @@
  */
 import type { DicomJson } from '../core/dicom-json.js';
 import { ioError, LazydcmError } from '../core/errors.js';
-import { loadCore, type CoreModule, type RawDecoder, type RawInstance, type RawPixelOps, type RawPixels } from './load.js';
+import { loadCore, type CoreModule, type RawDecoder, type RawInstance, type RawPixelOps, type RawPixels, type RawVolume } from './load.js';
 import type {
   DecodedFrame, DecodeOptions, FrameInfo, FrameTableLayout, GeometrySettings, IccProfileInfo, InstanceOptions, InstanceSummary,
   PyramidValue, RegionPlan, SegmentationValue, SegmentFilterValue, SegmentPlan, SegmentRequestValue, SeriesMember,
@@ -50,7 +50,9 @@ export const BOUND = {
     'seriesMember', 'wsiImage', 'iccProfile', 'iccView', 'regionFrames'],
   Pixels: ['inputBuffer', 'decode', 'raw', 'transformStored', 'frameInfo', 'output', 'values', 'report', 'transformInfo',
     'releaseOutput', 'planRegion', 'pasteStored', 'paste', 'transformRegion', 'region', 'releaseRegion', 'geometry', 'segmentation',
-    'findSegments', 'planSegments', 'pasteSegment', 'pasteSegmentStored', 'segmentVolume', 'releaseSegments'],
+    'findSegments', 'planSegments', 'pasteSegment', 'pasteSegmentStored', 'segmentVolume', 'releaseSegments', 'transformInto',
+    'decodeTransformInto'],
+  VolumeBuffer: ['data', 'samples'],
   Decoder: ['inputBuffer', 'decode', 'output', 'report'],
   PixelOps: ['inputBuffer', 'resize', 'rgbToGray', 'patchGrid', 'createIcc', 'iccDescription', 'applyIcc'],
   functions: ['lastError', 'lastErrorCode', 'seriesGeometry', 'buildPyramid', 'levelBySpacing', 'spacingOfMagnification',
@@ -89,6 +91,13 @@ export class Core {
   private layout: FrameTableLayout | undefined;
   decoder(): CoreDecoder {
     return new CoreDecoder(this, this.ok(new this.m.Decoder()));
+  }
+  /**
+   * A volume the core fills frame by frame (CorePixels.transformInto): ranges [s0, s1, r0, r1, c0,
+   * c1] of a grid of rows x columns; samples 0: from the first frame.
+   */
+  volume(ranges: number[], rows: number, columns: number, samples: number, dtype: 'float32' | 'float64', source?: string): CoreVolume {
+    return new CoreVolume(this.ok(new this.m.VolumeBuffer(ranges, rows, columns, samples, dtype === 'float32'), source), dtype);
   }
   pixelOps(): CorePixelOps {
     return new CorePixelOps(this, this.ok(new this.m.PixelOps()));
@@ -271,6 +280,17 @@ export class CorePixels {
   releaseRegion(): void {
     this.bound?.releaseRegion();
   }
+  /** Frame i's transformed values written at `slice` of `volume` (decoded elsewhere). */
+  transformInto(i: number, d: DecodedFrame, options: TransformSettings, volume: CoreVolume, slice: number): void {
+    const p = this.p();
+    this.ok(p.transformInto(i, this.input(d.bytes), d.report, options, volume.bound(), slice));
+  }
+  /** Frame i decoded from its range bytes and transformed straight into `volume` (`keep`: as pasteEncoded). */
+  decodeTransformInto(i: number, bytes: Uint8Array, options: TransformSettings, volume: CoreVolume, slice: number, keep: boolean): DecodedFrame | undefined {
+    const p = this.p();
+    this.ok(p.decodeTransformInto(i, this.input(bytes), options, volume.bound(), slice));
+    return keep ? { bytes: copyOut(p.output()), report: p.report() } : undefined;
+  }
   geometry(frames: number[], options: GeometrySettings): VolumeGeometry {
     return this.ok(this.p().geometry(frames, options));
   }
@@ -314,6 +334,31 @@ export class CorePixels {
     const data = dtype === 'float32' ? Float32Array.from(view) : view.slice();
     p.releaseOutput();
     return { data, samplesPerPixel: t.samplesPerPixel, transform: t.transform };
+  }
+}
+
+/** A volume in the core, filled frame by frame; taken out once. */
+export class CoreVolume {
+  /** @internal */
+  constructor(private raw: RawVolume | null, readonly dtype: 'float32' | 'float64') {}
+
+  /** @internal */
+  bound(): RawVolume {
+    if (!this.raw) throw ioError('aborted', 'the volume was taken');
+    return this.raw;
+  }
+  /** The voxels (a copy) and samples per voxel; the core's buffer is freed. */
+  take(): { data: Float32Array | Float64Array; samples: number } {
+    const v = this.bound();
+    const bytes = copyOut(v.data());
+    const samples = v.samples();
+    this.delete();
+    const data = this.dtype === 'float32' ? new Float32Array(bytes.buffer, 0, bytes.byteLength / 4) : new Float64Array(bytes.buffer, 0, bytes.byteLength / 8);
+    return { data, samples };
+  }
+  delete(): void {
+    this.raw?.delete();
+    this.raw = null;
   }
 }
 

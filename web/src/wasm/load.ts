@@ -53,9 +53,17 @@ export interface RawPixels {
   findSegments(filter: object): number[];
   planSegments(request: object, reference: object | null): SegmentPlan;
   pasteSegment(index: number, n: number): void;
+  transformInto(index: number, n: number, report: object, options: object, volume: RawVolume, slice: number): void;
+  decodeTransformInto(index: number, n: number, options: object, volume: RawVolume, slice: number): void;
   pasteSegmentStored(index: number, n: number, report: object): void;
   segmentVolume(): Uint8Array;
   releaseSegments(): void;
+  delete(): void;
+}
+/** @internal */
+export interface RawVolume {
+  data(): Uint8Array;
+  samples(): number;
   delete(): void;
 }
 /** @internal */
@@ -85,6 +93,7 @@ export interface CoreModule {
     frameTableLayout(): FrameTableLayout;
   };
   Pixels: new (instance: RawInstance) => RawPixels;
+  VolumeBuffer: new (ranges: number[], rows: number, columns: number, samples: number, float32: boolean) => RawVolume;
   Decoder: new () => RawDecoder;
   PixelOps: new () => RawPixelOps;
   lastError(): ErrorValue;
