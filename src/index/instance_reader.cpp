@@ -135,7 +135,8 @@ instance_summary instance_reader::summary() const {
   s.total_pixel_matrix_columns = num(tags::total_pixel_matrix_columns);
   s.elements = ds.deep_size();
   if (f.pixel.present) {
-    instance_summary::pixel_data& px = s.pixel.emplace();
+    s.pixel = instance_summary::pixel_data{};
+    instance_summary::pixel_data& px = *s.pixel;
     px.tag = tag_hex(f.pixel.tag);
     px.offset = f.pixel.element_offset;
     px.value_offset = f.pixel.value_offset;
