@@ -1,10 +1,11 @@
 // Whole-slide images: pyramids from their instances, level choice by spacing, magnifications, and
-// the 8-bit pixel operations of PixelOps (resampling, luminance, the patch grid, ICC transforms).
+// the 8-bit pixel operations of PixelOps.
 #include <algorithm>
 #include <memory>
 #include <vector>
 
 #include "glue.hpp"
+#include "pixels.hpp"
 #include "values.hpp"
 #include "wsi/icc.hpp"
 #include "wsi/pyramid.hpp"
@@ -45,57 +46,75 @@ val resizeLevel(double rows, double columns, double source_row, double source_co
 
 }  // namespace
 
+// 8-bit pixel operations for slides on one current image, which stays in WASM memory from the
+// region it is made of to the patch that leaves: MONOCHROME1, placement on a filled canvas,
+// resampling, luminance and the patch grid, ICC transforms.
 class pixel_ops {
  public:
+  // The current image, written by the caller (a mask, pixels from elsewhere).
   val inputBuffer(size_t n) {
-    input_.resize(n);
-    return borrowed(input_);
+    current_.resize(n);
+    return borrowed(current_);
   }
-  // kind 0: area, 1: cubic. The source is in inputBuffer; returns a borrowed view of the output.
-  val resize(int kind, double src_rows, double src_columns, double samples, double origin_x, double origin_y, double scale_x,
-             double scale_y, double dst_rows, double dst_columns) {
-    output_.assign(size_t(dst_rows) * size_t(dst_columns) * size_t(samples), 0);
-    if (size_t(src_rows) * size_t(src_columns) * size_t(samples) > input_.size())
-      return fail(make_error(errc::invalid_argument, error::no_offset, "resize: the source is larger than its buffer")), val::undefined();
-    (kind == 1 ? resize_cubic : resize_area)(input_.data(), uint32_t(src_rows), uint32_t(src_columns), uint32_t(samples),
-                                             resample_box{origin_x, origin_y, scale_x, scale_y}, output_.data(), uint32_t(dst_rows),
+  // The current image becomes a Pixels' assembled region (handed over, not copied).
+  void adoptRegion(pixels* from) { current_ = from->session().take_region(); }
+  void invert() { invert_8bit(current_.data(), current_.size()); }
+  // The current rows x columns image placed at (row, column) of a height x width canvas of `fill`.
+  void place(double rows, double columns, double samples, double height, double width, double row, double column, int fill) {
+    if (size_t(rows) * size_t(columns) * size_t(samples) > current_.size())
+      return fail(make_error(errc::invalid_argument, error::no_offset, "place: the image is larger than its buffer"));
+    current_ = place_on_canvas(current_.data(), uint32_t(rows), uint32_t(columns), uint32_t(samples), uint32_t(height), uint32_t(width),
+                               int64_t(row), int64_t(column), uint8_t(fill));
+  }
+  // kind 0: area, 1: cubic; the current image resampled to dst_rows x dst_columns.
+  void resize(int kind, double src_rows, double src_columns, double samples, double origin_x, double origin_y, double scale_x,
+              double scale_y, double dst_rows, double dst_columns) {
+    if (size_t(src_rows) * size_t(src_columns) * size_t(samples) > current_.size())
+      return fail(make_error(errc::invalid_argument, error::no_offset, "resize: the source is larger than its buffer"));
+    std::vector<uint8_t> out(size_t(dst_rows) * size_t(dst_columns) * size_t(samples), 0);
+    (kind == 1 ? resize_cubic : resize_area)(current_.data(), uint32_t(src_rows), uint32_t(src_columns), uint32_t(samples),
+                                             resample_box{origin_x, origin_y, scale_x, scale_y}, out.data(), uint32_t(dst_rows),
                                              uint32_t(dst_columns));
-    return borrowed(output_);
+    current_ = std::move(out);
   }
-  // RGB in inputBuffer -> its luminance, in place at the start of inputBuffer (for patchGrid).
+  // RGB -> its luminance, in place at the start of the current image (for patchGrid).
   void rgbToGray(double pixels) {
-    const size_t n = std::min(size_t(pixels), input_.size() / 3);
-    const auto gray = rgb_to_gray(input_.data(), n);
-    std::copy(gray.begin(), gray.end(), input_.begin());
+    const size_t n = std::min(size_t(pixels), current_.size() / 3);
+    const auto gray = rgb_to_gray(current_.data(), n);
+    std::copy(gray.begin(), gray.end(), current_.begin());
   }
-  // The mask (luminance) in inputBuffer -> [[row, column]...] of the patches to read.
+  // The mask (luminance) in the current image -> [[row, column]...] of the patches to read.
   val patchGrid(double mask_rows, double mask_columns, double rows, double columns, val options) {
-    if (size_t(mask_rows) * size_t(mask_columns) > input_.size())
+    if (size_t(mask_rows) * size_t(mask_columns) > current_.size())
       return fail(make_error(errc::invalid_argument, error::no_offset, "mask larger than its buffer")), val::undefined();
-    auto g = patch_grid(input_.data(), uint32_t(mask_rows), uint32_t(mask_columns), uint32_t(rows), uint32_t(columns),
+    auto g = patch_grid(current_.data(), uint32_t(mask_rows), uint32_t(mask_columns), uint32_t(rows), uint32_t(columns),
                         patch_grid_options_from(options));
     if (!g) return fail(g.err()), val::undefined();
     val out = val::array();
     for (size_t k = 0; k < g->size(); ++k) out.set(k, js(std::array<int64_t, 2>{(*g)[k].row, (*g)[k].column}));
     return out;
   }
-  // The ICC profile in inputBuffer(n); target 0 sRGB, 1 Display P3; intent as lcms. Then applyIcc
-  // on RGB pixels written to inputBuffer.
+  // The ICC profile written to profileBuffer(n); target 0 sRGB, 1 Display P3; intent as lcms.
+  val profileBuffer(size_t n) {
+    profile_.resize(n);
+    return borrowed(profile_);
+  }
   void createIcc(size_t n, int target, int intent) {
-    auto t = icc_transform::create(input_.data(), std::min(n, input_.size()), target == 1 ? icc_target::display_p3 : icc_target::srgb,
+    auto t = icc_transform::create(profile_.data(), std::min(n, profile_.size()), target == 1 ? icc_target::display_p3 : icc_target::srgb,
                                    icc_intent(std::clamp(intent, 0, 3)));
     if (!t) return fail(t.err());
     icc_ = std::make_unique<icc_transform>(std::move(t.value()));
   }
   std::string iccDescription() const { return icc_ ? icc_->description() : std::string(); }
-  val applyIcc(double pixels) {
-    const size_t n = std::min(size_t(pixels), input_.size() / 3);
-    if (icc_) icc_->apply(input_.data(), n);
-    return borrowed_bytes(input_.data(), n * 3);
+  // The ICC transform applied to the current image's first `pixels` RGB pixels, in place.
+  void applyIcc(double pixels) {
+    if (icc_) icc_->apply(current_.data(), std::min(size_t(pixels), current_.size() / 3));
   }
+  val current() { return borrowed(current_); }
+  void release() { std::vector<uint8_t>().swap(current_); }
 
  private:
-  std::vector<uint8_t> input_, output_;
+  std::vector<uint8_t> current_, profile_;
   std::unique_ptr<icc_transform> icc_;
 };
 
@@ -114,10 +133,16 @@ EMSCRIPTEN_BINDINGS(lazydcm_wsi) {
   emscripten::class_<pixel_ops>("PixelOps")
       .constructor(LAZYDCM_ENTRY(&make_pixel_ops, "PixelOps"), emscripten::allow_raw_pointers())
       .function("inputBuffer", LAZYDCM_ENTRY(&pixel_ops::inputBuffer, "PixelOps.inputBuffer"))
+      .function("adoptRegion", LAZYDCM_ENTRY(&pixel_ops::adoptRegion, "PixelOps.adoptRegion"), emscripten::allow_raw_pointers())
+      .function("invert", LAZYDCM_ENTRY(&pixel_ops::invert, "PixelOps.invert"))
+      .function("place", LAZYDCM_ENTRY(&pixel_ops::place, "PixelOps.place"))
       .function("resize", LAZYDCM_ENTRY(&pixel_ops::resize, "PixelOps.resize"))
       .function("rgbToGray", LAZYDCM_ENTRY(&pixel_ops::rgbToGray, "PixelOps.rgbToGray"))
       .function("patchGrid", LAZYDCM_ENTRY(&pixel_ops::patchGrid, "PixelOps.patchGrid"))
+      .function("profileBuffer", LAZYDCM_ENTRY(&pixel_ops::profileBuffer, "PixelOps.profileBuffer"))
       .function("createIcc", LAZYDCM_ENTRY(&pixel_ops::createIcc, "PixelOps.createIcc"))
       .function("iccDescription", LAZYDCM_ENTRY(&pixel_ops::iccDescription, "PixelOps.iccDescription"))
-      .function("applyIcc", LAZYDCM_ENTRY(&pixel_ops::applyIcc, "PixelOps.applyIcc"));
+      .function("applyIcc", LAZYDCM_ENTRY(&pixel_ops::applyIcc, "PixelOps.applyIcc"))
+      .function("current", LAZYDCM_ENTRY(&pixel_ops::current, "PixelOps.current"))
+      .function("release", LAZYDCM_ENTRY(&pixel_ops::release, "PixelOps.release"));
 }

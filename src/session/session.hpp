@@ -73,6 +73,8 @@ class image_session {
   const std::string& transform_description() const { return transform_description_; }
   uint32_t output_samples() const { return output_samples_; }
   const std::vector<uint8_t>& region() const { return region_; }
+  // The assembled region's buffer, handed over (the session holds none afterwards).
+  std::vector<uint8_t> take_region() { return std::move(region_); }
   void release_frame();   // stored() and values()
   void release_region();  // region()
 

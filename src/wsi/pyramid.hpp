@@ -103,6 +103,12 @@ void resize_cubic(const uint8_t* src, uint32_t src_rows, uint32_t src_columns, u
 
 // RGB -> luminance as OpenCV's COLOR_RGB2GRAY (0.299 R + 0.587 G + 0.114 B, rounded).
 std::vector<uint8_t> rgb_to_gray(const uint8_t* rgb, size_t pixels);
+// 8-bit MONOCHROME1 shown as MONOCHROME2 (255 - x), in place.
+void invert_8bit(uint8_t* data, size_t n);
+// A rows x columns x samples image placed at (row, column) of a height x width canvas filled
+// with `fill` (a patch that reaches past the image's edges); the image's part inside is copied.
+std::vector<uint8_t> place_on_canvas(const uint8_t* image, uint32_t rows, uint32_t columns, uint32_t samples, uint32_t height,
+                                     uint32_t width, int64_t row, int64_t column, uint8_t fill);
 
 // The patch generator's grid (EZ-WSI's DicomPatchGenerator): patches of `patch` pixels every
 // `stride` pixels over an image of `rows` x `columns`, kept where the mask (luminance, `mask_rows`

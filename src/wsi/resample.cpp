@@ -1,6 +1,7 @@
 // Resampling, luminance and the patch generator's tissue grid (see pyramid.hpp).
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 
 #include "wsi/pyramid.hpp"
 
@@ -93,6 +94,21 @@ void resize_cubic(const uint8_t* src, uint32_t src_rows, uint32_t src_columns, u
                   uint8_t* dst, uint32_t dst_rows, uint32_t dst_columns) {
   separable(src, src_rows, src_columns, samples, cubic_taps(dst_rows, src_rows, box.origin_y, box.scale_y),
             cubic_taps(dst_columns, src_columns, box.origin_x, box.scale_x), dst, dst_rows, dst_columns);
+}
+
+void invert_8bit(uint8_t* data, size_t n) {
+  for (size_t i = 0; i < n; ++i) data[i] = uint8_t(255 - data[i]);
+}
+
+std::vector<uint8_t> place_on_canvas(const uint8_t* image, uint32_t rows, uint32_t columns, uint32_t samples, uint32_t height,
+                                     uint32_t width, int64_t row, int64_t column, uint8_t fill) {
+  std::vector<uint8_t> out(size_t(height) * width * samples, fill);
+  for (int64_t r = std::max<int64_t>(0, -row); r < rows && r + row < height; ++r) {
+    const int64_t c0 = std::max<int64_t>(0, -column), c1 = std::min<int64_t>(columns, int64_t(width) - column);
+    if (c0 >= c1) break;
+    std::memcpy(out.data() + ((r + row) * width + c0 + column) * samples, image + (r * columns + c0) * samples, size_t(c1 - c0) * samples);
+  }
+  return out;
 }
 
 std::vector<uint8_t> rgb_to_gray(const uint8_t* rgb, size_t pixels) {

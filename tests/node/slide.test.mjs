@@ -13,6 +13,7 @@ import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 
 import { createFrameCaches, DicomWebClient, ErrorCode, LazydcmError, open, openSlide, parseDicomWebUrl, parseMultipart } from '../../web/dist/index.js';
+import { copies } from '../../web/dist/wasm/core.js';
 import { startNginx } from '../../scripts/lib/nginx.mjs';
 import { startOrthanc } from '../../scripts/lib/orthanc.mjs';
 import { readNpy } from './lib/npy.mjs';
@@ -101,6 +102,18 @@ describe('Slide from local files', () => {
     await assert.rejects(slide.getPatch(0, 800, 0, 10, 10), (e) => e.code === ErrorCode.outOfImage);
     await assert.rejects(slide.getPatch(0, 0, 0, 10, 10, { focalPlane: 2 }), (e) => e.code === ErrorCode.invalidArgument);
     await assert.rejects(slide.getPatch(0, 0, 0, 0, 10), (e) => e.code === ErrorCode.invalidArgument);
+  });
+
+  test('a patch stays in WASM from its region to the copy out: one copy in per tile, one out', async () => {
+    const s2 = await openSlide(files, { caches: false });
+    const [x, y, w, h] = [-30, 50, 200, 150];
+    copies.reset();
+    const p = await s2.getPatch(0, x, y, w, h, { fill: 7 });
+    assert.equal(diff(p.data, crop(npy(wsi.levels[0].npy[0]), x, y, w, h, 7)).max, 0);
+    const { tileRows: tr, tileColumns: tc } = s2.levels[0];
+    const tiles = (Math.ceil((y + h) / tr) - Math.floor(y / tr)) * (Math.ceil((x + w) / tc) - Math.floor(0 / tc));
+    assert.deepEqual({ in: copies.in, out: copies.out, outBytes: copies.outBytes }, { in: tiles, out: 1, outBytes: w * h * 3 });
+    await s2.close();
   });
 
   test('ancillary images equal their references', async () => {

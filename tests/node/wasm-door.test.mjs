@@ -106,3 +106,12 @@ test('one error convention: a failing call is a LazydcmError naming its source, 
   assert.deepEqual([...out.bytes], [1, 2, 3, 4]);
   assert.deepEqual({ in: copies.in, inBytes: copies.inBytes, out: copies.out, outBytes: copies.outBytes }, { in: 1, inBytes: 4, out: 1, outBytes: 4 });
 });
+
+test('PixelOps works on one current image in WASM: MONOCHROME1 inverted, placed on a filled canvas (by hand)', async () => {
+  const ops = (await core()).pixelOps();
+  ops.load(new Uint8Array([0, 10, 255, 128, 1, 2]));  // 2 x 3, one sample
+  ops.invert();
+  ops.place(2, 3, 1, 3, 4, 1, -1, 9);  // at row 1, column -1 of a 3 x 4 canvas: the first column falls off
+  assert.deepEqual([...ops.take()], [9, 9, 9, 9, 245, 0, 9, 9, 254, 253, 9, 9]);
+  ops.delete();
+});

@@ -2,6 +2,7 @@
 import { ErrorCode, LazydcmError } from '../core/errors.js';
 import { standardizeRange } from './indices.js';
 import { transformOptions, typed, type PixelHost } from './pixel-host.js';
+import type { CorePixels, RegionPlan } from '../wasm/core.js';
 import type { Region, RegionOptions } from './types.js';
 
 /**
@@ -10,6 +11,23 @@ import type { Region, RegionOptions } from './types.js';
  * tile covers are 0, as highdicom fills them.
  */
 export function readRegion(host: PixelHost, options: RegionOptions): Promise<Region> {
+  const s = host.summary;
+  return assembleRegion(host, options, (pixels, plan) => {
+    const frames = plan.frames;
+    if (options.stored) {
+      const { array, dtype } = typed(pixels.regionStored(), s.bitsAllocated ?? 8, s.pixelRepresentation === 1, s.pixelData?.tag !== '7FE00010');
+      return { data: array, rows: plan.rows, columns: plan.columns, samplesPerPixel: s.samplesPerPixel ?? 1, frames, dtype, covered: plan.rects };
+    }
+    const { data, samplesPerPixel, transform } = pixels.regionValues(transformOptions(options), options.dtype);
+    return { data, rows: plan.rows, columns: plan.columns, samplesPerPixel, frames, dtype: options.dtype ?? 'float64', transform, covered: plan.rects };
+  });
+}
+
+/**
+ * Assembles a region in the core and hands it to `use` (synchronously, before the region's buffer
+ * is released): to copy it out, or to keep working on it in WASM (a slide patch's PixelOps).
+ */
+export function assembleRegion<T>(host: PixelHost, options: RegionOptions, use: (pixels: CorePixels, plan: RegionPlan) => T): Promise<T> {
   return host.exclusively(async () => {
     const s = host.summary;
     if (!s.totalPixelMatrixRows || !s.totalPixelMatrixColumns) {
@@ -24,12 +42,7 @@ export function readRegion(host: PixelHost, options: RegionOptions): Promise<Reg
     try {
       const decode = { reduce: 0, rgb: options.rgb ?? false };
       await host.forEachFrame(frames, options, (i, d) => pixels.pasteDecoded(i, d), (i, bytes, keep) => pixels.pasteEncoded(i, bytes, decode, keep));
-      if (options.stored) {
-        const { array, dtype } = typed(pixels.regionStored(), s.bitsAllocated ?? 8, s.pixelRepresentation === 1, s.pixelData?.tag !== '7FE00010');
-        return { data: array, rows: plan.rows, columns: plan.columns, samplesPerPixel: s.samplesPerPixel ?? 1, frames, dtype, covered: plan.rects };
-      }
-      const { data, samplesPerPixel, transform } = pixels.regionValues(transformOptions(options), options.dtype);
-      return { data, rows: plan.rows, columns: plan.columns, samplesPerPixel, frames, dtype: options.dtype ?? 'float64', transform, covered: plan.rects };
+      return use(pixels, plan);
     } finally {
       pixels.releaseRegion();
     }

@@ -2,6 +2,8 @@ import { ErrorCode, LazydcmError } from '../core/errors.js';
 import { sumStats, type IoStats } from '../io/stats.js';
 import { core as wasmCore, type Core, type CorePixelOps } from '../wasm/core.js';
 import type { Instance, ReadOptions } from './instance.js';
+import { assembleRegion } from './region.js';
+import type { RegionOptions } from './types.js';
 
 /** Millimetres per pixel, (row, column) as in Pixel Spacing. */
 export interface PixelSpacing {
@@ -98,6 +100,12 @@ export interface PatchGeneratorOptions {
 }
 
 const ICC_INTENT = { perceptual: 0, relative: 1, saturation: 2, absolute: 3 } as const;
+
+/** What a patch's pixels go through in the PixelOps after the region: resampling, a canvas. */
+interface PatchSteps {
+  resize?: { kind: 0 | 1; box: { originX: number; originY: number; scaleX: number; scaleY: number }; rows: number; columns: number };
+  place?: { height: number; width: number; row: number; column: number; fill: number };
+}
 
 /**
  * A whole-slide image: VL Whole Slide Microscopy instances of one series grouped into pyramid
@@ -212,17 +220,29 @@ export class Slide {
       throw new LazydcmError(ErrorCode.outOfImage, 'outOfImage', `patch ${width} x ${height} at (${x}, ${y}) is outside the ${columns} x ${rows} level`);
     }
     const resized = 'source' in target;
-    const inside = resized ? await this.resampled(target, x0, y0, x1 - x0, y1 - y0, options)
-      : await this.readLevel(target, x0, y0, x1 - x0, y1 - y0, options);
-    const samples = inside.samples;
-    const data = new Uint8Array(width * height * samples);
-    if (options.fill) data.fill(options.fill);
-    const w = x1 - x0;
-    for (let r = 0; r < y1 - y0; r++) {
-      data.set(inside.data.subarray(r * w * samples, (r + 1) * w * samples), ((r + y0 - y) * width + (x0 - x)) * samples);
+    // A patch that reaches past the level's edges: the part inside, placed on a canvas of `fill`.
+    const place = x0 !== x || y0 !== y || x1 - x0 !== width || y1 - y0 !== height
+      ? { height, width, row: y0 - y, column: x0 - x, fill: options.fill ?? 0 } : undefined;
+    const w = x1 - x0, h = y1 - y0;
+    let out: { data: Uint8Array; samples: number; colour: string };
+    if (resized) {
+      // EZ-WSI maps by the sizes (source box x * srcW / dstW), not by the spacing factors.
+      const src = target.source;
+      const fx = src.columns / target.columns, fy = src.rows / target.rows;
+      const up = fx < 1 || fy < 1;
+      const margin = up ? 2 : 0;  // cubic taps reach two source pixels out
+      const sx0 = Math.max(0, Math.floor(x0 * fx) - margin), sy0 = Math.max(0, Math.floor(y0 * fy) - margin);
+      const sx1 = Math.min(src.columns, Math.ceil((x0 + w) * fx) + margin), sy1 = Math.min(src.rows, Math.ceil((y0 + h) * fy) + margin);
+      const { image, plane } = this.imageOf(src, options.focalPlane ?? 0);
+      out = await this.pixelsOf(image, plane, sx0, sy0, sx1 - sx0, sy1 - sy0, options, {
+        resize: { kind: up ? 1 : 0, box: { originX: x0 * fx - sx0, originY: y0 * fy - sy0, scaleX: fx, scaleY: fy }, rows: h, columns: w }, place,
+      });
+    } else {
+      const { image, plane } = this.imageOf(target, options.focalPlane ?? 0);
+      out = await this.pixelsOf(image, plane, x0, y0, w, h, options, { place });
     }
-    const colour = options.icc && samples === 3 ? await this.applyIcc(data, options) : 'stored';
-    return { data, x, y, rows: height, columns: width, samplesPerPixel: samples, level: resized ? target.source.index : target.index, colour };
+    return { data: out.data, x, y, rows: height, columns: width, samplesPerPixel: out.samples, level: resized ? target.source.index : target.index,
+      colour: out.colour };
   }
 
   /** A whole (small) level as one patch; refuses levels above `maxPixels` (default 64 Mi). */
@@ -237,9 +257,8 @@ export class Slide {
 
   /** A label / overview / thumbnail image, whole. */
   async getAncillary(image: AncillaryImage, options: PatchOptions = {}): Promise<Patch> {
-    const region = await this.readParts([image.instance], 0, 0, image.columns, image.rows, options, 0);
-    const colour = options.icc && region.samples === 3 ? await this.applyIcc(region.data, options) : 'stored';
-    return { data: region.data, x: 0, y: 0, rows: image.rows, columns: image.columns, samplesPerPixel: region.samples, level: -1, colour };
+    const out = await this.pixelsOf([image.instance], 0, 0, 0, image.columns, image.rows, options, {});
+    return { data: out.data, x: 0, y: 0, rows: image.rows, columns: image.columns, samplesPerPixel: out.samples, level: -1, colour: out.colour };
   }
 
   /** The ICC profile (optical path, else top level) of the finest level's first instance; null without one. */
@@ -259,6 +278,7 @@ export class Slide {
     const target = typeof level === 'number' ? this.level(level) : level;
     // The mask: a caller's 0/1 as 0/255, else the luminance of a low-magnification level.
     let mask: { data: Uint8Array; rows: number; columns: number; rgb: boolean };
+    const ops = this.pixelOps();
     let lo = options.minLuminance ?? 1 / 255, hi = options.maxLuminance ?? 0.8;
     if (options.mask) {
       const { rows, columns } = options.mask;
@@ -270,7 +290,8 @@ export class Slide {
       const image = await this.getImage(maskLevel, { focalPlane: options.focalPlane });
       mask = { data: image.data, rows: image.rows, columns: image.columns, rgb: image.samplesPerPixel === 3 };
     }
-    const grid = this.pixelOps().patchGrid(mask.data, mask.rows, mask.columns, mask.rgb, target.rows, target.columns, {
+    ops.load(mask.data);
+    const grid = ops.patchGrid(mask.rows, mask.columns, mask.rgb, target.rows, target.columns, {
       patch: options.patchSize, stride: options.stride ?? options.patchSize, minLuminance: lo, maxLuminance: hi,
     });
     return new PatchGenerator(this, target, options.patchSize, grid.map(([row, column]) => ({ row, column })), options.focalPlane);
@@ -329,73 +350,82 @@ export class Slide {
     throw new LazydcmError(ErrorCode.invalidArgument, 'invalidArgument', `focal plane ${focalPlane} of ${level.focalPlanes} at level ${level.index}`);
   }
 
-  /** [x, x + w) x [y, y + h) inside a level, 8-bit. */
-  private readLevel(level: SlideLevel, x: number, y: number, w: number, h: number, options: PatchOptions) {
-    const { image, plane } = this.imageOf(level, options.focalPlane ?? 0);
-    return this.readParts(image, x, y, w, h, options, plane);
-  }
-
-  /** A region over the parts of one image (a concatenation's instances each paste their own tiles). */
-  private async readParts(parts: Instance[], x: number, y: number, w: number, h: number, options: PatchOptions, plane: number) {
-    const regions = await Promise.all(parts.map((part) => {
-      const s = part.summary;
-      if ((s.bitsAllocated ?? 8) !== 8) {
-        throw new LazydcmError(ErrorCode.invalidImageAttributes, 'invalidImageAttributes', `slides of ${s.bitsAllocated}-bit samples are not supported (8-bit only)`, undefined, part.source.name);
+  /**
+   * [x, x + w) x [y, y + h) of one image (its concatenation parts), 8-bit, then `steps`, in WASM:
+   * the region is assembled in the core and handed to the PixelOps without a copy, MONOCHROME1
+   * inverted, resampled, placed on its canvas and ICC-transformed there, and copied out once.
+   * (A concatenation's parts each assemble their own tiles; they are merged in JavaScript first.)
+   */
+  private async pixelsOf(parts: Instance[], plane: number, x: number, y: number, w: number, h: number, options: PatchOptions,
+    steps: PatchSteps): Promise<{ data: Uint8Array; samples: number; colour: string }> {
+    for (const part of parts) {
+      const bits = part.summary.bitsAllocated ?? 8;
+      if (bits !== 8) {
+        throw new LazydcmError(ErrorCode.invalidImageAttributes, 'invalidImageAttributes', `slides of ${bits}-bit samples are not supported (8-bit only)`, undefined, part.source.name);
       }
-      const planes = this.planes.get(part) ?? 1;
-      return part.getTotalPixelMatrix({
-        rowStart: y, rowEnd: y + h, columnStart: x, columnEnd: x + w, asIndices: true, stored: true, rgb: true,
-        focalPlane: planes > 1 ? plane : undefined, opticalPath: options.opticalPath, signal: options.signal, priority: options.priority,
-        maxGap: options.maxGap, onProgress: options.onProgress,
+    }
+    const icc = options.icc ? await this.iccOf(options) : undefined;
+    const region = (part: Instance): RegionOptions => ({
+      rowStart: y, rowEnd: y + h, columnStart: x, columnEnd: x + w, asIndices: true, stored: true, rgb: true,
+      focalPlane: (this.planes.get(part) ?? 1) > 1 ? plane : undefined, opticalPath: options.opticalPath, signal: options.signal,
+      priority: options.priority, maxGap: options.maxGap, onProgress: options.onProgress,
+    });
+    const samples = parts[0].summary.samplesPerPixel ?? 1;
+    // Synchronous from the current image to the copy out: concurrent patches share the PixelOps.
+    const finish = (ops: CorePixelOps) => {
+      if (parts[0].summary.photometricInterpretation === 'MONOCHROME1') ops.invert();
+      let rows = h, columns = w;
+      if (steps.resize) {
+        ops.resize(steps.resize.kind, h, w, samples, steps.resize.box, steps.resize.rows, steps.resize.columns);
+        ({ rows, columns } = steps.resize);
+      }
+      if (steps.place) {
+        const p = steps.place;
+        ops.place(rows, columns, samples, p.height, p.width, p.row, p.column, p.fill);
+        ({ height: rows, width: columns } = p);
+      }
+      let colour = 'stored';
+      if (icc && samples === 3) {
+        if (this.iccKey !== icc.key) {
+          // One transform at a time in the PixelOps; rebuilt only when the target or intent changes.
+          this.iccDescription = ops.createIcc(icc.profile, icc.target, icc.intent);
+          this.iccKey = icc.key;
+        }
+        ops.applyIcc(rows * columns);
+        colour = `ICC ${this.iccDescription}`;
+      }
+      return { data: ops.take(), samples, colour };
+    };
+    if (parts.length === 1) {
+      return assembleRegion(parts[0], region(parts[0]), (pixels) => {
+        const ops = this.pixelOps();
+        ops.adoptRegion(pixels);
+        return finish(ops);
       });
-    }));
-    const samples = regions[0].samplesPerPixel;
-    let data = regions[0].data as Uint8Array;
-    if (regions.length > 1) {
-      data = new Uint8Array(w * h * samples);
-      for (const r of regions) {
-        for (const [row, column, rows, columns] of r.covered ?? []) {
-          for (let k = 0; k < rows; k++) {
-            const at = ((row + k) * w + column) * samples;
-            data.set((r.data as Uint8Array).subarray(at, at + columns * samples), at);
-          }
+    }
+    const regions = await Promise.all(parts.map((part) => part.getTotalPixelMatrix(region(part))));
+    const data = new Uint8Array(w * h * samples);
+    for (const r of regions) {
+      for (const [row, column, rows, columns] of r.covered ?? []) {
+        for (let k = 0; k < rows; k++) {
+          const at = ((row + k) * w + column) * samples;
+          data.set((r.data as Uint8Array).subarray(at, at + columns * samples), at);
         }
       }
     }
-    if (parts[0].summary.photometricInterpretation === 'MONOCHROME1') for (let i = 0; i < data.length; i++) data[i] = 255 - data[i];
-    return { data, samples };
+    const ops = this.pixelOps();
+    ops.load(data);
+    return finish(ops);
   }
 
-  /** A resized level's pixels: the source box read, then area (downsample) or cubic (upsample) resampling. */
-  private async resampled(r: ResizedLevel, x: number, y: number, w: number, h: number, options: PatchOptions) {
-    const src = r.source;
-    // EZ-WSI maps by the sizes (source box x * srcW / dstW), not by the spacing factors.
-    const fx = src.columns / r.columns, fy = src.rows / r.rows;
-    const up = fx < 1 || fy < 1;
-    const margin = up ? 2 : 0;  // cubic taps reach two source pixels out
-    const sx0 = Math.max(0, Math.floor(x * fx) - margin), sy0 = Math.max(0, Math.floor(y * fy) - margin);
-    const sx1 = Math.min(src.columns, Math.ceil((x + w) * fx) + margin), sy1 = Math.min(src.rows, Math.ceil((y + h) * fy) + margin);
-    const region = await this.readLevel(src, sx0, sy0, sx1 - sx0, sy1 - sy0, options);
-    const out = this.pixelOps().resize(up ? 1 : 0, region.data, sy1 - sy0, sx1 - sx0, region.samples,
-      { originX: x * fx - sx0, originY: y * fy - sy0, scaleX: fx, scaleY: fy }, h, w);
-    return { data: out, samples: region.samples };
-  }
-
-  private async applyIcc(data: Uint8Array, options: PatchOptions): Promise<string> {
+  /** The slide's ICC profile and the transform a patch asks for; iccError without a profile. */
+  private async iccOf(options: PatchOptions): Promise<{ profile: Uint8Array; target: 0 | 1; intent: number; key: string }> {
     const target = options.icc === 'display-p3' ? 1 : 0;
     const intent = ICC_INTENT[options.intent ?? 'perceptual'];
     this.profile ??= this.iccProfile(options.signal);
     const profile = await this.profile;
     if (!profile) throw new LazydcmError(ErrorCode.iccError, 'iccError', 'the slide has no ICC profile');
-    const ops = this.pixelOps();
-    const key = `${target}/${intent}`;
-    if (this.iccKey !== key) {
-      // One transform at a time in the PixelOps; rebuilt only when the target or intent changes.
-      this.iccDescription = ops.createIcc(profile, target, intent);
-      this.iccKey = key;
-    }
-    ops.applyIcc(data);
-    return `ICC ${this.iccDescription}`;
+    return { profile, target, intent, key: `${target}/${intent}` };
   }
 
   private pixelOps(): CorePixelOps {

@@ -54,7 +54,8 @@ export const BOUND = {
     'decodeTransformInto'],
   VolumeBuffer: ['data', 'samples'],
   Decoder: ['inputBuffer', 'decode', 'output', 'report'],
-  PixelOps: ['inputBuffer', 'resize', 'rgbToGray', 'patchGrid', 'createIcc', 'iccDescription', 'applyIcc'],
+  PixelOps: ['inputBuffer', 'adoptRegion', 'invert', 'place', 'resize', 'rgbToGray', 'patchGrid', 'profileBuffer', 'createIcc',
+    'iccDescription', 'applyIcc', 'current', 'release'],
   functions: ['lastError', 'lastErrorCode', 'seriesGeometry', 'buildPyramid', 'levelBySpacing', 'spacingOfMagnification',
     'magnificationString', 'nominalMagnification', 'resizeLevel'],
   classFunctions: { Instance: ['fromMetadata', 'frameTableLayout'] },
@@ -207,11 +208,15 @@ export class CoreInstance {
 /** Frames, regions, geometry and segment volumes of one instance. */
 export class CorePixels {
   /** @internal */
-  constructor(private readonly core: Core, private bound: RawPixels | null, readonly source: string) {}
+  constructor(private readonly core: Core, private raw: RawPixels | null, readonly source: string) {}
 
   private p(): RawPixels {
-    if (!this.bound) throw ioError('aborted', 'the Instance is closed', this.source);
-    return this.bound;
+    if (!this.raw) throw ioError('aborted', 'the Instance is closed', this.source);
+    return this.raw;
+  }
+  /** @internal */
+  bound(): RawPixels {
+    return this.p();
   }
   private ok<T>(value: T): T {
     return this.core.ok(value, this.source);
@@ -278,7 +283,7 @@ export class CorePixels {
     return this.takeValues(p, dtype);
   }
   releaseRegion(): void {
-    this.bound?.releaseRegion();
+    this.raw?.releaseRegion();
   }
   /** Frame i's transformed values written at `slice` of `volume` (decoded elsewhere). */
   transformInto(i: number, d: DecodedFrame, options: TransformSettings, volume: CoreVolume, slice: number): void {
@@ -319,11 +324,11 @@ export class CorePixels {
     return copyOut(this.p().segmentVolume());
   }
   releaseSegments(): void {
-    this.bound?.releaseSegments();
+    this.raw?.releaseSegments();
   }
   delete(): void {
-    this.bound?.delete();
-    this.bound = null;
+    this.raw?.delete();
+    this.raw = null;
   }
 
   private takeValues(p: RawPixels, dtype?: 'float32' | 'float64'): Values {
@@ -378,36 +383,56 @@ export class CoreDecoder {
   }
 }
 
-/** 8-bit pixel operations for slides: resampling, luminance, the patch grid, ICC transforms. */
+/**
+ * 8-bit pixel operations for slides on one current image that stays in WASM memory from the region
+ * it is made of (adoptRegion: handed over, not copied) to the patch that leaves (take): MONOCHROME1,
+ * placement on a filled canvas, resampling, ICC; luminance and the patch grid for masks.
+ */
 export class CorePixelOps {
   /** @internal */
   constructor(private readonly core: Core, private readonly bound: RawPixelOps) {}
 
-  private input(bytes: Uint8Array): number {
-    return copyIn((n) => this.core.ok(this.bound.inputBuffer(n)), bytes);
+  /** The current image: these bytes (copied in). */
+  load(bytes: Uint8Array): void {
+    copyIn((n) => this.core.ok(this.bound.inputBuffer(n)), bytes);
   }
-  /** kind 0: area, 1: cubic. */
-  resize(kind: 0 | 1, source: Uint8Array, srcRows: number, srcColumns: number, samples: number,
-    box: { originX: number; originY: number; scaleX: number; scaleY: number }, dstRows: number, dstColumns: number): Uint8Array {
-    this.input(source);
-    return copyOut(this.core.ok(this.bound.resize(kind, srcRows, srcColumns, samples, box.originX, box.originY, box.scaleX, box.scaleY, dstRows, dstColumns)));
+  /** The current image: `pixels`' assembled region (no copy; the Pixels holds no region afterwards). */
+  adoptRegion(pixels: CorePixels): void {
+    this.core.ok(this.bound.adoptRegion(pixels.bound()));
   }
-  /** Patch origins [row, column] whose mask (a luminance image, or RGB turned to it) says tissue. */
-  patchGrid(mask: Uint8Array, maskRows: number, maskColumns: number, rgb: boolean, rows: number, columns: number,
+  /** MONOCHROME1 shown as MONOCHROME2 (255 - x). */
+  invert(): void {
+    this.core.ok(this.bound.invert());
+  }
+  /** The current rows x columns image placed at (row, column) of a height x width canvas of `fill`. */
+  place(rows: number, columns: number, samples: number, height: number, width: number, row: number, column: number, fill: number): void {
+    this.core.ok(this.bound.place(rows, columns, samples, height, width, row, column, fill));
+  }
+  /** The current image resampled (kind 0: area, 1: cubic) to dstRows x dstColumns. */
+  resize(kind: 0 | 1, srcRows: number, srcColumns: number, samples: number,
+    box: { originX: number; originY: number; scaleX: number; scaleY: number }, dstRows: number, dstColumns: number): void {
+    this.core.ok(this.bound.resize(kind, srcRows, srcColumns, samples, box.originX, box.originY, box.scaleX, box.scaleY, dstRows, dstColumns));
+  }
+  /** Patch origins [row, column] whose mask (the current image: luminance, or RGB turned to it) says tissue. */
+  patchGrid(maskRows: number, maskColumns: number, rgb: boolean, rows: number, columns: number,
     options: { patch: number; stride: number; minLuminance?: number; maxLuminance?: number }): [number, number][] {
-    this.input(mask);
     if (rgb) this.core.ok(this.bound.rgbToGray(maskRows * maskColumns));
     return this.core.ok(this.bound.patchGrid(maskRows, maskColumns, rows, columns, options));
   }
   /** Prepares an ICC transform from `profile` to sRGB (0) or Display P3 (1); returns its description. */
   createIcc(profile: Uint8Array, target: 0 | 1, intent: number): string {
-    this.core.ok(this.bound.createIcc(this.input(profile), target, intent));
+    this.core.ok(this.bound.createIcc(copyIn((n) => this.core.ok(this.bound.profileBuffer(n)), profile), target, intent));
     return this.bound.iccDescription();
   }
-  /** Applies the prepared ICC transform to RGB pixels, in place. */
-  applyIcc(rgb: Uint8Array): void {
-    this.input(rgb);
-    rgb.set(copyOut(this.core.ok(this.bound.applyIcc(rgb.length / 3))));
+  /** Applies the prepared ICC transform to the current image's first `pixels` RGB pixels. */
+  applyIcc(pixels: number): void {
+    this.core.ok(this.bound.applyIcc(pixels));
+  }
+  /** The current image (a copy); the core's buffer is freed. */
+  take(): Uint8Array {
+    const out = copyOut(this.core.ok(this.bound.current()));
+    this.bound.release();
+    return out;
   }
   delete(): void {
     this.bound.delete();

@@ -77,13 +77,19 @@ export interface RawDecoder {
 /** @internal */
 export interface RawPixelOps {
   inputBuffer(n: number): Uint8Array;
+  adoptRegion(pixels: RawPixels): void;
+  invert(): void;
+  place(rows: number, columns: number, samples: number, height: number, width: number, row: number, column: number, fill: number): void;
   resize(kind: number, srcRows: number, srcColumns: number, samples: number, originX: number, originY: number, scaleX: number,
-    scaleY: number, dstRows: number, dstColumns: number): Uint8Array;
+    scaleY: number, dstRows: number, dstColumns: number): void;
   rgbToGray(pixels: number): void;
   patchGrid(maskRows: number, maskColumns: number, rows: number, columns: number, options: object): [number, number][];
+  profileBuffer(n: number): Uint8Array;
   createIcc(n: number, target: number, intent: number): void;
   iccDescription(): string;
-  applyIcc(pixels: number): Uint8Array;
+  applyIcc(pixels: number): void;
+  current(): Uint8Array;
+  release(): void;
   delete(): void;
 }
 /** @internal */
