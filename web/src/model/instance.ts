@@ -4,7 +4,7 @@ import { IoStats } from '../io/stats.js';
 import { isFrameSource, type ByteSource, type FrameSource, type InstanceSource } from '../sources/source.js';
 import { core as wasmCore, type CoreInstance, type CorePixels } from '../wasm/core.js';
 import { FrameDecoding, type DecodeReadOptions, type UseEncoded } from './decoding.js';
-import { transformOptions, typed } from './pixel-host.js';
+import { storedFrame, transformedFrame } from './pixel-host.js';
 import { readRegion } from './region.js';
 import { drive, FrameIndex } from './frame-index.js';
 import { sharedFrameCaches, type DecodedFrame, type FrameCaches } from '../io/cache.js';
@@ -208,19 +208,12 @@ export class Instance {
   }
 
   private storedAt(d: DecodedFrame): StoredFrame {
-    const { array, dtype } = typed(d.bytes.slice(), d.report.bitsAllocated, this.summary.pixelRepresentation === 1,
-      this.summary.pixelData?.tag !== '7FE00010');
-    const r = d.report;
-    return {
-      data: array, rows: r.rows, columns: r.columns, samplesPerPixel: r.samplesPerPixel, bitsAllocated: r.bitsAllocated,
-      photometricInterpretation: r.photometricInterpretation, dtype, decoder: r.decoder,
-    };
+    return storedFrame(this.summary, d);
   }
 
   /** @internal */
   frameAt(index: number, d: DecodedFrame, options: TransformOptions): Frame {
-    const { data, samplesPerPixel, transform } = this.pixels().transform(index, d, transformOptions(options), options.dtype);
-    return { data, rows: d.report.rows, columns: d.report.columns, samplesPerPixel, transform };
+    return transformedFrame(this.pixels(), index, d, options);
   }
 
   /**

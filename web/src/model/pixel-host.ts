@@ -4,7 +4,7 @@
  */
 import type { CorePixels, DecodedFrame, InstanceSummary } from '../wasm/core.js';
 import type { DecodeReadOptions, UseEncoded } from './decoding.js';
-import type { PixelArray, TransformOptions } from './types.js';
+import type { Frame, PixelArray, StoredFrame, TransformOptions } from './types.js';
 
 export interface PixelHost {
   readonly summary: InstanceSummary;
@@ -37,4 +37,20 @@ export function typed(bytes: Uint8Array, bits: number, signed: boolean, float: b
     case 64: return { array: new Float64Array(b, 0, n / 8), dtype: 'float64' };
     default: throw new Error(`unsupported bits allocated ${bits}`);
   }
+}
+
+/** A decoded frame's stored values as a typed array (a copy: the decoded cache keeps its own). */
+export function storedFrame(summary: InstanceSummary, d: DecodedFrame): StoredFrame {
+  const { array, dtype } = typed(d.bytes.slice(), d.report.bitsAllocated, summary.pixelRepresentation === 1, summary.pixelData?.tag !== '7FE00010');
+  const r = d.report;
+  return {
+    data: array, rows: r.rows, columns: r.columns, samplesPerPixel: r.samplesPerPixel, bitsAllocated: r.bitsAllocated,
+    photometricInterpretation: r.photometricInterpretation, dtype, decoder: r.decoder,
+  };
+}
+
+/** Frame `index`, decoded, with the pixel transforms applied in the core. */
+export function transformedFrame(pixels: CorePixels, index: number, d: DecodedFrame, options: TransformOptions): Frame {
+  const { data, samplesPerPixel, transform } = pixels.transform(index, d, transformOptions(options), options.dtype);
+  return { data, rows: d.report.rows, columns: d.report.columns, samplesPerPixel, transform };
 }
