@@ -48,7 +48,12 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       const size_t i = needed[k];
       size_t n;
       const uint8_t* range = i < frames && small_enough(s, i) ? fuzz::frame_range(*r, i, data, size, n) : nullptr;
-      if (!range || s.decode(i, range, n) .code != errc::ok) { pasted = false; continue; }
+      if (!range) { pasted = false; continue; }
+      if (rng & 16) {  // decoded straight into the region (the path the WASM API takes)
+        if (s.paste(i, range, n).code != errc::ok) pasted = false;
+        continue;
+      }
+      if (s.decode(i, range, n).code != errc::ok) { pasted = false; continue; }
       std::vector<uint8_t> stored = s.stored();
       (void)s.paste_stored(i, stored.data(), stored.size(), s.report());
     }
@@ -56,8 +61,17 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     s.release_region();
   }
 
-  // Volume geometry of all frames, then a segmentation.
-  (void)s.geometry({}, {});
+  // Volume geometry of all frames, a volume filled with the first frames' transformed values, then
+  // a segmentation.
+  if (auto g = s.geometry({}, {})) {
+    const auto& geo = g.value();
+    auto vol = volume_buffer::create({0, geo.slices, 0, geo.rows, 0, geo.columns}, geo.rows, geo.columns, 0, rng & 32);
+    for (size_t i = 0; vol && i < frames && i < geo.slice_of.size() && i < 4; ++i) {
+      size_t n;
+      const uint8_t* range = small_enough(s, i) ? fuzz::frame_range(*r, i, data, size, n) : nullptr;
+      if (range) (void)s.decode_transform_into(i, range, n, {}, vol.value(), geo.slice_of[i]);
+    }
+  }
   auto seg = s.segmentation();
   if (seg) {
     seg_volume_request req;
