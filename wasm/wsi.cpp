@@ -58,6 +58,8 @@ class pixel_ops {
   }
   // The current image becomes a Pixels' assembled region (handed over, not copied).
   void adoptRegion(pixels* from) { current_ = from->session().take_region(); }
+  // The tiles another part of a concatenation covers, merged into the current image (a region of the same size).
+  void mergeRegion(pixels* from) { fail(from->session().copy_region_into(current_)); }
   void invert() { invert_8bit(current_.data(), current_.size()); }
   // The current rows x columns image placed at (row, column) of a height x width canvas of `fill`.
   void place(double rows, double columns, double samples, double height, double width, double row, double column, int fill) {
@@ -134,6 +136,7 @@ EMSCRIPTEN_BINDINGS(lazydcm_wsi) {
       .constructor(LAZYDCM_ENTRY(&make_pixel_ops, "PixelOps"), emscripten::allow_raw_pointers())
       .function("inputBuffer", LAZYDCM_ENTRY(&pixel_ops::inputBuffer, "PixelOps.inputBuffer"))
       .function("adoptRegion", LAZYDCM_ENTRY(&pixel_ops::adoptRegion, "PixelOps.adoptRegion"), emscripten::allow_raw_pointers())
+      .function("mergeRegion", LAZYDCM_ENTRY(&pixel_ops::mergeRegion, "PixelOps.mergeRegion"), emscripten::allow_raw_pointers())
       .function("invert", LAZYDCM_ENTRY(&pixel_ops::invert, "PixelOps.invert"))
       .function("place", LAZYDCM_ENTRY(&pixel_ops::place, "PixelOps.place"))
       .function("resize", LAZYDCM_ENTRY(&pixel_ops::resize, "PixelOps.resize"))

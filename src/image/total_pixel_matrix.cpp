@@ -152,6 +152,15 @@ result<std::vector<uint32_t>> region_frames(const tile_layout& layout, const std
   return frames;
 }
 
+void copy_covered(const region_plan& plan, size_t pixel_bytes, const uint8_t* region, uint8_t* dst) {
+  for (const auto& c : plan.copies) {
+    for (uint32_t r = 0; r < c.rows; ++r) {
+      const size_t at = (size_t(c.dst_row + r) * plan.columns + c.dst_column) * pixel_bytes;
+      std::memcpy(dst + at, region + at, size_t(c.columns) * pixel_bytes);
+    }
+  }
+}
+
 void paste_tile(const region_plan& plan, const tile_layout& l, uint32_t frame, const uint8_t* tile,
                 size_t bytes_per_sample, uint8_t* region) {
   const size_t px = bytes_per_sample * l.samples_per_pixel;

@@ -56,6 +56,10 @@ result<region_plan> plan_region(const tile_layout& layout, int64_t row_start, in
 // The distinct frames (0-based, ascending) that the regions [r0, r1, c0, c1] (as plan_region) need.
 result<std::vector<uint32_t>> region_frames(const tile_layout& layout, const std::vector<std::array<int64_t, 4>>& boxes);
 
+// Copies the parts of an assembled region its tiles cover (plan.copies) into another region
+// buffer of the same size: the parts of a concatenation each assemble their own tiles.
+void copy_covered(const region_plan& plan, size_t pixel_bytes, const uint8_t* region, uint8_t* dst);
+
 // Copies one decoded tile (rows x columns x samples of bytes_per_sample, codec.hpp layout) into
 // the region buffer (region rows x columns x samples), for every copy of `frame` in the plan.
 // Pixels no tile covers keep what the buffer held (zero-initialise it: highdicom's fill).

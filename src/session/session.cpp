@@ -129,6 +129,13 @@ error image_session::decode_transform_into(size_t i, const uint8_t* range, size_
   return transform_into(i, stored_.data(), stored_.size(), report_, o, volume, slice);
 }
 
+error image_session::copy_region_into(std::vector<uint8_t>& dst) const {
+  if (region_.empty() || dst.size() != region_.size())
+    return make_error(errc::invalid_argument, error::no_offset, "regions to merge differ in size");
+  copy_covered(plan_, bytes_per_sample(image_.bits_allocated) * layout_.samples_per_pixel, region_.data(), dst.data());
+  return {};
+}
+
 error image_session::transform_region(const transform_options& o) {
   if (!r_.index() || r_.index()->frames.empty())
     return make_error(errc::no_pixel_data, error::no_offset, "no frames");

@@ -75,6 +75,9 @@ class image_session {
   const std::vector<uint8_t>& region() const { return region_; }
   // The assembled region's buffer, handed over (the session holds none afterwards).
   std::vector<uint8_t> take_region() { return std::move(region_); }
+  // The covered parts of the assembled region copied into `dst`, a region of the same size
+  // (a concatenation's parts merged).
+  error copy_region_into(std::vector<uint8_t>& dst) const;
   void release_frame();   // stored() and values()
   void release_region();  // region()
 

@@ -113,6 +113,12 @@ describe('Slide from local files', () => {
     const { tileRows: tr, tileColumns: tc } = s2.levels[0];
     const tiles = (Math.ceil((y + h) / tr) - Math.floor(y / tr)) * (Math.ceil((x + w) / tc) - Math.floor(0 / tc));
     assert.deepEqual({ in: copies.in, out: copies.out, outBytes: copies.outBytes }, { in: tiles, out: 1, outBytes: w * h * 3 });
+    // Level 1 is a concatenation of two instances: both parts' tiles merged in WASM, one copy out.
+    assert.equal(s2.levels[1].instances[0].length, 2);
+    copies.reset();
+    const whole = await s2.getImage(1);
+    assert.equal(diff(whole.data, npy(wsi.levels[1].npy[0]).data).max, 0);
+    assert.deepEqual({ in: copies.in, out: copies.out }, { in: s2.levels[1].frames, out: 1 });
     await s2.close();
   });
 

@@ -354,7 +354,7 @@ export class Slide {
    * [x, x + w) x [y, y + h) of one image (its concatenation parts), 8-bit, then `steps`, in WASM:
    * the region is assembled in the core and handed to the PixelOps without a copy, MONOCHROME1
    * inverted, resampled, placed on its canvas and ICC-transformed there, and copied out once.
-   * (A concatenation's parts each assemble their own tiles; they are merged in JavaScript first.)
+   * A concatenation's parts each assemble their own tiles, merged into the patch's own PixelOps.
    */
   private async pixelsOf(parts: Instance[], plane: number, x: number, y: number, w: number, h: number, options: PatchOptions,
     steps: PatchSteps): Promise<{ data: Uint8Array; samples: number; colour: string }> {
@@ -371,8 +371,9 @@ export class Slide {
       priority: options.priority, maxGap: options.maxGap, onProgress: options.onProgress,
     });
     const samples = parts[0].summary.samplesPerPixel ?? 1;
-    // Synchronous from the current image to the copy out: concurrent patches share the PixelOps.
-    const finish = (ops: CorePixelOps) => {
+    // Synchronous from the current image to the copy out: concurrent patches share the PixelOps
+    // (`shared`; its ICC transform is kept while the target and intent stay the same).
+    const finish = (ops: CorePixelOps, shared: boolean) => {
       if (parts[0].summary.photometricInterpretation === 'MONOCHROME1') ops.invert();
       let rows = h, columns = w;
       if (steps.resize) {
@@ -386,7 +387,9 @@ export class Slide {
       }
       let colour = 'stored';
       if (icc && samples === 3) {
-        if (this.iccKey !== icc.key) {
+        if (!shared) {
+          this.iccDescription = ops.createIcc(icc.profile, icc.target, icc.intent);
+        } else if (this.iccKey !== icc.key) {
           // One transform at a time in the PixelOps; rebuilt only when the target or intent changes.
           this.iccDescription = ops.createIcc(icc.profile, icc.target, icc.intent);
           this.iccKey = icc.key;
@@ -400,22 +403,20 @@ export class Slide {
       return assembleRegion(parts[0], region(parts[0]), (pixels) => {
         const ops = this.pixelOps();
         ops.adoptRegion(pixels);
-        return finish(ops);
+        return finish(ops, true);
       });
     }
-    const regions = await Promise.all(parts.map((part) => part.getTotalPixelMatrix(region(part))));
-    const data = new Uint8Array(w * h * samples);
-    for (const r of regions) {
-      for (const [row, column, rows, columns] of r.covered ?? []) {
-        for (let k = 0; k < rows; k++) {
-          const at = ((row + k) * w + column) * samples;
-          data.set((r.data as Uint8Array).subarray(at, at + columns * samples), at);
-        }
+    // A concatenation: the parts' regions arrive one after another (awaits between them), so this
+    // patch has its own PixelOps; each part's tiles are merged into it in WASM.
+    const ops = this.core.pixelOps();
+    try {
+      for (const [k, part] of parts.entries()) {
+        await assembleRegion(part, region(part), (pixels) => (k === 0 ? ops.adoptRegion(pixels) : ops.mergeRegion(pixels)));
       }
+      return finish(ops, false);
+    } finally {
+      ops.delete();
     }
-    const ops = this.pixelOps();
-    ops.load(data);
-    return finish(ops);
   }
 
   /** The slide's ICC profile and the transform a patch asks for; iccError without a profile. */

@@ -54,7 +54,7 @@ export const BOUND = {
     'decodeTransformInto'],
   VolumeBuffer: ['data', 'samples'],
   Decoder: ['inputBuffer', 'decode', 'output', 'report'],
-  PixelOps: ['inputBuffer', 'adoptRegion', 'invert', 'place', 'resize', 'rgbToGray', 'patchGrid', 'profileBuffer', 'createIcc',
+  PixelOps: ['inputBuffer', 'adoptRegion', 'mergeRegion', 'invert', 'place', 'resize', 'rgbToGray', 'patchGrid', 'profileBuffer', 'createIcc',
     'iccDescription', 'applyIcc', 'current', 'release'],
   functions: ['lastError', 'lastErrorCode', 'seriesGeometry', 'buildPyramid', 'levelBySpacing', 'spacingOfMagnification',
     'magnificationString', 'nominalMagnification', 'resizeLevel'],
@@ -399,6 +399,10 @@ export class CorePixelOps {
   /** The current image: `pixels`' assembled region (no copy; the Pixels holds no region afterwards). */
   adoptRegion(pixels: CorePixels): void {
     this.core.ok(this.bound.adoptRegion(pixels.bound()));
+  }
+  /** The tiles another concatenation part's region covers, merged into the current image (same size). */
+  mergeRegion(pixels: CorePixels): void {
+    this.core.ok(this.bound.mergeRegion(pixels.bound()));
   }
   /** MONOCHROME1 shown as MONOCHROME2 (255 - x). */
   invert(): void {

@@ -78,6 +78,7 @@ export interface RawDecoder {
 export interface RawPixelOps {
   inputBuffer(n: number): Uint8Array;
   adoptRegion(pixels: RawPixels): void;
+  mergeRegion(pixels: RawPixels): void;
   invert(): void;
   place(rows: number, columns: number, samples: number, height: number, width: number, row: number, column: number, fill: number): void;
   resize(kind: number, srcRows: number, srcColumns: number, samples: number, originX: number, originY: number, scaleX: number,
