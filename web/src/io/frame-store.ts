@@ -6,7 +6,7 @@
  * fetched is decided here (no I/O policy in model/).
  */
 import { ErrorCode, LazydcmError } from '../core/errors.js';
-import type { ByteSource, FrameSource } from '../sources/source.js';
+import { isFrameSource, type ByteSource, type FrameSource, type InstanceSource } from '../sources/source.js';
 import { CACHE_ENTRY_BYTES, type FrameCaches } from './cache.js';
 import { coalesce } from './coalesce.js';
 import type { RequestScheduler } from './scheduler.js';
@@ -48,6 +48,17 @@ export type FrameOrigin =
     /** A batch arrived in this transfer syntax. */
     onTransferSyntax(uid: string): void;
   };
+
+/**
+ * The origin of an instance's frames: byte ranges located by its index (files, HTTP, zips), or
+ * frames by number (DICOMweb), whose decoded size `frameBytes` bounds what a frame may cost.
+ */
+export function frameOrigin(source: InstanceSource, spans: () => FrameSpans & { length: number }, frameBytes: number,
+  onTransferSyntax: (uid: string) => void): FrameOrigin {
+  if (!isFrameSource(source)) return { kind: 'ranges', source, spans };
+  const count = spans().length;
+  return { kind: 'numbers', source, count, decodedBytes: count * frameBytes, onTransferSyntax };
+}
 
 export interface PrefetchPolicy {
   /** See OpenOptions.prefetch. */

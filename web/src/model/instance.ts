@@ -8,7 +8,7 @@ import { storedFrame, transformedFrame } from './pixel-host.js';
 import { readRegion } from './region.js';
 import { drive, FrameIndex } from './frame-index.js';
 import { sharedFrameCaches, type DecodedFrame, type FrameCaches } from '../io/cache.js';
-import { FrameStore, HeldBytes, type FrameOrigin, type ReadOptions } from '../io/frame-store.js';
+import { frameOrigin, FrameStore, HeldBytes, type ReadOptions } from '../io/frame-store.js';
 import { RequestScheduler } from '../io/scheduler.js';
 import { FrameTable, type FrameLocation } from './frame-table.js';
 import { geometryOptions, readFrameVolume, type GeometryOptions, type Volume, type VolumeGeometry } from './volume.js';
@@ -86,20 +86,12 @@ export class Instance {
       },
       seed: (held) => this.seedFrames(held),
     });
-    this.store = new FrameStore(this.originOf(source), this.caches, this.keyPrefix, this.scheduler, source.stats, options);
+    const s = this.summary;
+    const frameBytes = (s.rows ?? 0) * (s.columns ?? 0) * (s.samplesPerPixel ?? 1) * Math.ceil((s.bitsAllocated ?? 8) / 8);
+    this.store = new FrameStore(frameOrigin(source, () => this.frameTable, frameBytes, (uid) => this.adoptTransferSyntax(uid)),
+      this.caches, this.keyPrefix, this.scheduler, source.stats, options);
     this.decoding = new FrameDecoding(() => this.pixels(), this.store, this.caches, this.keyPrefix, source.stats, options.decodePool,
       source.name, () => !!this.summary.pixelData?.inInflatedStream);
-  }
-
-  /** Where the frames come from: frames by number (DICOMweb), else byte ranges located by the index. */
-  private originOf(source: InstanceSource): FrameOrigin {
-    if (!isFrameSource(source)) return { kind: 'ranges', source, spans: () => this.frameTable };
-    const s = this.summary;
-    return {
-      kind: 'numbers', source, count: this.frameTable.length,
-      decodedBytes: this.frameTable.length * (s.rows ?? 0) * (s.columns ?? 0) * (s.samplesPerPixel ?? 1) * Math.ceil((s.bitsAllocated ?? 8) / 8),
-      onTransferSyntax: (uid) => this.adoptTransferSyntax(uid),
-    };
   }
 
   /** Frames in bytes the open already read go to the encoded cache (FrameStore.seed). */
