@@ -8,7 +8,8 @@ import { ErrorCode, ioError, LazydcmError } from '../core/errors.js';
 import { HeldBytes, type ReadOptions } from '../io/frame-store.js';
 import type { IoStats } from '../io/stats.js';
 import type { ByteSource } from '../sources/source.js';
-import type { CoreInstance, InstanceSummary } from '../wasm/core.js';
+import type { Core, CoreInstance, InstanceSummary } from '../wasm/core.js';
+import type { OpenOptions } from './types.js';
 import { FrameTable } from './frame-table.js';
 
 /** Steps the core until the header and index are read, fetching (and keeping in `held`) what it asks for. */
@@ -21,6 +22,35 @@ export async function drive(reader: CoreInstance, source: ByteSource, size: numb
     const bytes = await source.read(offset, Math.min(Math.max(length, minRead), size - offset), options.signal);
     held.add(offset, bytes);
     reader.feed(offset, bytes);
+  }
+}
+
+/**
+ * Opens `source` and reads the header and frame index through the core, fetching only what it
+ * asks for; the bytes read are kept in `held` (up to `holdBytes`) for the frame caches.
+ */
+export async function readHeader(core: Core, source: ByteSource, options: OpenOptions, holdBytes: number): Promise<{ reader: CoreInstance; held: HeldBytes }> {
+  if (options.signal?.aborted) throw ioError('aborted', 'aborted', source.name);
+  let opened: { size: number; head: Uint8Array };
+  try {
+    opened = await source.open(options.firstRead ?? 64 * 1024, options.signal);
+  } catch (e) {
+    await source.close?.();  // e.g. a directory opened as a file: no handle left behind
+    throw e;
+  }
+  const { size, head } = opened;
+  const reader = core.openInstance(size, { maxInlineValue: options.maxInlineValue, strictOddLength: options.strictOddLength,
+    scanBatch: options.scanBatch }, source.name);
+  try {
+    const held = new HeldBytes(holdBytes);
+    held.add(0, head);
+    reader.feed(0, head);
+    await drive(reader, source, size, options, held);
+    return { reader, held };
+  } catch (e) {
+    reader.delete();
+    await source.close?.();
+    throw e;
   }
 }
 

@@ -6,9 +6,9 @@ import { core as wasmCore, type CoreInstance, type CorePixels } from '../wasm/co
 import { FrameDecoding, type DecodeReadOptions, type UseEncoded } from './decoding.js';
 import { storedFrame, transformedFrame } from './pixel-host.js';
 import { readRegion } from './region.js';
-import { drive, FrameIndex } from './frame-index.js';
+import { FrameIndex, readHeader } from './frame-index.js';
 import { sharedFrameCaches, type DecodedFrame, type FrameCaches } from '../io/cache.js';
-import { frameOrigin, FrameStore, HeldBytes, type ReadOptions } from '../io/frame-store.js';
+import { frameOrigin, FrameStore, type HeldBytes, type ReadOptions } from '../io/frame-store.js';
 import { RequestScheduler } from '../io/scheduler.js';
 import { FrameTable, type FrameLocation } from './frame-table.js';
 import { geometryOptions, readFrameVolume, type GeometryOptions, type Volume, type VolumeGeometry } from './volume.js';
@@ -118,13 +118,13 @@ export class Instance {
   /** A decoded frame's stored values (no rescale, LUTs or colour conversion beyond the codec's). */
   async getStoredFrame(frame: number, options: FrameOptions = {}): Promise<StoredFrame> {
     const index = this.checkFrame(frame, options.asIndex ?? false);
-    return this.storedAt((await this.decodedFrames([index], options)).get(index)!);
+    return storedFrame(this.summary, (await this.decodedFrames([index], options)).get(index)!);
   }
 
   /** A frame with pixel transforms applied (highdicom's `get_frame`): float64 by default. */
   async getFrame(frame: number, options: FrameOptions & TransformOptions = {}): Promise<Frame> {
     const index = this.checkFrame(frame, options.asIndex ?? false);
-    return this.frameAt(index, (await this.decodedFrames([index], options)).get(index)!, options);
+    return transformedFrame(this.pixels(), index, (await this.decodedFrames([index], options)).get(index)!, options);
   }
 
   /**
@@ -134,14 +134,14 @@ export class Instance {
   async getStoredFrames(frames?: number[], options: FrameOptions = {}): Promise<StoredFrame[]> {
     const indices = this.indicesOf(frames, options);
     const decoded = await this.decodedFrames(indices, options);
-    return indices.map((i) => this.storedAt(decoded.get(i)!));
+    return indices.map((i) => storedFrame(this.summary, decoded.get(i)!));
   }
 
   /** Several frames with the pixel transforms applied (highdicom's `get_frames`). */
   async getFrames(frames?: number[], options: FrameOptions & TransformOptions = {}): Promise<Frame[]> {
     const indices = this.indicesOf(frames, options);
     const decoded = await this.decodedFrames(indices, options);
-    return indices.map((i) => this.frameAt(i, decoded.get(i)!, options));
+    return indices.map((i) => transformedFrame(this.pixels(), i, decoded.get(i)!, options));
   }
 
   /**
@@ -197,15 +197,6 @@ export class Instance {
 
   private rawAt(index: number, bytes: Uint8Array): Uint8Array {
     return this.pixels().encoded(index, bytes);
-  }
-
-  private storedAt(d: DecodedFrame): StoredFrame {
-    return storedFrame(this.summary, d);
-  }
-
-  /** @internal */
-  frameAt(index: number, d: DecodedFrame, options: TransformOptions): Frame {
-    return transformedFrame(this.pixels(), index, d, options);
   }
 
   /**
@@ -298,23 +289,8 @@ export class Instance {
 
   /** Parses the header and builds the frame index, fetching only what the core asks for. */
   static async read(source: ByteSource, options: OpenOptions = {}): Promise<Instance> {
-    const core = await wasmCore();
-    if (options.signal?.aborted) throw ioError('aborted', 'aborted', source.name);
-    let opened: { size: number; head: Uint8Array };
+    const { reader, held } = await readHeader(await wasmCore(), source, options, cachesOf(options)?.encoded.maxBytes ?? 0);
     try {
-      opened = await source.open(options.firstRead ?? 64 * 1024, options.signal);
-    } catch (e) {
-      await source.close?.();  // e.g. a directory opened as a file: no handle left behind
-      throw e;
-    }
-    const { size, head } = opened;
-    const reader = core.openInstance(size, { maxInlineValue: options.maxInlineValue, strictOddLength: options.strictOddLength,
-      scanBatch: options.scanBatch }, source.name);
-    try {
-      const held = new HeldBytes(cachesOf(options)?.encoded.maxBytes ?? 0);
-      held.add(0, head);
-      reader.feed(0, head);
-      await drive(reader, source, size, options, held);
       const instance = new Instance(source, reader, options);
       instance.seedFrames(held);
       return instance;
