@@ -133,3 +133,18 @@ test('WASM memory stays flat over thousands of decodes, failing ones included', 
   assert.ok(failures >= 300, `${failures} failed decodes`);
   for (const inst of insts) await inst.close();
 });
+
+test('a JPEG-LS scan that drives CharLS 2.4.2 into an endless loop (found by fuzz_codec_jpegls) is an error, in WASM too', async () => {
+  // The run-interruption context's N counter wraps to 0 and the Golomb code search never ends
+  // (team-charls/charls#334, after 2.4.2): patched in scripts/patches/charls-2.4.2-golomb-code.patch.
+  const input = fs.readFileSync(path.join(root, 'tests/fuzz/regressions/codec_jpegls/timeout-golomb-code-n-zero'));
+  const { core } = await import('../../web/dist/wasm/core.js');
+  const d = (await core()).decoder();
+  // The fuzz harness's frame description: the first 8 bytes (200 x 232, one 8-bit sample).
+  const frame = { rows: 200, columns: 232, samplesPerPixel: 1, bitsAllocated: 8, bitsStored: 8, pixelRepresentation: 0,
+    planarConfiguration: 0, photometricInterpretation: 'MONOCHROME2', bitOffset: 0, bigEndian: false, floatData: false };
+  const t0 = performance.now();
+  assert.throws(() => d.decode('1.2.840.10008.1.2.4.80', frame, input.subarray(8)), (e) => e instanceof LazydcmError && /JPEG-LS|CharLS|invalid/i.test(e.message));
+  assert.ok(performance.now() - t0 < 5000, 'ended promptly');
+  d.delete();
+});
