@@ -13,7 +13,7 @@ import type { DicomJson } from '../core/dicom-json.js';
 import { ioError, LazydcmError } from '../core/errors.js';
 import { loadCore, type CoreModule, type RawDecoder, type RawInstance, type RawPixelOps, type RawPixels, type RawVolume } from './load.js';
 import type {
-  DecodedFrame, DecodeOptions, FrameInfo, FrameTableLayout, GeometrySettings, IccProfileInfo, InstanceOptions, InstanceSummary,
+  DecodedFrame, DecodeOptions, DecodeReport, FrameInfo, FrameTableLayout, GeometrySettings, IccProfileInfo, InstanceOptions, InstanceSummary,
   PyramidValue, RegionPlan, SegmentationValue, SegmentFilterValue, SegmentPlan, SegmentRequestValue, SeriesMember,
   TransformSettings, Values, VolumeGeometry, WsiImage,
 } from './values.js';
@@ -37,11 +37,18 @@ function copyIn(buffer: (n: number) => Uint8Array, bytes: Uint8Array): number {
   }
   return bytes.length;
 }
-/** A copy of a borrowed view of WASM memory. */
-function copyOut<T extends Uint8Array | Float64Array>(view: T): T {
+/** A copy of a borrowed view of WASM memory (as float32 when asked: one pass, one copy). */
+function copyOut<T extends Uint8Array | Float64Array>(view: T): T;
+function copyOut(view: Float64Array, as: 'float32'): Float32Array;
+function copyOut(view: Uint8Array | Float64Array, as?: 'float32'): Uint8Array | Float64Array | Float32Array {
   copies.out++;
   copies.outBytes += view.byteLength;
-  return view.slice() as T;
+  return as ? Float32Array.from(view) : view.slice();
+}
+
+/** The decoded frame a Pixels' output holds (a copy) and its report. */
+function decodedOut(p: { output(): Uint8Array; report(): DecodeReport }): DecodedFrame {
+  return { bytes: copyOut(p.output()), report: p.report() };
 }
 
 /** The names this file wraps, per bound class and for module functions (checked against the module by a test). */
@@ -231,7 +238,7 @@ export class CorePixels {
     const p = this.p();
     this.ok(p.decode(i, this.input(bytes), options));
     try {
-      return { bytes: copyOut(p.output()), report: p.report() };
+      return decodedOut(p);
     } finally {
       p.releaseOutput();
     }
@@ -270,7 +277,7 @@ export class CorePixels {
   pasteEncoded(i: number, bytes: Uint8Array, options: DecodeOptions, keep: boolean): DecodedFrame | undefined {
     const p = this.p();
     this.ok(p.paste(i, this.input(bytes), options));
-    return keep ? { bytes: copyOut(p.output()), report: p.report() } : undefined;
+    return keep ? decodedOut(p) : undefined;
   }
   /** The assembled region's stored values (a copy). */
   regionStored(): Uint8Array {
@@ -294,7 +301,7 @@ export class CorePixels {
   decodeTransformInto(i: number, bytes: Uint8Array, options: TransformSettings, volume: CoreVolume, slice: number, keep: boolean): DecodedFrame | undefined {
     const p = this.p();
     this.ok(p.decodeTransformInto(i, this.input(bytes), options, volume.bound(), slice));
-    return keep ? { bytes: copyOut(p.output()), report: p.report() } : undefined;
+    return keep ? decodedOut(p) : undefined;
   }
   geometry(frames: number[], options: GeometrySettings): VolumeGeometry {
     return this.ok(this.p().geometry(frames, options));
@@ -317,7 +324,7 @@ export class CorePixels {
   pasteSegmentEncoded(i: number, bytes: Uint8Array, keep: boolean): DecodedFrame | undefined {
     const p = this.p();
     this.ok(p.pasteSegment(i, this.input(bytes)));
-    return keep ? { bytes: copyOut(p.output()), report: p.report() } : undefined;
+    return keep ? decodedOut(p) : undefined;
   }
   /** The planned segment volume (a copy). */
   segmentsStored(): Uint8Array {
@@ -333,10 +340,7 @@ export class CorePixels {
 
   private takeValues(p: RawPixels, dtype?: 'float32' | 'float64'): Values {
     const t = p.transformInfo();
-    const view = p.values();
-    copies.out++;
-    copies.outBytes += view.byteLength;
-    const data = dtype === 'float32' ? Float32Array.from(view) : view.slice();
+    const data = dtype === 'float32' ? copyOut(p.values(), 'float32') : copyOut(p.values());
     p.releaseOutput();
     return { data, samplesPerPixel: t.samplesPerPixel, transform: t.transform };
   }
@@ -376,7 +380,7 @@ export class CoreDecoder {
     const d = this.bound;
     const n = copyIn((k) => this.core.ok(d.inputBuffer(k)), bytes);
     this.core.ok(d.decode(transferSyntaxUid, frame, n, options));
-    return { bytes: copyOut(d.output()), report: d.report() };
+    return decodedOut(d);
   }
   delete(): void {
     this.bound.delete();
