@@ -9,7 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-import { Core } from '../web/dist/wasm/core.js';
+import { moduleDecoder } from '../web/dist/wasm/core.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const dir = path.join(root, 'bench/data/codec');
@@ -19,13 +19,22 @@ if (!fs.existsSync(path.join(dir, 'inputs.json'))) {
 const inputs = JSON.parse(fs.readFileSync(path.join(dir, 'inputs.json'), 'utf8'));
 const require = createRequire(import.meta.url);
 
+// The module decoding each transfer syntax (src/codec/registry.cpp): the core, or a codec module.
+const moduleOf = (uid) => (/^1\.2\.840\.10008\.1\.2\.4\.(90|91|20[123])$/.test(uid) ? 'j2k' : /^1\.2\.840\.10008\.1\.2\.4\.8[01]$/.test(uid) ? 'jpegls' : 'core');
+
 async function lazydcmDecoder(flavour) {
-  const name = flavour === 'simd' ? 'lazydcm-core-simd' : 'lazydcm-core';
-  const factory = (await import(path.join(root, 'web/dist/wasm', `${name}.mjs`))).default;
-  const m = await factory({ wasmBinary: fs.readFileSync(path.join(root, 'web/dist/wasm', `${name}.wasm`)) });
-  // The build asked for, through the wrapper every lazydcm decode goes through (wasm/core.ts).
-  const d = new Core(m).decoder();
-  return (input) => (bytes) => d.decode(input.transferSyntax, input.frame, bytes, input.frame).bytes.length;
+  const decoders = new Map();
+  for (const module of ['core', 'j2k', 'jpegls']) {
+    const name = `lazydcm-${module}${flavour === 'simd' ? '-simd' : ''}`;
+    const factory = (await import(path.join(root, 'web/dist/wasm', `${name}.mjs`))).default;
+    const m = await factory({ wasmBinary: fs.readFileSync(path.join(root, 'web/dist/wasm', `${name}.wasm`)) });
+    // The build asked for, through the wrapper every lazydcm decode goes through (wasm/core.ts).
+    decoders.set(module, moduleDecoder(m));
+  }
+  return (input) => {
+    const d = decoders.get(moduleOf(input.transferSyntax));
+    return (bytes) => d.decode(input.transferSyntax, input.frame, bytes, input.frame).bytes.length;
+  };
 }
 
 async function cornerstone(pkg, file, cls) {

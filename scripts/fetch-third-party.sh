@@ -20,7 +20,7 @@ packages=(
 )
 
 # Patches (scripts/patches/<name>-*.patch, -p1 from the unpacked folder) fix upstream bugs our
-# fuzzing found; the stamp names archive and patches, so a new patch re-unpacks.
+# fuzzing found, or set build options upstream has no switch for; the stamp names archive and patches, so a new patch re-unpacks.
 stamp_of() {
   local name=$1 file=$2
   echo "$file $(cat "$here"/scripts/patches/"$name"-*.patch 2>/dev/null | sha256sum | cut -c1-16)"

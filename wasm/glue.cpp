@@ -58,3 +58,9 @@ val last_error() {
 val borrowed_bytes(const uint8_t* data, size_t size) { return val(emscripten::typed_memory_view(size, data)); }
 
 }  // namespace lazydcm::glue
+
+// Every module (the core and each codec module) links this file: the error convention is bound once.
+EMSCRIPTEN_BINDINGS(lazydcm_errors) {
+  emscripten::function("lastError", &lazydcm::glue::last_error);
+  emscripten::function("lastErrorCode", &lazydcm::glue::last_error_code);
+}

@@ -89,16 +89,11 @@ val seriesGeometry(val members, val options) {
 
 instance* make_instance(double file_size, val options) { return new instance(file_size, options); }
 
-val lastError() { return last_error(); }
-int lastErrorCode() { return last_error_code(); }
-
 }  // namespace lazydcm::glue
 
 EMSCRIPTEN_BINDINGS(lazydcm_instance) {
   using namespace lazydcm::glue;
   using emscripten::allow_raw_pointers;
-  emscripten::function("lastError", &lastError);
-  emscripten::function("lastErrorCode", &lastErrorCode);
   emscripten::function("seriesGeometry", LAZYDCM_ENTRY(&seriesGeometry, "seriesGeometry"));
   emscripten::class_<instance>("Instance")
       .constructor(LAZYDCM_ENTRY(&make_instance, "Instance"), allow_raw_pointers())

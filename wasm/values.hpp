@@ -1,6 +1,7 @@
 // Core values <-> JavaScript objects, one pair per kind of value, names as TypeScript spells them
 // (web/src/wasm/core.ts declares the same shapes). Field mapping only.
 #pragma once
+#include "frame_values.hpp"
 #include "glue.hpp"
 
 #include "codec/codec.hpp"
@@ -17,14 +18,6 @@ namespace lazydcm::glue {
 instance_options instance_options_from(const val& o);
 val summary_value(const instance_reader& r);  // the `lazydcm info` summary
 
-// {rows, columns, samplesPerPixel, bitsAllocated, bitsStored, pixelRepresentation, planarConfiguration,
-//  photometricInterpretation, bitOffset, bigEndian, floatData}
-val frame_info_value(const frame_info& f);
-frame_info frame_info_from(const val& o);
-decode_options decode_options_from(const val& o);  // {reduce, rgb}
-// {rows, columns, samplesPerPixel, bitsAllocated, photometricInterpretation, decoder}
-val report_value(const decode_report& r);
-decode_report report_from(const val& o);
 // {realWorld, modality, voi, palette: true | false | null (if present), voiIndex, voiMin, voiMax,
 //  presentation, ybrToRgb}
 transform_options transform_options_from(const val& o);

@@ -7,7 +7,6 @@
 #include "glue.hpp"
 #include "pixels.hpp"
 #include "values.hpp"
-#include "wsi/icc.hpp"
 #include "wsi/pyramid.hpp"
 
 namespace lazydcm::glue {
@@ -48,7 +47,7 @@ val resizeLevel(double rows, double columns, double source_row, double source_co
 
 // 8-bit pixel operations for slides on one current image, which stays in WASM memory from the
 // region it is made of to the patch that leaves: MONOCHROME1, placement on a filled canvas,
-// resampling, luminance and the patch grid, ICC transforms.
+// resampling, luminance and the patch grid (ICC transforms: the lazydcm-icc module, icc_module.cpp).
 class pixel_ops {
  public:
   // The current image, written by the caller (a mask, pixels from elsewhere).
@@ -96,28 +95,11 @@ class pixel_ops {
     for (size_t k = 0; k < g->size(); ++k) out.set(k, js(std::array<int64_t, 2>{(*g)[k].row, (*g)[k].column}));
     return out;
   }
-  // The ICC profile written to profileBuffer(n); target 0 sRGB, 1 Display P3; intent as lcms.
-  val profileBuffer(size_t n) {
-    profile_.resize(n);
-    return borrowed(profile_);
-  }
-  void createIcc(size_t n, int target, int intent) {
-    auto t = icc_transform::create(profile_.data(), std::min(n, profile_.size()), target == 1 ? icc_target::display_p3 : icc_target::srgb,
-                                   icc_intent(std::clamp(intent, 0, 3)));
-    if (!t) return fail(t.err());
-    icc_ = std::make_unique<icc_transform>(std::move(t.value()));
-  }
-  std::string iccDescription() const { return icc_ ? icc_->description() : std::string(); }
-  // The ICC transform applied to the current image's first `pixels` RGB pixels, in place.
-  void applyIcc(double pixels) {
-    if (icc_) icc_->apply(current_.data(), std::min(size_t(pixels), current_.size() / 3));
-  }
   val current() { return borrowed(current_); }
   void release() { std::vector<uint8_t>().swap(current_); }
 
  private:
-  std::vector<uint8_t> current_, profile_;
-  std::unique_ptr<icc_transform> icc_;
+  std::vector<uint8_t> current_;
 };
 
 pixel_ops* make_pixel_ops() { return new pixel_ops(); }
@@ -142,10 +124,6 @@ EMSCRIPTEN_BINDINGS(lazydcm_wsi) {
       .function("resize", LAZYDCM_ENTRY(&pixel_ops::resize, "PixelOps.resize"))
       .function("rgbToGray", LAZYDCM_ENTRY(&pixel_ops::rgbToGray, "PixelOps.rgbToGray"))
       .function("patchGrid", LAZYDCM_ENTRY(&pixel_ops::patchGrid, "PixelOps.patchGrid"))
-      .function("profileBuffer", LAZYDCM_ENTRY(&pixel_ops::profileBuffer, "PixelOps.profileBuffer"))
-      .function("createIcc", LAZYDCM_ENTRY(&pixel_ops::createIcc, "PixelOps.createIcc"))
-      .function("iccDescription", LAZYDCM_ENTRY(&pixel_ops::iccDescription, "PixelOps.iccDescription"))
-      .function("applyIcc", LAZYDCM_ENTRY(&pixel_ops::applyIcc, "PixelOps.applyIcc"))
       .function("current", LAZYDCM_ENTRY(&pixel_ops::current, "PixelOps.current"))
       .function("release", LAZYDCM_ENTRY(&pixel_ops::release, "PixelOps.release"));
 }

@@ -1,7 +1,7 @@
 // Writes the two modules the browser entry falls back to when a bundler did not emit lazydcm's
 // assets (esbuild: evanw/esbuild#795), both loaded only then (dynamic imports, separate chunks in
 // Vite/webpack and in esbuild with --splitting):
-//   web/dist/wasm/lazydcm-core-inline.js        the baseline .wasm as base64
+//   web/dist/wasm/lazydcm-<module>-inline.js    each module's baseline .wasm as base64
 //   web/dist/workers/decode-worker-inline.js    decode-worker.js and its imports as one module's source
 // Run after the WASM build and tsc (scripts/build.sh).
 import fs from 'node:fs';
@@ -18,8 +18,10 @@ function writeIfChanged(file, text) {
   fs.writeFileSync(file, text);
 }
 
-const wasm = fs.readFileSync(path.join(dist, 'wasm/lazydcm-core.wasm'));
-writeIfChanged(path.join(dist, 'wasm/lazydcm-core-inline.js'), `${header}export default ${JSON.stringify(wasm.toString('base64'))};\n`);
+for (const module of ['core', 'j2k', 'jpegls', 'icc']) {
+  const wasm = fs.readFileSync(path.join(dist, `wasm/lazydcm-${module}.wasm`));
+  writeIfChanged(path.join(dist, `wasm/lazydcm-${module}-inline.js`), `${header}export default ${JSON.stringify(wasm.toString('base64'))};\n`);
+}
 
 // The worker reaches neither inlined asset (only the browser entry installs them, platform/inline.ts).
 const result = await build({
@@ -30,5 +32,5 @@ const result = await build({
   write: false,
   logLevel: 'warning',
 });
-if (/lazydcm-core-inline/.test(result.outputFiles[0].text)) throw new Error('the inlined worker reaches the inlined .wasm');
+if (/lazydcm-[a-z0-9]+-inline/.test(result.outputFiles[0].text)) throw new Error('the inlined worker reaches the inlined .wasm');
 writeIfChanged(path.join(dist, 'workers/decode-worker-inline.js'), `${header}export default ${JSON.stringify(result.outputFiles[0].text)};\n`);

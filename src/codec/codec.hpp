@@ -49,18 +49,30 @@ class codec {
  public:
   virtual ~codec() = default;
   virtual const char* name() const = 0;
+  // Reduced-resolution decoding (decode_options::reduce > 0): JPEG 2000's resolution levels.
+  virtual bool reduces() const { return false; }
   // dst must hold stored_frame_size(info, options.reduce) bytes.
   virtual error decode(const uint8_t* src, size_t size, const frame_info& info, uint8_t* dst, size_t dst_size,
                        decode_report& report, const decode_options& options) const = 0;
 };
 
-// The codec registered for a transfer syntax UID, or nullptr (unsupported: say so by name).
+// Which build decodes a transfer syntax. Native builds link every codec ("core" for all); the
+// WebAssembly core leaves JPEG 2000/HTJ2K and JPEG-LS to codec modules a page loads the first time
+// a frame needs one (wasm/CMakeLists.txt): "core", "j2k", "jpegls", or "" when nothing decodes it.
+const char* codec_module(std::string_view transfer_syntax_uid);
+
+// The codec linked into this build for a transfer syntax UID, or nullptr (unsupported, or in a
+// codec module: decode_frame says which).
 const codec* find_codec(std::string_view transfer_syntax_uid);
 std::vector<std::string> supported_transfer_syntaxes();
 
-// Convenience: find the codec, check sizes, decode. errc::unsupported_transfer_syntax names the UID.
+// Convenience: find the codec, check sizes, decode. errc::unsupported_transfer_syntax names the UID
+// (and the codec module that decodes it, in the WebAssembly core).
 error decode_frame(std::string_view transfer_syntax_uid, const uint8_t* src, size_t size, const frame_info& info,
                    uint8_t* dst, size_t dst_size, decode_report& report, const decode_options& options = {});
+// Check sizes and options, fill the report's defaults, decode with `c` (util.cpp).
+error decode_with(const codec& c, const uint8_t* src, size_t size, const frame_info& info, uint8_t* dst,
+                  size_t dst_size, decode_report& report, const decode_options& options);
 
 // Shared helpers for adapters.
 namespace codec_util {

@@ -194,6 +194,7 @@ outcome decode_ht(const uint8_t* src, size_t size, const frame_info& info, uint8
 class htj2k final : public codec {
  public:
   const char* name() const override { return "OpenJPH 0.31.0"; }
+  bool reduces() const override { return true; }
   error decode(const uint8_t* src, size_t size, const frame_info& info, uint8_t* dst, size_t dst_size,
                decode_report& report, const decode_options& options) const override {
     std::string why;

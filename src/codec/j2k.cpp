@@ -91,6 +91,7 @@ namespace {
 class j2k final : public codec {
  public:
   const char* name() const override { return "OpenJPEG 2.5.4"; }
+  bool reduces() const override { return true; }
   error decode(const uint8_t* src, size_t size, const frame_info& info, uint8_t* dst, size_t,
                decode_report& report, const decode_options& options) const override {
     OPJ_CODEC_FORMAT format;

@@ -1,74 +1,55 @@
 #include "codec/adapters.hpp"
 
-#include <cstring>
-
 namespace lazydcm {
 
-uint64_t stored_frame_size(const frame_info& info, int reduce) {
-  uint64_t rows = info.rows, cols = info.columns;
-  for (int r = 0; r < reduce; ++r) {
-    rows = (rows + 1) / 2;
-    cols = (cols + 1) / 2;
-  }
-  return rows * cols * info.samples_per_pixel * bytes_per_sample(info.bits_allocated);
-}
-
-namespace codec_util {
-error check_destination(const frame_info& info, size_t dst_size, int reduce) {
-  if (info.rows == 0 || info.columns == 0 || info.samples_per_pixel == 0 ||
-      !(info.bits_allocated == 1 || info.bits_allocated == 8 || info.bits_allocated == 16 ||
-        info.bits_allocated == 32 || info.bits_allocated == 64))
-    return make_error(errc::invalid_image_attributes, error::no_offset, "frame attributes out of range");
-  if (dst_size < stored_frame_size(info, reduce))
-    return make_error(errc::invalid_argument, error::no_offset, "destination smaller than the frame");
-  return {};
-}
-
-void sign_extend(uint8_t* dst, size_t n, uint32_t bits_allocated, uint32_t bits) {
-  if (bits == 0 || bits >= 32) return;
-  const int32_t sign = int32_t(1) << (bits - 1), mask = (int32_t(1) << bits) - 1;
-  for (size_t i = 0; i < n; ++i) {
-    int32_t v = 0;
-    if (bits_allocated == 8) v = dst[i];
-    else if (bits_allocated == 16) v = int32_t(dst[2 * i]) | int32_t(dst[2 * i + 1]) << 8;
-    else std::memcpy(&v, dst + 4 * i, 4);
-    v &= mask;
-    put_sample(dst, i, bits_allocated, (v ^ sign) - sign);
-  }
-}
-}  // namespace codec_util
-
 namespace {
+// In the WebAssembly core (LAZYDCM_CODEC_MODULES) the codecs of the modules are not linked.
+#ifdef LAZYDCM_CODEC_MODULES
+#define IN_MODULE(f) nullptr
+#else
+#define IN_MODULE(f) f
+#endif
 struct entry {
   const char* uid;
+  const char* module;
   const codec* (*get)();
 };
 constexpr entry k_codecs[] = {
-    {"1.2.840.10008.1.2", native_codec},
-    {"1.2.840.10008.1.2.1", native_codec},
-    {"1.2.840.10008.1.2.1.99", native_codec},
-    {"1.2.840.10008.1.2.2", native_codec},
-    {"1.2.840.10008.1.2.1.98", native_codec},  // encapsulated uncompressed: fragments hold native frames
-    {"1.2.840.10008.1.2.5", rle_codec},
-    {"1.2.840.10008.1.2.8.1", deflate_frame_codec},
-    {"1.2.840.10008.1.2.4.50", jpeg_turbo_codec},
-    {"1.2.840.10008.1.2.4.51", jpeg_turbo_codec},
-    {"1.2.840.10008.1.2.4.57", jpeg_lossless_codec},
-    {"1.2.840.10008.1.2.4.70", jpeg_lossless_codec},
-    {"1.2.840.10008.1.2.4.80", jpegls_codec},
-    {"1.2.840.10008.1.2.4.81", jpegls_codec},
-    {"1.2.840.10008.1.2.4.90", j2k_codec},
-    {"1.2.840.10008.1.2.4.91", j2k_codec},
-    {"1.2.840.10008.1.2.4.201", htj2k_codec},
-    {"1.2.840.10008.1.2.4.202", htj2k_codec},
-    {"1.2.840.10008.1.2.4.203", htj2k_codec},
+    {"1.2.840.10008.1.2", "core", native_codec},
+    {"1.2.840.10008.1.2.1", "core", native_codec},
+    {"1.2.840.10008.1.2.1.99", "core", native_codec},
+    {"1.2.840.10008.1.2.2", "core", native_codec},
+    {"1.2.840.10008.1.2.1.98", "core", native_codec},  // encapsulated uncompressed: fragments hold native frames
+    {"1.2.840.10008.1.2.5", "core", rle_codec},
+    {"1.2.840.10008.1.2.8.1", "core", deflate_frame_codec},
+    {"1.2.840.10008.1.2.4.50", "core", jpeg_turbo_codec},
+    {"1.2.840.10008.1.2.4.51", "core", jpeg_turbo_codec},
+    {"1.2.840.10008.1.2.4.57", "core", jpeg_lossless_codec},
+    {"1.2.840.10008.1.2.4.70", "core", jpeg_lossless_codec},
+    {"1.2.840.10008.1.2.4.80", "jpegls", IN_MODULE(jpegls_codec)},
+    {"1.2.840.10008.1.2.4.81", "jpegls", IN_MODULE(jpegls_codec)},
+    {"1.2.840.10008.1.2.4.90", "j2k", IN_MODULE(j2k_codec)},
+    {"1.2.840.10008.1.2.4.91", "j2k", IN_MODULE(j2k_codec)},
+    {"1.2.840.10008.1.2.4.201", "j2k", IN_MODULE(htj2k_codec)},
+    {"1.2.840.10008.1.2.4.202", "j2k", IN_MODULE(htj2k_codec)},
+    {"1.2.840.10008.1.2.4.203", "j2k", IN_MODULE(htj2k_codec)},
 };
+
+const entry* find_entry(std::string_view uid) {
+  for (const auto& e : k_codecs)
+    if (uid == e.uid) return &e;
+  return nullptr;
+}
 }  // namespace
 
+const char* codec_module(std::string_view uid) {
+  const entry* e = find_entry(uid);
+  return e ? e->module : "";
+}
+
 const codec* find_codec(std::string_view uid) {
-  for (const auto& e : k_codecs)
-    if (uid == e.uid) return e.get();
-  return nullptr;
+  const entry* e = find_entry(uid);
+  return e && e->get ? e->get() : nullptr;
 }
 
 std::vector<std::string> supported_transfer_syntaxes() {
@@ -79,21 +60,15 @@ std::vector<std::string> supported_transfer_syntaxes() {
 
 error decode_frame(std::string_view uid, const uint8_t* src, size_t size, const frame_info& info, uint8_t* dst,
                    size_t dst_size, decode_report& report, const decode_options& options) {
-  const codec* c = find_codec(uid);
-  if (!c)
+  const entry* e = find_entry(uid);
+  if (!e)
     return make_error(errc::unsupported_transfer_syntax, error::no_offset,
                       "no decoder for transfer syntax " + std::string(uid));
-  if (error e = codec_util::check_destination(info, dst_size, options.reduce); e.code != errc::ok) return e;
-  if (options.reduce < 0 || (options.reduce > 0 && c != j2k_codec() && c != htj2k_codec()))
-    return make_error(errc::invalid_argument, error::no_offset, "reduced-resolution decoding needs JPEG 2000");
-  report = decode_report{};
-  report.rows = info.rows;
-  report.columns = info.columns;
-  report.samples_per_pixel = info.samples_per_pixel;
-  report.bits_allocated = info.bits_allocated;
-  report.photometric_interpretation = info.photometric_interpretation;
-  report.decoder = c->name();
-  return c->decode(src, size, info, dst, dst_size, report, options);
+  if (!e->get)
+    return make_error(errc::unsupported_transfer_syntax, error::no_offset,
+                      "transfer syntax " + std::string(uid) + " is decoded by the lazydcm-" + e->module +
+                          " codec module, not by the core");
+  return decode_with(*e->get(), src, size, info, dst, dst_size, report, options);
 }
 
 }  // namespace lazydcm

@@ -9,7 +9,15 @@
 namespace lazydcm {
 
 namespace {
+// The WebAssembly core leaves the keywords out (LAZYDCM_NO_KEYWORDS: ~160 KB of strings nothing in
+// it reads); tag_for_keyword / keyword_for_tag then know none.
+#ifdef LAZYDCM_NO_KEYWORDS
+#define LAZYDCM_KEYWORD(k) ""
+#else
+#define LAZYDCM_KEYWORD(k) k
+#endif
 #include "dicom/dictionary_table.inc"
+#undef LAZYDCM_KEYWORD
 }  // namespace
 
 std::string tag_string(tag_t t) {
@@ -112,7 +120,8 @@ std::optional<tag_t> tag_for_keyword(std::string_view keyword) {
   static const std::unordered_map<std::string_view, tag_t> index = [] {
     std::unordered_map<std::string_view, tag_t> m;
     m.reserve(std::size(k_dictionary));
-    for (const auto& e : k_dictionary) m.emplace(e.keyword, e.tag);
+    for (const auto& e : k_dictionary)
+      if (*e.keyword) m.emplace(e.keyword, e.tag);
     return m;
   }();
   auto it = index.find(keyword);

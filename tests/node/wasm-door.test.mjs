@@ -9,17 +9,29 @@ import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 
 import { LazydcmError } from '../../web/dist/index.js';
-import { BOUND, copies, core } from '../../web/dist/wasm/core.js';
-import { loadCore } from '../../web/dist/wasm/load.js';
+import { BOUND, BOUND_MODULES, copies, core } from '../../web/dist/wasm/core.js';
+import { loadModule } from '../../web/dist/wasm/load.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const glueFiles = fs.readdirSync(path.join(root, 'wasm')).filter((f) => /\.(cpp|hpp)$/.test(f));
 const glue = Object.fromEntries(glueFiles.map((f) => [f, fs.readFileSync(path.join(root, 'wasm', f), 'utf8')]));
 
-/** What the C++ binds: classes with their methods and class functions, and module functions. */
-function bindings() {
+/** Each module's source files, from wasm/CMakeLists.txt (`set(shared ...)` and `lazydcm_wasm_module(target name export files...)`). */
+function moduleFiles() {
+  const cmake = fs.readFileSync(path.join(root, 'wasm/CMakeLists.txt'), 'utf8');
+  const shared = cmake.match(/set\(shared ([^)]*)\)/)[1].split(/\s+/);
+  const out = {};
+  for (const m of cmake.matchAll(/^lazydcm_wasm_module\(\w+ (\w+) \w+ ([^)]*)\)/gm)) {
+    out[m[1]] = m[2].split(/\s+/).flatMap((f) => (f === '${shared}' ? shared : [f]));
+  }
+  return out;
+}
+
+/** What a module's C++ binds: classes with their methods and class functions, and module functions. */
+function bindings(files) {
   const classes = {}, functions = [];
-  for (const text of Object.values(glue)) {
+  for (const f of files) {
+    const text = glue[f];
     for (const m of text.matchAll(/emscripten::function\("(\w+)"/g)) functions.push(m[1]);
     for (const m of text.matchAll(/class_<\w+>\("(\w+)"\)([\s\S]*?);\n/g)) {
       classes[m[1]] = {
@@ -31,23 +43,29 @@ function bindings() {
   return { classes, functions };
 }
 
-test('core.ts wraps exactly what the C++ binds, and the loaded module has it', async () => {
-  const { classes, functions } = bindings();
-  const m = await loadCore();
-  assert.deepEqual(Object.keys(classes).sort(), ['Decoder', 'Instance', 'PixelOps', 'Pixels']);
-  for (const [name, bound] of Object.entries(classes)) {
-    assert.deepEqual([...BOUND[name]].sort(), [...bound.methods].sort(), `${name}: core.ts BOUND vs wasm/*.cpp`);
-    const proto = Object.getOwnPropertyNames(m[name].prototype).filter((k) => k !== 'constructor');
-    assert.deepEqual(proto.sort(), [...bound.methods].sort(), `${name}: the module's prototype vs wasm/*.cpp`);
-    const statics = Object.getOwnPropertyNames(m[name]).filter((k) => !['length', 'name', 'prototype', 'argCount'].includes(k));
-    assert.deepEqual(statics.sort(), [...(BOUND.classFunctions[name] ?? [])].sort(), `${name}: class functions`);
-  }
-  assert.deepEqual([...BOUND.functions].sort(), [...functions].sort(), 'module functions: core.ts BOUND vs wasm/*.cpp');
-  for (const f of functions) assert.equal(typeof m[f], 'function', f);
-  // Each bound name is called somewhere in core.ts (a wrapper exists for it).
+test('core.ts wraps exactly what each module\'s C++ binds, and each loaded module has it', async () => {
+  const files = moduleFiles();
+  assert.deepEqual(Object.keys(files).sort(), ['core', 'icc', 'j2k', 'jpegls']);
+  const expectedClasses = { core: ['Decoder', 'Instance', 'PixelOps', 'Pixels'], j2k: ['Decoder'], jpegls: ['Decoder'], icc: ['Icc'] };
   const coreTs = fs.readFileSync(path.join(root, 'web/src/wasm/core.ts'), 'utf8');
-  const all = [...Object.values(classes).flatMap((c) => [...c.methods, ...c.classFunctions]), ...functions];
-  for (const name of new Set(all)) assert.match(coreTs, new RegExp(`\\.${name}\\(`), `core.ts calls ${name}`);
+  for (const [module, sources] of Object.entries(files)) {
+    const { classes, functions } = bindings(sources);
+    const wrapped = module === 'core' ? BOUND : BOUND_MODULES[module];
+    const m = await loadModule(module);
+    assert.deepEqual(Object.keys(classes).sort(), expectedClasses[module], module);
+    for (const [name, bound] of Object.entries(classes)) {
+      assert.deepEqual([...wrapped[name]].sort(), [...bound.methods].sort(), `${module} ${name}: core.ts BOUND vs wasm/*.cpp`);
+      const proto = Object.getOwnPropertyNames(m[name].prototype).filter((k) => k !== 'constructor');
+      assert.deepEqual(proto.sort(), [...bound.methods].sort(), `${module} ${name}: the module's prototype vs wasm/*.cpp`);
+      const statics = Object.getOwnPropertyNames(m[name]).filter((k) => !['length', 'name', 'prototype', 'argCount'].includes(k));
+      assert.deepEqual(statics.sort(), [...(wrapped.classFunctions?.[name] ?? [])].sort(), `${module} ${name}: class functions`);
+    }
+    assert.deepEqual([...wrapped.functions].sort(), [...functions].sort(), `${module} functions: core.ts BOUND vs wasm/*.cpp`);
+    for (const f of functions) assert.equal(typeof m[f], 'function', `${module} ${f}`);
+    // Each bound name is called somewhere in core.ts (a wrapper exists for it).
+    const all = [...Object.values(classes).flatMap((c) => [...c.methods, ...c.classFunctions]), ...functions];
+    for (const name of new Set(all)) assert.match(coreTs, new RegExp(`\\.${name}\\(`), `core.ts calls ${name}`);
+  }
 });
 
 test('only wasm/core.ts calls the bound module; the glue has no JSON but DICOM JSON and stays small', () => {
@@ -61,7 +79,7 @@ test('only wasm/core.ts calls the bound module; the glue has no JSON but DICOM J
     }
   };
   walk(src);
-  const callers = files.filter((f) => /\bloadCore\b|\bRaw(Instance|Pixels|Decoder|PixelOps)\b|\bCoreModule\b/.test(fs.readFileSync(f, 'utf8')))
+  const callers = files.filter((f) => /\bload(Core|Module)\b|\bRaw(Instance|Pixels|Decoder|PixelOps|Icc)\b|\b(Core|Codec|Icc)Module\b/.test(fs.readFileSync(f, 'utf8')))
     .map((f) => path.relative(src, f)).sort();
   assert.deepEqual(callers, ['wasm/core.ts', 'wasm/load.ts']);
   // JSON: parsed nowhere in the glue; serialised once, for Instance.datasetJson (a DICOM JSON document).

@@ -5,7 +5,11 @@
 import { setInlineAssets } from './platform/inline.js';
 
 setInlineAssets({
-  wasmBase64: async () => (await import('./wasm/lazydcm-core-inline.js')).default,
+  // Literal specifiers, one per module: bundlers keep each in its own chunk, fetched only if used.
+  wasmBase64: async (module) => (module === 'core' ? await import('./wasm/lazydcm-core-inline.js')
+    : module === 'j2k' ? await import('./wasm/lazydcm-j2k-inline.js')
+    : module === 'jpegls' ? await import('./wasm/lazydcm-jpegls-inline.js')
+    : await import('./wasm/lazydcm-icc-inline.js')).default,
   workerSource: async () => (await import('./workers/decode-worker-inline.js')).default,
 });
 

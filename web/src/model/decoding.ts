@@ -1,13 +1,15 @@
 /**
  * Frames from encoded bytes to decoded values, for one instance: the decoded-frame cache, the
  * frame store (fetches), and where frames are decoded — on this thread inside the core, in a
- * DecodePool, or straight into a region or segment buffer in the core (no decoded copy crosses).
+ * DecodePool, straight into a region or segment buffer in the core (no decoded copy crosses), or
+ * on this thread by the codec module of their transfer syntax (JPEG 2000/HTJ2K, JPEG-LS: loaded the
+ * first time, their frames cross back into the core decoded).
  */
 import { ioError, LazydcmError } from '../core/errors.js';
 import type { FrameCaches } from '../io/cache.js';
 import type { FrameStore, Progress, ReadOptions } from '../io/frame-store.js';
 import type { IoStats } from '../io/stats.js';
-import type { CorePixels, DecodedFrame } from '../wasm/core.js';
+import { core, type CorePixels, type DecodedFrame } from '../wasm/core.js';
 import type { DecodePool } from '../workers/pool.js';
 
 /** Frame reads that decode: JPEG 2000 reduction, JPEG to RGB. */
@@ -82,6 +84,24 @@ export class FrameDecoding {
           throw e instanceof LazydcmError ? new LazydcmError(e.code, e.codeName, `frame ${i + 1}: ${e.message}`, e.offset, this.source) : e;
         });
       }));
+      return;
+    }
+    const { transferSyntaxUid } = pixels.frameInfo(missing[0]);
+    const c = await core();
+    const module = c.codecModule(transferSyntaxUid);
+    if (module === 'j2k' || module === 'jpegls') {
+      const decoder = await c.decoderFor(transferSyntaxUid);
+      for (const i of missing) {
+        if (options.signal?.aborted) throw ioError('aborted', 'aborted', this.source);
+        const { transferSyntaxUid: uid, ...info } = pixels.frameInfo(i);
+        let d: DecodedFrame;
+        try {
+          d = decoder.decode(uid, info, pixels.encoded(i, bytes.get(i)!), { reduce, rgb });
+        } catch (e) {
+          throw e instanceof LazydcmError ? new LazydcmError(e.code, e.codeName, `frame ${i + 1}: ${e.message}`, e.offset, this.source) : e;
+        }
+        decoded(i, d);
+      }
       return;
     }
     for (const i of missing) {

@@ -1,6 +1,6 @@
 import { ErrorCode, LazydcmError } from '../core/errors.js';
 import { sumStats, type IoStats } from '../io/stats.js';
-import { core as wasmCore, type Core, type CorePixelOps } from '../wasm/core.js';
+import { core as wasmCore, type Core, type CoreIcc, type CorePixelOps } from '../wasm/core.js';
 import type { Instance, ReadOptions } from './instance.js';
 import { assembleRegion } from './region.js';
 import type { RegionOptions } from './types.js';
@@ -122,8 +122,8 @@ export class Slide {
   private ops?: CorePixelOps;
   private profile?: Promise<Uint8Array | null>;
   private readonly planes = new Map<Instance, number>();
-  private iccKey = '';
-  private iccDescription = '';
+  /** ICC transforms by target/intent, built in the ICC module (loaded the first time a patch asks for ICC). */
+  private readonly iccTransforms = new Map<string, Promise<CoreIcc>>();
 
   private constructor(private readonly core: Core, readonly instances: Instance[], private readonly closeExtra?: () => Promise<void>) {
     const images = instances.map((i) => i.wsiImage());
@@ -329,6 +329,9 @@ export class Slide {
   async close(): Promise<void> {
     this.ops?.delete();
     this.ops = undefined;
+    const transforms = [...this.iccTransforms.values()];
+    this.iccTransforms.clear();
+    for (const t of await Promise.allSettled(transforms)) if (t.status === 'fulfilled') t.value.delete();
     // The owner (openSlide's series) closes the instances, else the slide does.
     if (this.closeExtra) await this.closeExtra();
     else await Promise.all(this.instances.map((i) => i.close()));
@@ -353,7 +356,8 @@ export class Slide {
   /**
    * [x, x + w) x [y, y + h) of one image (its concatenation parts), 8-bit, then `steps`, in WASM:
    * the region is assembled in the core and handed to the PixelOps without a copy, MONOCHROME1
-   * inverted, resampled, placed on its canvas and ICC-transformed there, and copied out once.
+   * inverted, resampled and placed on its canvas there, and copied out once (ICC colour: through the
+   * ICC module, one copy in and out more).
    * A concatenation's parts each assemble their own tiles, merged into the patch's own PixelOps.
    */
   private async pixelsOf(parts: Instance[], plane: number, x: number, y: number, w: number, h: number, options: PatchOptions,
@@ -371,9 +375,8 @@ export class Slide {
       priority: options.priority, maxGap: options.maxGap, onProgress: options.onProgress,
     });
     const samples = parts[0].summary.samplesPerPixel ?? 1;
-    // Synchronous from the current image to the copy out: concurrent patches share the PixelOps
-    // (`shared`; its ICC transform is kept while the target and intent stay the same).
-    const finish = (ops: CorePixelOps, shared: boolean) => {
+    // Synchronous from the current image to the copy out: concurrent patches share the PixelOps.
+    const finish = (ops: CorePixelOps) => {
       if (parts[0].summary.photometricInterpretation === 'MONOCHROME1') ops.invert();
       let rows = h, columns = w;
       if (steps.resize) {
@@ -385,25 +388,15 @@ export class Slide {
         ops.place(rows, columns, samples, p.height, p.width, p.row, p.column, p.fill);
         ({ height: rows, width: columns } = p);
       }
-      let colour = 'stored';
-      if (icc && samples === 3) {
-        if (!shared) {
-          this.iccDescription = ops.createIcc(icc.profile, icc.target, icc.intent);
-        } else if (this.iccKey !== icc.key) {
-          // One transform at a time in the PixelOps; rebuilt only when the target or intent changes.
-          this.iccDescription = ops.createIcc(icc.profile, icc.target, icc.intent);
-          this.iccKey = icc.key;
-        }
-        ops.applyIcc(rows * columns);
-        colour = `ICC ${this.iccDescription}`;
-      }
-      return { data: ops.take(), samples, colour };
+      const data = ops.take();
+      if (!icc || samples !== 3) return { data, samples, colour: 'stored' };
+      return { data: icc.apply(data), samples, colour: `ICC ${icc.description}` };
     };
     if (parts.length === 1) {
       return assembleRegion(parts[0], region(parts[0]), (pixels) => {
         const ops = this.pixelOps();
         ops.adoptRegion(pixels);
-        return finish(ops, true);
+        return finish(ops);
       });
     }
     // A concatenation: the parts' regions arrive one after another (awaits between them), so this
@@ -413,20 +406,29 @@ export class Slide {
       for (const [k, part] of parts.entries()) {
         await assembleRegion(part, region(part), (pixels) => (k === 0 ? ops.adoptRegion(pixels) : ops.mergeRegion(pixels)));
       }
-      return finish(ops, false);
+      return finish(ops);
     } finally {
       ops.delete();
     }
   }
 
-  /** The slide's ICC profile and the transform a patch asks for; iccError without a profile. */
-  private async iccOf(options: PatchOptions): Promise<{ profile: Uint8Array; target: 0 | 1; intent: number; key: string }> {
+  /** The ICC transform a patch asks for (made once per target and intent); iccError without a profile. */
+  private iccOf(options: PatchOptions): Promise<CoreIcc> {
     const target = options.icc === 'display-p3' ? 1 : 0;
     const intent = ICC_INTENT[options.intent ?? 'perceptual'];
-    this.profile ??= this.iccProfile(options.signal);
-    const profile = await this.profile;
-    if (!profile) throw new LazydcmError(ErrorCode.iccError, 'iccError', 'the slide has no ICC profile');
-    return { profile, target, intent, key: `${target}/${intent}` };
+    const key = `${target}/${intent}`;
+    let t = this.iccTransforms.get(key);
+    if (!t) {
+      t = (async () => {
+        this.profile ??= this.iccProfile(options.signal);
+        const profile = await this.profile;
+        if (!profile) throw new LazydcmError(ErrorCode.iccError, 'iccError', 'the slide has no ICC profile');
+        return (await this.core.icc()).transform(profile, target, intent);
+      })();
+      this.iccTransforms.set(key, t);
+      t.catch(() => this.iccTransforms.delete(key));  // tried again by the next patch
+    }
+    return t;
   }
 
   private pixelOps(): CorePixelOps {

@@ -11,7 +11,8 @@
  */
 import type { DicomJson } from '../core/dicom-json.js';
 import { ioError, LazydcmError } from '../core/errors.js';
-import { loadCore, type CoreModule, type RawDecoder, type RawInstance, type RawPixelOps, type RawPixels, type RawVolume } from './load.js';
+import { loadCore, loadModule, type CodecModule, type CoreModule, type IccModule, type ModuleErrors, type RawDecoder, type RawIcc, type RawInstance, type RawPixelOps, type RawPixels,
+  type RawVolume } from './load.js';
 import type {
   DecodedFrame, DecodeOptions, DecodeReport, FrameInfo, FrameTableLayout, GeometrySettings, IccProfileInfo, InstanceOptions, InstanceSummary,
   PyramidValue, RegionPlan, SegmentationValue, SegmentFilterValue, SegmentPlan, SegmentRequestValue, SeriesMember,
@@ -61,11 +62,17 @@ export const BOUND = {
     'decodeTransformInto'],
   VolumeBuffer: ['data', 'samples'],
   Decoder: ['inputBuffer', 'decode', 'output', 'report'],
-  PixelOps: ['inputBuffer', 'adoptRegion', 'mergeRegion', 'invert', 'place', 'resize', 'rgbToGray', 'patchGrid', 'profileBuffer', 'createIcc',
-    'iccDescription', 'applyIcc', 'current', 'release'],
+  PixelOps: ['inputBuffer', 'adoptRegion', 'mergeRegion', 'invert', 'place', 'resize', 'rgbToGray', 'patchGrid', 'current', 'release'],
   functions: ['lastError', 'lastErrorCode', 'seriesGeometry', 'buildPyramid', 'levelBySpacing', 'spacingOfMagnification',
-    'magnificationString', 'nominalMagnification', 'resizeLevel'],
+    'magnificationString', 'nominalMagnification', 'resizeLevel', 'codecModule'],
   classFunctions: { Instance: ['fromMetadata', 'frameTableLayout'] },
+} as const;
+
+/** The same for the modules loaded on demand. */
+export const BOUND_MODULES = {
+  j2k: { Decoder: BOUND.Decoder, functions: ['lastError', 'lastErrorCode'] },
+  jpegls: { Decoder: BOUND.Decoder, functions: ['lastError', 'lastErrorCode'] },
+  icc: { Icc: ['profileBuffer', 'create', 'description', 'inputBuffer', 'apply', 'pixels', 'release'], functions: ['lastError', 'lastErrorCode'] },
 } as const;
 
 /** The core of this realm, loaded once. */
@@ -74,15 +81,49 @@ export async function core(): Promise<Core> {
 }
 let loaded: Promise<Core> | undefined;
 
-export class Core {
+/** A loaded module's door: every bound call's result goes through `ok()` (each module has its own last error). */
+abstract class Door {
   /** @internal */
-  constructor(private readonly m: CoreModule) {}
+  constructor(private readonly errors: ModuleErrors) {}
 
   /** `value`, the result of the bound call just made; its error (the module's last error) is thrown naming `source`. */
   ok<T>(value: T, source?: string): T {
-    if (this.m.lastErrorCode() !== 0) throw LazydcmError.fromJson(this.m.lastError(), source);
+    if (this.errors.lastErrorCode() !== 0) throw LazydcmError.fromJson(this.errors.lastError(), source);
     return value;
   }
+}
+
+export class Core extends Door {
+  /** @internal */
+  constructor(private readonly m: CoreModule) {
+    super(m);
+  }
+  /** The module that decodes a transfer syntax: 'core', 'j2k', 'jpegls', or '' (nothing does). */
+  codecModule(transferSyntaxUid: string): '' | 'core' | 'j2k' | 'jpegls' {
+    let m = this.modules.get(transferSyntaxUid);
+    if (m === undefined) this.modules.set(transferSyntaxUid, (m = this.m.codecModule(transferSyntaxUid) as '' | 'core' | 'j2k' | 'jpegls'));
+    return m;
+  }
+  private readonly modules = new Map<string, '' | 'core' | 'j2k' | 'jpegls'>();
+  /**
+   * A decoder for `transferSyntaxUid`: the core's, or that of the codec module decoding it (loaded
+   * the first time; one decoder per module and realm). Unknown syntaxes get the core's decoder,
+   * which says `unsupportedTransferSyntax`.
+   */
+  async decoderFor(transferSyntaxUid: string): Promise<CoreDecoder> {
+    const name = this.codecModule(transferSyntaxUid);
+    if (name === '' || name === 'core') return (this.ownDecoder ??= this.decoder());
+    let d = this.codecDecoders.get(name);
+    if (!d) this.codecDecoders.set(name, (d = loadModule(name).then((m) => new CoreDecoder(new CodecDoor(m), new m.Decoder()))));
+    return d;
+  }
+  private ownDecoder: CoreDecoder | undefined;
+  private readonly codecDecoders = new Map<string, Promise<CoreDecoder>>();
+  /** The ICC module (loaded the first time). */
+  icc(): Promise<IccDoor> {
+    return (this.iccDoor ??= loadModule('icc').then((m) => new IccDoor(m)));
+  }
+  private iccDoor: Promise<IccDoor> | undefined;
 
   /** A reader of one instance of `fileSize` bytes, fed by `CoreInstance.feed`. */
   openInstance(fileSize: number, options: InstanceOptions, source: string): CoreInstance {
@@ -97,8 +138,9 @@ export class Core {
     return (this.layout ??= this.m.Instance.frameTableLayout());
   }
   private layout: FrameTableLayout | undefined;
+  /** The core's own decoder (native, RLE, deflate, JPEG); decoderFor() for any transfer syntax. */
   decoder(): CoreDecoder {
-    return new CoreDecoder(this, this.ok(new this.m.Decoder()));
+    return new CoreDecoder(this, new this.m.Decoder());
   }
   /**
    * A volume the core fills frame by frame (CorePixels.transformInto): ranges [s0, s1, r0, r1, c0,
@@ -371,15 +413,25 @@ export class CoreVolume {
   }
 }
 
-/** Decodes encoded frames without an instance (decode workers, benchmarks). */
+/** A codec module's door (its Decoder's calls are checked against its own last error). */
+class CodecDoor extends Door {}
+
+/** @internal A decoder over a module instantiated by hand (benchmarks load both builds of every module). */
+export function moduleDecoder(m: CodecModule): CoreDecoder {
+  return new CoreDecoder(new CodecDoor(m), new m.Decoder());
+}
+
+/** Decodes encoded frames without an instance (decode workers, benchmarks, codec modules). */
 export class CoreDecoder {
   /** @internal */
-  constructor(private readonly core: Core, private readonly bound: RawDecoder) {}
+  constructor(private readonly door: Door, private readonly bound: RawDecoder) {
+    door.ok(bound);
+  }
 
   decode(transferSyntaxUid: string, frame: FrameInfo, bytes: Uint8Array, options: DecodeOptions = {}): DecodedFrame {
     const d = this.bound;
-    const n = copyIn((k) => this.core.ok(d.inputBuffer(k)), bytes);
-    this.core.ok(d.decode(transferSyntaxUid, frame, n, options));
+    const n = copyIn((k) => this.door.ok(d.inputBuffer(k)), bytes);
+    this.door.ok(d.decode(transferSyntaxUid, frame, n, options));
     return decodedOut(d);
   }
   delete(): void {
@@ -390,7 +442,7 @@ export class CoreDecoder {
 /**
  * 8-bit pixel operations for slides on one current image that stays in WASM memory from the region
  * it is made of (adoptRegion: handed over, not copied) to the patch that leaves (take): MONOCHROME1,
- * placement on a filled canvas, resampling, ICC; luminance and the patch grid for masks.
+ * placement on a filled canvas, resampling; luminance and the patch grid for masks (ICC: IccDoor).
  */
 export class CorePixelOps {
   /** @internal */
@@ -427,20 +479,50 @@ export class CorePixelOps {
     if (rgb) this.core.ok(this.bound.rgbToGray(maskRows * maskColumns));
     return this.core.ok(this.bound.patchGrid(maskRows, maskColumns, rows, columns, options));
   }
-  /** Prepares an ICC transform from `profile` to sRGB (0) or Display P3 (1); returns its description. */
-  createIcc(profile: Uint8Array, target: 0 | 1, intent: number): string {
-    this.core.ok(this.bound.createIcc(copyIn((n) => this.core.ok(this.bound.profileBuffer(n)), profile), target, intent));
-    return this.bound.iccDescription();
-  }
-  /** Applies the prepared ICC transform to the current image's first `pixels` RGB pixels. */
-  applyIcc(pixels: number): void {
-    this.core.ok(this.bound.applyIcc(pixels));
-  }
   /** The current image (a copy); the core's buffer is freed. */
   take(): Uint8Array {
     const out = copyOut(this.core.ok(this.bound.current()));
     this.bound.release();
     return out;
+  }
+  delete(): void {
+    this.bound.delete();
+  }
+}
+
+/** The ICC module's door: transforms from a slide's profile, applied to 8-bit RGB. */
+export class IccDoor extends Door {
+  /** @internal */
+  constructor(private readonly m: IccModule) {
+    super(m);
+  }
+  /** A transform from `profile` to sRGB (0) or Display P3 (1) with an lcms rendering intent (0-3). */
+  transform(profile: Uint8Array, target: 0 | 1, intent: number, source?: string): CoreIcc {
+    const raw = this.ok(new this.m.Icc(), source);
+    try {
+      this.ok(raw.create(copyIn((n) => this.ok(raw.profileBuffer(n)), profile), target, intent), source);
+      return new CoreIcc(this, raw, raw.description());
+    } catch (e) {
+      raw.delete();
+      throw e;
+    }
+  }
+}
+
+/** One ICC transform, held in the ICC module until deleted. */
+export class CoreIcc {
+  /** @internal */
+  constructor(private readonly door: IccDoor, private readonly bound: RawIcc, readonly description: string) {}
+  /** `rgb` (interleaved 8-bit RGB) transformed: a new array (copied in and out of the ICC module). */
+  apply(rgb: Uint8Array): Uint8Array {
+    const b = this.bound;
+    const n = copyIn((k) => this.door.ok(b.inputBuffer(k)), rgb);
+    this.door.ok(b.apply(n));
+    try {
+      return copyOut(b.pixels());
+    } finally {
+      b.release();
+    }
   }
   delete(): void {
     this.bound.delete();

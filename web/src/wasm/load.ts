@@ -1,10 +1,11 @@
 /**
- * Locates and instantiates the WASM core once per realm (page, worker or Node process).
- * The Emscripten loaders and .wasm files sit next to this module and are referenced by literal
- * specifiers (`import('./lazydcm-core.mjs')`, `new URL('./lazydcm-core.wasm', import.meta.url)`),
- * so Vite, webpack and other bundlers find and emit them with no configuration.
- * setWasmBaseUrl() serves them from elsewhere (a CDN, unusual hosting); decode workers get the
- * same settings from their pool.
+ * Locates and instantiates the WebAssembly modules once per realm (page, worker or Node process):
+ * the core, and the modules loaded the first time they are needed — `j2k` (JPEG 2000, HTJ2K),
+ * `jpegls` (JPEG-LS), `icc` (ICC colour with lcms2). The Emscripten loaders and .wasm files sit
+ * next to this module and are referenced by literal specifiers (`import('./lazydcm-core.mjs')`,
+ * `new URL('./lazydcm-core.wasm', import.meta.url)`), so Vite, webpack and other bundlers find and
+ * emit them with no configuration. setWasmBaseUrl() serves them from elsewhere (a CDN, unusual
+ * hosting); decode workers get the same settings from their pool.
  */
 import { ErrorCode, LazydcmError } from '../core/errors.js';
 import { inlineAssets } from '../platform/inline.js';
@@ -113,18 +114,60 @@ export interface CoreModule {
   nominalMagnification(spacing: number): string;
   resizeLevel(rows: number, columns: number, sourceRow: number, sourceColumn: number, targetRow: number, targetColumn: number):
     { rows: number; columns: number; factorRow: number; factorColumn: number };
+  codecModule(transferSyntaxUid: string): string;
   HEAPU8: Uint8Array;
 }
+/** @internal What every module binds: the error convention (wasm/glue.cpp). */
+export interface ModuleErrors {
+  lastError(): ErrorValue;
+  lastErrorCode(): number;
+}
+/** @internal A codec module (wasm/codec_*.cpp): a Decoder for its transfer syntaxes. */
+export interface CodecModule extends ModuleErrors {
+  Decoder: new () => RawDecoder;
+}
+/** @internal */
+export interface RawIcc {
+  profileBuffer(n: number): Uint8Array;
+  create(n: number, target: number, intent: number): void;
+  description(): string;
+  inputBuffer(n: number): Uint8Array;
+  apply(n: number): void;
+  pixels(): Uint8Array;
+  release(): void;
+  delete(): void;
+}
+/** @internal The ICC module (wasm/icc_module.cpp). */
+export interface IccModule extends ModuleErrors {
+  Icc: new () => RawIcc;
+}
+/** The WebAssembly modules: the core, and those loaded the first time they are needed. */
+export type ModuleName = 'core' | 'j2k' | 'jpegls' | 'icc';
+interface Modules { core: CoreModule; j2k: CodecModule; jpegls: CodecModule; icc: IccModule }
 
 let baseUrl: string | undefined;
 let simdChoice: boolean | 'auto' = 'auto';
-let modulePromise: Promise<CoreModule> | undefined;
-let loadedFlavour: 'simd' | 'baseline' | undefined;
-let loadedFrom: 'file' | 'inline' | 'given' | undefined;
-/** The compiled module of the loaded build (browsers), for decode workers that cannot fetch it. */
-let compiled: CompiledCore | undefined;
-/** Given by the pool to a worker started from a Blob (it cannot locate the .wasm by URL). */
-let givenCore: CompiledCore | undefined;
+
+/** One module's state in this realm. */
+interface Loaded {
+  promise?: Promise<unknown>;
+  flavour?: 'simd' | 'baseline';
+  from?: 'file' | 'inline' | 'given';
+  /** The compiled module (browsers), for decode workers that cannot fetch it. */
+  compiled?: CompiledCore;
+  /** Given by the pool to a worker started from a Blob (it cannot locate the .wasm by URL). */
+  given?: CompiledCore;
+}
+const state = new Map<ModuleName, Loaded>();
+function stateOf(name: ModuleName): Loaded {
+  let s = state.get(name);
+  if (!s) state.set(name, (s = {}));
+  return s;
+}
+/** A new build choice: modules load again (given ones stay given). */
+function forget(): void {
+  for (const s of state.values()) s.promise = undefined;
+}
 
 /** A compiled WebAssembly module and the build it is (its Emscripten loader must match). */
 export interface CompiledCore {
@@ -135,30 +178,37 @@ export interface CompiledCore {
 /** Which build to load: 'auto' (default) takes the SIMD build where WebAssembly SIMD validates. */
 export function setWasmSimd(choice: boolean | 'auto'): void {
   simdChoice = choice;
-  modulePromise = undefined;
+  forget();
 }
 
-/** The build in use, once loaded. */
+/** The build of the core in use, once loaded. */
 export function wasmFlavour(): 'simd' | 'baseline' | undefined {
-  return loadedFlavour;
+  return state.get('core')?.flavour;
 }
 
 /**
- * Where the loaded WebAssembly came from: 'file' (the .wasm next to the loader, or under the base
+ * Where the core's WebAssembly came from: 'file' (the .wasm next to the loader, or under the base
  * URL), 'inline' (the copy inside the JavaScript, used when a bundler did not emit the .wasm — see
  * README "Using lazydcm with a bundler") or 'given' (a decode worker handed its page's module).
  */
 export function wasmSource(): 'file' | 'inline' | 'given' | undefined {
-  return loadedFrom;
+  return state.get('core')?.from;
+}
+
+/** The modules loaded in this realm so far, with their build and origin (a JPEG viewer: the core only). */
+export function wasmModules(): { name: ModuleName; flavour: 'simd' | 'baseline'; from: 'file' | 'inline' | 'given' }[] {
+  const out = [];
+  for (const [name, s] of state) if (s.flavour && s.from) out.push({ name, flavour: s.flavour, from: s.from });
+  return out;
 }
 
 /**
- * Where `lazydcm-core[-simd].{mjs,wasm}` are served from instead of next to this module (a folder
- * URL; relative URLs resolve against the page). Decode pools created afterwards use it too.
+ * Where `lazydcm-<module>[-simd].{mjs,wasm}` are served from instead of next to this module (a
+ * folder URL; relative URLs resolve against the page). Decode pools created afterwards use it too.
  */
 export function setWasmBaseUrl(url: string | URL | undefined): void {
   baseUrl = url === undefined ? undefined : String(url);
-  modulePromise = undefined;
+  forget();
 }
 
 /** The settings a decode worker needs to load the same build (sent in its first message). */
@@ -189,62 +239,101 @@ function simdSupported(): boolean {
 }
 
 export function loadCore(): Promise<CoreModule> {
-  modulePromise ??= instantiate();
-  return modulePromise;
+  return loadModule('core');
 }
 
-/** The page's compiled module and its build, loading the core first (browsers; null in Node). */
-export async function compiledCore(): Promise<CompiledCore | null> {
-  await loadCore();
-  return compiled ?? null;
+/** A module of this realm, loaded once (the others take the core's build: SIMD or baseline). */
+export function loadModule<N extends ModuleName>(name: N): Promise<Modules[N]> {
+  const s = stateOf(name);
+  s.promise ??= instantiate(name);
+  return s.promise as Promise<Modules[N]>;
 }
 
-/** A decode worker started from a Blob instantiates this module instead of fetching one. */
+/** The page's compiled module and its build, loading it first (browsers; null in Node). */
+export async function compiledModule(name: ModuleName): Promise<CompiledCore | null> {
+  await loadModule(name);
+  return stateOf(name).compiled ?? null;
+}
+
+/** The page's compiled core (browsers; null in Node). */
+export function compiledCore(): Promise<CompiledCore | null> {
+  return compiledModule('core');
+}
+
+/** A decode worker started from a Blob instantiates these modules instead of fetching them. */
+export function useCompiledModule(name: ModuleName, compiled: CompiledCore): void {
+  const s = stateOf(name);
+  s.given = compiled;
+  s.promise = undefined;
+}
 export function useCompiledCore(core: CompiledCore): void {
-  givenCore = core;
-  modulePromise = undefined;
+  useCompiledModule('core', core);
 }
 
-async function instantiate(): Promise<CoreModule> {
-  if (givenCore) return instantiateModule(await glue(givenCore.simd), givenCore, 'given');
-  const wantSimd = simdChoice === 'auto' ? simdSupported() : simdChoice;
+let provider: ((name: ModuleName) => Promise<CompiledCore>) | undefined;
+/** A worker started from a Blob gets the modules after the core from its page (workers/serve.ts). */
+export function setModuleProvider(p: (name: ModuleName) => Promise<CompiledCore>): void {
+  provider = p;
+}
+
+async function instantiate<N extends ModuleName>(name: N): Promise<Modules[N]> {
+  const s = stateOf(name);
+  if (!s.given && name !== 'core' && stateOf('core').given) {
+    if (!provider) throw loadError(`lazydcm-${name}`, 'this worker was started from a Blob and cannot locate the module');
+    s.given = await provider(name);
+  }
+  if (s.given) return instantiateModule(name, await glue(name, s.given.simd), s.given, 'given');
+  // The core picks SIMD where it validates; the other modules take the build the core loaded.
+  const core = name === 'core' ? undefined : await loadCore().then(() => stateOf('core').flavour);
+  const wantSimd = core ? core === 'simd' : simdChoice === 'auto' ? simdSupported() : simdChoice;
   if (wantSimd) {
     try {
-      return await instantiateFlavour(true);
+      return await instantiateFlavour(name, true);
     } catch (e) {
       if (simdChoice === true) throw e;  // asked for explicitly: say why it failed
     }
   }
   try {
-    return await instantiateFlavour(false);
+    return await instantiateFlavour(name, false);
   } catch (e) {
     // A bundler that does not emit assets referenced by `new URL(..., import.meta.url)` (esbuild)
-    // leaves the .wasm behind: the browser entry also carries the baseline build, loaded only then.
+    // leaves the .wasm behind: the browser entry also carries the baseline builds, loaded only then.
     const inline = inlineAssets();
     if (!inline || baseUrl !== undefined || !(e instanceof LazydcmError) || !notServed.has(e)) throw e;
-    return instantiateInline(inline.wasmBase64, e);
+    return instantiateInline(name, () => inline.wasmBase64(name), e);
   }
 }
 
-type Factory = (m: object) => Promise<CoreModule>;
+type Factory = (m: object) => Promise<unknown>;
 
-/** The Emscripten loader of a flavour, by literal specifier (bundlers include it). */
-async function glue(simd: boolean): Promise<Factory> {
-  return (simd ? await import('./lazydcm-core-simd.mjs') : await import('./lazydcm-core.mjs')).default as Factory;
+/** The Emscripten loader of a module's flavour, by literal specifier (bundlers include it). */
+async function glue(name: ModuleName, simd: boolean): Promise<Factory> {
+  const m = name === 'core' ? (simd ? await import('./lazydcm-core-simd.mjs') : await import('./lazydcm-core.mjs'))
+    : name === 'j2k' ? (simd ? await import('./lazydcm-j2k-simd.mjs') : await import('./lazydcm-j2k.mjs'))
+    : name === 'jpegls' ? (simd ? await import('./lazydcm-jpegls-simd.mjs') : await import('./lazydcm-jpegls.mjs'))
+    : (simd ? await import('./lazydcm-icc-simd.mjs') : await import('./lazydcm-icc.mjs'));
+  return m.default as Factory;
+}
+
+/** A module flavour's .wasm next to this file, by literal specifier (bundlers emit it). */
+function wasmUrlOf(name: ModuleName, simd: boolean): URL {
+  switch (name) {
+    case 'core': return simd ? new URL('./lazydcm-core-simd.wasm', import.meta.url) : new URL('./lazydcm-core.wasm', import.meta.url);
+    case 'j2k': return simd ? new URL('./lazydcm-j2k-simd.wasm', import.meta.url) : new URL('./lazydcm-j2k.wasm', import.meta.url);
+    case 'jpegls': return simd ? new URL('./lazydcm-jpegls-simd.wasm', import.meta.url) : new URL('./lazydcm-jpegls.wasm', import.meta.url);
+    case 'icc': return simd ? new URL('./lazydcm-icc-simd.wasm', import.meta.url) : new URL('./lazydcm-icc.wasm', import.meta.url);
+  }
 }
 
 /** The Emscripten loader and the .wasm URL of a flavour: literal specifiers unless a base URL is set. */
-async function locate(simd: boolean): Promise<{ factory: Factory; wasmUrl: URL }> {
-  const name = simd ? 'lazydcm-core-simd' : 'lazydcm-core';
+async function locate(name: ModuleName, simd: boolean): Promise<{ factory: Factory; wasmUrl: URL }> {
+  const file = `lazydcm-${name}${simd ? '-simd' : ''}`;
   if (baseUrl !== undefined) {
     const base = new URL(wasmSettings().baseUrl!.replace(/\/?$/, '/'));
-    const factory = (await import(/* webpackIgnore: true */ /* @vite-ignore */ new URL(`${name}.mjs`, base).href)).default as Factory;
-    return { factory, wasmUrl: new URL(`${name}.wasm`, base) };
+    const factory = (await import(/* webpackIgnore: true */ /* @vite-ignore */ new URL(`${file}.mjs`, base).href)).default as Factory;
+    return { factory, wasmUrl: new URL(`${file}.wasm`, base) };
   }
-  return {
-    factory: await glue(simd),
-    wasmUrl: simd ? new URL('./lazydcm-core-simd.wasm', import.meta.url) : new URL('./lazydcm-core.wasm', import.meta.url),
-  };
+  return { factory: await glue(name, simd), wasmUrl: wasmUrlOf(name, simd) };
 }
 
 const NOT_SERVED = 'is not served';
@@ -260,15 +349,15 @@ function loadError(where: string, e: unknown): LazydcmError {
   return new LazydcmError(ErrorCode.wasmLoadError, 'wasmLoadError', `could not load ${where}: ${e instanceof Error ? e.message : String(e)}`);
 }
 
-async function instantiateFlavour(simd: boolean): Promise<CoreModule> {
-  const name = simd ? 'lazydcm-core-simd' : 'lazydcm-core';
-  let where = baseUrl === undefined ? `${name}.mjs next to lazydcm's load.js` : `${name}.mjs under ${baseUrl}`;
+async function instantiateFlavour<N extends ModuleName>(name: N, simd: boolean): Promise<Modules[N]> {
+  const file = `lazydcm-${name}${simd ? '-simd' : ''}`;
+  let where = baseUrl === undefined ? `${file}.mjs next to lazydcm's load.js` : `${file}.mjs under ${baseUrl}`;
   try {
-    const { factory, wasmUrl } = await locate(simd);
+    const { factory, wasmUrl } = await locate(name, simd);
     where = wasmUrl.href;
     const bytes = platform().readFileUrl(wasmUrl);
-    if (bytes) return loaded(await factory({ wasmBinary: await bytes }), { simd }, 'file');  // Node: the file's bytes
-    return await instantiateModule(factory, { module: await compileUrl(wasmUrl), simd }, 'file');
+    if (bytes) return loaded(name, await factory({ wasmBinary: await bytes }) as Modules[N], { simd }, 'file');  // Node: the file's bytes
+    return await instantiateModule(name, factory, { module: await compileUrl(wasmUrl), simd }, 'file');
   } catch (e) {
     throw e instanceof LazydcmError ? e : loadError(where, e);
   }
@@ -296,43 +385,44 @@ async function compileUrl(url: URL): Promise<WebAssembly.Module> {
 
 let inlineWarned = false;
 
-async function instantiateInline(wasmBase64: () => Promise<string>, cause: LazydcmError): Promise<CoreModule> {
+async function instantiateInline<N extends ModuleName>(name: N, wasmBase64: () => Promise<string>, cause: LazydcmError): Promise<Modules[N]> {
   let module: WebAssembly.Module;
   try {
     module = await WebAssembly.compile(fromBase64(await wasmBase64()));
   } catch (e) {
-    throw loadError('the WebAssembly inlined in lazydcm', `${e instanceof Error ? e.message : String(e)} (after: ${cause.message})`);
+    throw loadError(`the lazydcm-${name} WebAssembly inlined in lazydcm`, `${e instanceof Error ? e.message : String(e)} (after: ${cause.message})`);
   }
   if (!inlineWarned) {
     inlineWarned = true;
     console.warn(`lazydcm: ${cause.message.replace(/^could not load /, '')}; using the baseline WebAssembly inlined in the JavaScript instead. ` +
       'To load the .wasm files (smaller, SIMD where supported), serve node_modules/lazydcm/web/dist/wasm/*.wasm next to your bundle or call setWasmBaseUrl() (README: "Using lazydcm with a bundler").');
   }
-  return instantiateModule(await glue(false), { module, simd: false }, 'inline');
+  return instantiateModule(name, await glue(name, false), { module, simd: false }, 'inline');
 }
 
 /** Runs an Emscripten loader on a compiled module (no fetch of its own). */
-async function instantiateModule(factory: Factory, core: CompiledCore, from: 'file' | 'inline' | 'given'): Promise<CoreModule> {
+async function instantiateModule<N extends ModuleName>(name: N, factory: Factory, compiled: CompiledCore, from: 'file' | 'inline' | 'given'): Promise<Modules[N]> {
   let failed!: (e: unknown) => void;
   const failure = new Promise<never>((_, reject) => { failed = reject; });
   const m = await Promise.race([
     factory({
       locateFile: (path: string) => path,  // never fetched: instantiateWasm below supplies the instance
       instantiateWasm(imports: WebAssembly.Imports, receive: (instance: WebAssembly.Instance, module: WebAssembly.Module) => void) {
-        WebAssembly.instantiate(core.module, imports).then((instance) => receive(instance, core.module), failed);
+        WebAssembly.instantiate(compiled.module, imports).then((instance) => receive(instance, compiled.module), failed);
         return {};
       },
     }),
     failure,
-  ]).catch((e: unknown) => { throw loadError(`the ${core.simd ? 'SIMD' : 'baseline'} WebAssembly module`, e); });
-  compiled = core;
-  return loaded(m, core, from);
+  ]).catch((e: unknown) => { throw loadError(`the ${compiled.simd ? 'SIMD' : 'baseline'} lazydcm-${name} WebAssembly module`, e); });
+  stateOf(name).compiled = compiled;
+  return loaded(name, m as Modules[N], compiled, from);
 }
 
 /** Records which build a realm loaded, and from where. */
-function loaded(m: CoreModule, build: { simd: boolean }, from: 'file' | 'inline' | 'given'): CoreModule {
-  loadedFlavour = build.simd ? 'simd' : 'baseline';
-  loadedFrom = from;
+function loaded<T>(name: ModuleName, m: T, build: { simd: boolean }, from: 'file' | 'inline' | 'given'): T {
+  const s = stateOf(name);
+  s.flavour = build.simd ? 'simd' : 'baseline';
+  s.from = from;
   return m;
 }
 

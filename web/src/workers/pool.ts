@@ -2,8 +2,8 @@ import { ErrorCode, LazydcmError } from '../core/errors.js';
 import type { DecodedFrame, DecodeOptions, FrameInfo } from '../wasm/values.js';
 import { inlineAssets } from '../platform/inline.js';
 import { platform, type WorkerEvents, type WorkerLike } from '../platform/platform.js';
-import { compiledCore, wasmSettings } from '../wasm/load.js';
-import type { ConfigMessage, DecodeRequest, DecodeResponse } from './protocol.js';
+import { compiledCore, compiledModule, wasmSettings } from '../wasm/load.js';
+import type { ConfigMessage, DecodeRequest, DecodeResponse, GiveMessage } from './protocol.js';
 
 interface Pending {
   resolve: (d: DecodedFrame) => void;
@@ -23,8 +23,10 @@ type WorkerState = 'starting' | 'ready' | 'dead';
  * wait in the pool (never in a worker that might not start). Each worker loads the same WASM build
  * as the page (setWasmBaseUrl / setWasmSimd at the time the pool is created).
  *
- * In browsers, a worker whose script a bundler did not emit (esbuild) is started again from the
- * worker source inlined in the package, as a Blob, and given the page's compiled module. A worker
+ * Workers load the codec modules their frames need themselves (JPEG 2000, JPEG-LS). In browsers, a
+ * worker whose script a bundler did not emit (esbuild) is started again from the worker source
+ * inlined in the package, as a Blob, and given the page's compiled modules (the core first, the
+ * others when it asks). A worker
  * that still cannot start or load its WASM is dropped and its frames fail with the cause
  * (`workerError` / `wasmLoadError`); when none is left, every decode fails so — create a new pool
  * to try again. Pass one to `open(src, { decodePool })`.
@@ -127,6 +129,19 @@ export class DecodePool {
     }
     if ('fatal' in m) {
       this.failWorker(worker, LazydcmError.fromJson(m.fatal));
+      return;
+    }
+    if ('need' in m) {
+      // A worker started from a Blob cannot fetch a module by URL: the page compiles it (once) and hands it over.
+      const w = this.workers[worker];
+      const give = (g: GiveMessage) => generation === this.generation[worker] && !this.closed && w.post(g, []);
+      compiledModule(m.need).then((compiled) => {
+        if (!compiled) throw new Error('no compiled WebAssembly module on this page');
+        give({ give: m.need, compiled });
+      }).catch((e: unknown) => {
+        const error = e instanceof LazydcmError ? e : new LazydcmError(ErrorCode.wasmLoadError, 'wasmLoadError', e instanceof Error ? e.message : String(e));
+        give({ give: m.need, error: { code: error.code, name: error.codeName, message: error.message, offset: error.offset ?? null } });
+      });
       return;
     }
     const p = this.pending.get(m.id);

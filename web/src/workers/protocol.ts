@@ -1,5 +1,5 @@
 /** Messages between a DecodePool and its workers. */
-import type { CompiledCore, WasmSettings } from '../wasm/load.js';
+import type { CompiledCore, ModuleName, WasmSettings } from '../wasm/load.js';
 import type { DecodedFrame, DecodeOptions, FrameInfo } from '../wasm/values.js';
 
 /** The first message to every worker: load the same WASM build as the page. */
@@ -20,10 +20,19 @@ export interface DecodeRequest {
 
 export type ErrorInfo = { code: number; name: string; message: string; offset: number | null };
 
+/** The page's answer to a worker started from a Blob that needs a module (`{ need }`): compiled, or why not. */
+export interface GiveMessage {
+  give: ModuleName;
+  compiled?: CompiledCore;
+  error?: ErrorInfo;
+}
+
 export type DecodeResponse =
   /** The worker's WASM is loaded: it takes requests from now on. */
   | { ready: true }
   | ({ id: number } & DecodedFrame)
   | { id: number; error: ErrorInfo }
   /** The worker cannot decode anything (its WASM did not load): every request to it fails so. */
-  | { fatal: ErrorInfo };
+  | { fatal: ErrorInfo }
+  /** A worker started from a Blob needs this module compiled by its page (answered with a GiveMessage). */
+  | { need: ModuleName };
