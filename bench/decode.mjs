@@ -26,7 +26,7 @@ async function lazydcmDecoder(flavour) {
   const decoders = new Map();
   for (const module of ['core', 'j2k', 'jpegls']) {
     const name = `lazydcm-${module}${flavour === 'simd' ? '-simd' : ''}`;
-    const factory = (await import(path.join(root, 'web/dist/wasm', `${name}.mjs`))).default;
+    const factory = (await import(path.join(root, 'web/dist/wasm', `lazydcm-${module}.mjs`))).default;  // one loader for both builds
     const m = await factory({ wasmBinary: fs.readFileSync(path.join(root, 'web/dist/wasm', `${name}.wasm`)) });
     // The build asked for, through the wrapper every lazydcm decode goes through (wasm/core.ts).
     decoders.set(module, moduleDecoder(m));

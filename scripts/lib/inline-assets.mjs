@@ -2,6 +2,7 @@
 // assets (esbuild: evanw/esbuild#795), both loaded only then (dynamic imports, separate chunks in
 // Vite/webpack and in esbuild with --splitting):
 //   web/dist/wasm/lazydcm-<module>-inline.js    each module's baseline .wasm as base64
+// and checks that each module's SIMD loader equals its baseline loader (package.json leaves it out).
 //   web/dist/workers/decode-worker-inline.js    decode-worker.js and its imports as one module's source
 // Run after the WASM build and tsc (scripts/build.sh).
 import fs from 'node:fs';
@@ -19,6 +20,14 @@ function writeIfChanged(file, text) {
 }
 
 for (const module of ['core', 'j2k', 'jpegls', 'icc']) {
+  // One Emscripten loader for both builds (load.ts): the SIMD build's must differ only in its
+  // .wasm file name (never used: lazydcm instantiates from bytes or a compiled module).
+  const simdLoader = path.join(dist, `wasm/lazydcm-${module}-simd.mjs`);
+  if (fs.existsSync(simdLoader)) {
+    const base = fs.readFileSync(path.join(dist, `wasm/lazydcm-${module}.mjs`), 'utf8');
+    const simd = fs.readFileSync(simdLoader, 'utf8').replaceAll(`lazydcm-${module}-simd.wasm`, `lazydcm-${module}.wasm`);
+    if (simd !== base) throw new Error(`lazydcm-${module}-simd.mjs differs from lazydcm-${module}.mjs beyond the .wasm name: load.ts cannot share one loader`);
+  }
   const wasm = fs.readFileSync(path.join(dist, `wasm/lazydcm-${module}.wasm`));
   writeIfChanged(path.join(dist, `wasm/lazydcm-${module}-inline.js`), `${header}export default ${JSON.stringify(wasm.toString('base64'))};\n`);
 }

@@ -53,7 +53,11 @@ describe('open() in Chromium', () => {
     });
   }
 
-  test('a J2K region decoded in a pool of module Workers equals the pydicom+GDCM stitch', async () => {
+  test('a J2K region decoded in a pool of module Workers equals the pydicom+GDCM stitch; the workers load lazydcm-j2k then', async () => {
+    const wasmFetched = async () => (await app.logSettled()).map((l) => l.path).filter((p) => /\.wasm$/.test(p)).map((p) => p.replace(/.*\//, '')).sort();
+    assert.deepEqual(await page.evaluate(() => window.wasmModules()), ['core'], 'four files parsed with the core alone');
+    assert.deepEqual(await wasmFetched(), ['lazydcm-core-simd.wasm']);
+    app.clearLog();
     const m = tpm.rgb_j2k_plane1;
     const reg = m.regions[1];
     const r = await page.evaluate(([url, o]) => window.poolRegion(url, o), [`${data.url}/tpm/rgb_j2k.dcm`,
@@ -61,6 +65,10 @@ describe('open() in Chromium', () => {
     assert.equal(r.error, undefined, JSON.stringify(r.error));
     assert.deepEqual(r.frames, reg.frames);
     assert.ok(Buffer.from(r.data).equals(Buffer.from(readNpy(path.join(fixtures, 'tpm', reg.npy)).bytes)));
+    // The workers fetched the core and the J2K module; the page, which decoded nothing, loaded neither again.
+    const fetched = await wasmFetched();
+    assert.ok(fetched.includes('lazydcm-j2k-simd.wasm') && fetched.every((f) => /^lazydcm-(core|j2k)-simd\.wasm$/.test(f)), fetched.join());
+    assert.deepEqual(await page.evaluate(() => window.wasmModules()), ['core']);
   });
 
   test('a CT series from a zip and its SEG, cross-origin by Range: HU, affine and masks', async () => {

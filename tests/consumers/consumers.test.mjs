@@ -78,7 +78,7 @@ async function startServer(cmd, args, cwd) {
   return { url: `http://127.0.0.1:${port}`, stop: () => child.kill(), output: () => output };
 }
 
-let data, browser, slideRef, ctRef;
+let data, browser, slideRef, ctRef, mrRef;
 before(async () => {
   fs.mkdirSync(work, { recursive: true });
   fs.writeFileSync(path.join(work, 'package.json'), JSON.stringify({ name: 'consumers', private: true, type: 'module' }));
@@ -94,6 +94,8 @@ before(async () => {
   const level = manifest.fixtures.find((f) => f.name === 'pixelmed-tiff').levels[0];
   slideRef = parseNpy(new Uint8Array(fs.readFileSync(path.join(conformance, level.mosaic))));
   ctRef = parseNpy(new Uint8Array(fs.readFileSync(path.join(conformance, manifest.fixtures.find((f) => f.name === 'pydicom/CT_small.dcm').reference))));
+  // MR_small as pydicom decodes it (the J2K and JPEG-LS copies are lossless transcodes of it).
+  mrRef = parseNpy(new Uint8Array(fs.readFileSync(path.join(conformance, manifest.fixtures.find((f) => f.name === 'pydicom/MR_small.dcm').reference))));
 });
 after(async () => {
   await browser?.close();
@@ -125,6 +127,10 @@ async function check(url) {
   assert.equal(result.workers, 2, 'both pool workers alive');
   assert.equal(result.frames, 4);
   assert.deepEqual(new Uint8Array(result.ct), ctRef.bytes, 'CT frame as pydicom decodes it');
+  // Codec modules load on demand: a JPEG slide and a native CT need the core alone.
+  assert.deepEqual(result.modulesBefore, ['core']);
+  assert.deepEqual(new Uint8Array(result.j2k), mrRef.bytes, 'J2K MR (decoded in the pool by lazydcm-j2k) as pydicom decodes MR_small');
+  assert.deepEqual(new Uint8Array(result.jpegls), mrRef.bytes, 'JPEG-LS MR (decoded on the page by lazydcm-jpegls) as pydicom decodes MR_small');
   const rgba = await page.evaluate(() => Array.from(document.querySelector('canvas').getContext('2d').getImageData(0, 0, 256, 256).data));
   let bad = 0;
   const W = slideRef.shape[1];
@@ -145,6 +151,8 @@ async function checkServed(url) {
   assert.deepEqual(c.failed, []);
   assert.deepEqual(c.warnings, []);
   assert.equal(c.result.source, 'file');
+  // The page parsed four files and decoded JPEG-LS itself; the J2K frame was decoded in a worker.
+  assert.deepEqual(c.result.modulesAfter, ['core:file', 'jpegls:file']);
   return c;
 }
 
@@ -195,7 +203,9 @@ describe('consumer apps (npm pack, zero bundler configuration)', () => {
       const c = await check(`${server.url}/bundled.html`);
       assert.equal(c.result.source, 'inline');
       assert.equal(c.result.flavour, 'baseline');
-      assert.ok(c.failed.length > 0 && c.failed.every((f) => /^404 .*(lazydcm-core(-simd)?\.wasm|decode-worker\.js)$/.test(f)), c.failed.join('; '));
+      assert.ok(c.failed.length > 0 && c.failed.every((f) => /^404 .*(lazydcm-(core|j2k|jpegls)(-simd)?\.wasm|decode-worker\.js)$/.test(f)), c.failed.join('; '));
+      // The Blob workers were handed the J2K module compiled by the page (need / give).
+      assert.deepEqual(c.result.modulesAfter, ['core:inline', 'j2k:inline', 'jpegls:inline']);
       assert.equal(c.warnings.length, 1);
       assert.match(c.warnings[0], /lazydcm-core\.wasm: it is not served \(HTTP 404\).*inlined/);
       sizes.apps.esbuild = { ...jsBytes(path.join(dir, 'dist')), page: c.loaded };
@@ -217,6 +227,7 @@ describe('consumer apps (npm pack, zero bundler configuration)', () => {
       assert.equal(c.result.source, 'file');
       assert.equal(c.result.flavour, 'simd');
       assert.deepEqual(c.warnings, []);
+      assert.deepEqual(c.result.modulesAfter, ['core:file', 'j2k:file', 'jpegls:file']);
       // The worker file is still not emitted: the workers start from the inlined source.
       assert.ok(c.failed.length > 0 && c.failed.every((f) => /^404 .*decode-worker\.js$/.test(f)), c.failed.join('; '));
       assert.ok(c.loaded.js < 1_000_000, `page JS ${c.loaded.js} bytes: the inlined .wasm was not loaded`);

@@ -1,7 +1,10 @@
 // One app, bundled by Vite, webpack and esbuild and loaded unbundled: what a user writes after
 // `npm install lazydcm`. Reads a slide level and a CT by Range from `?data=<origin>`, decodes in a
-// DecodePool, draws the region; the Chromium test reads the canvas and the numbers it publishes.
-import { DecodePool, drawImage, EIGHT_BIT, open, wasmFlavour, wasmSource } from 'lazydcm';
+// DecodePool, draws the region; then a JPEG 2000 MR in the pool and a JPEG-LS MR on the page, whose
+// codec modules load only then. The Chromium test reads the canvas and the numbers it publishes.
+import { DecodePool, drawImage, EIGHT_BIT, open, wasmFlavour, wasmModules, wasmSource } from 'lazydcm';
+
+const bytesOf = (frame) => Array.from(new Uint8Array(frame.data.buffer, frame.data.byteOffset, frame.data.byteLength));
 
 async function run() {
   const data = new URLSearchParams(location.search).get('data');
@@ -14,9 +17,18 @@ async function run() {
   drawImage(canvas.getContext('2d'), region, 0, 0, { window: EIGHT_BIT });
   const ct = await open(`${data}/pydicom/CT_small.dcm`, { decodePool: pool });
   const frame = await ct.getStoredFrame(1);
+  const modulesBefore = wasmModules().map((m) => m.name);
+  const j2k = await open(`${data}/pydicom/MR_small_jp2klossless.dcm`, { decodePool: pool });
+  const j2kFrame = await j2k.getStoredFrame(1);
+  const jpegls = await open(`${data}/pydicom/MR_small_jpeg_ls_lossless.dcm`);
+  const jpeglsFrame = await jpegls.getStoredFrame(1);
   window.result = {
     frames: region.frames.length,
-    ct: Array.from(new Uint8Array(frame.data.buffer, frame.data.byteOffset, frame.data.byteLength)),
+    ct: bytesOf(frame),
+    j2k: bytesOf(j2kFrame),
+    jpegls: bytesOf(jpeglsFrame),
+    modulesBefore,
+    modulesAfter: wasmModules().map((m) => `${m.name}:${m.from}`).sort(),
     flavour: wasmFlavour(),
     source: wasmSource(),
     workers: pool.live,
@@ -24,6 +36,8 @@ async function run() {
   };
   await slide.close();
   await ct.close();
+  await j2k.close();
+  await jpegls.close();
   await pool.close();
 }
 

@@ -203,7 +203,7 @@ export function wasmModules(): { name: ModuleName; flavour: 'simd' | 'baseline';
 }
 
 /**
- * Where `lazydcm-<module>[-simd].{mjs,wasm}` are served from instead of next to this module (a
+ * Where `lazydcm-<module>.mjs` and `lazydcm-<module>[-simd].wasm` are served from instead of next to this module (a
  * folder URL; relative URLs resolve against the page). Decode pools created afterwards use it too.
  */
 export function setWasmBaseUrl(url: string | URL | undefined): void {
@@ -282,7 +282,7 @@ async function instantiate<N extends ModuleName>(name: N): Promise<Modules[N]> {
     if (!provider) throw loadError(`lazydcm-${name}`, 'this worker was started from a Blob and cannot locate the module');
     s.given = await provider(name);
   }
-  if (s.given) return instantiateModule(name, await glue(name, s.given.simd), s.given, 'given');
+  if (s.given) return instantiateModule(name, await glue(name), s.given, 'given');
   // The core picks SIMD where it validates; the other modules take the build the core loaded.
   const core = name === 'core' ? undefined : await loadCore().then(() => stateOf('core').flavour);
   const wantSimd = core ? core === 'simd' : simdChoice === 'auto' ? simdSupported() : simdChoice;
@@ -306,12 +306,17 @@ async function instantiate<N extends ModuleName>(name: N): Promise<Modules[N]> {
 
 type Factory = (m: object) => Promise<unknown>;
 
-/** The Emscripten loader of a module's flavour, by literal specifier (bundlers include it). */
-async function glue(name: ModuleName, simd: boolean): Promise<Factory> {
-  const m = name === 'core' ? (simd ? await import('./lazydcm-core-simd.mjs') : await import('./lazydcm-core.mjs'))
-    : name === 'j2k' ? (simd ? await import('./lazydcm-j2k-simd.mjs') : await import('./lazydcm-j2k.mjs'))
-    : name === 'jpegls' ? (simd ? await import('./lazydcm-jpegls-simd.mjs') : await import('./lazydcm-jpegls.mjs'))
-    : (simd ? await import('./lazydcm-icc-simd.mjs') : await import('./lazydcm-icc.mjs'));
+/**
+ * The Emscripten loader of a module, by literal specifier (bundlers include it). One loader serves
+ * both builds: the SIMD build's differs only in its .wasm file name, which is never used (the
+ * module is instantiated from bytes or a compiled module); scripts/lib/inline-assets.mjs checks
+ * that at build time; package.json leaves the SIMD loaders out of the package.
+ */
+async function glue(name: ModuleName): Promise<Factory> {
+  const m = name === 'core' ? await import('./lazydcm-core.mjs')
+    : name === 'j2k' ? await import('./lazydcm-j2k.mjs')
+    : name === 'jpegls' ? await import('./lazydcm-jpegls.mjs')
+    : await import('./lazydcm-icc.mjs');
   return m.default as Factory;
 }
 
@@ -330,10 +335,10 @@ async function locate(name: ModuleName, simd: boolean): Promise<{ factory: Facto
   const file = `lazydcm-${name}${simd ? '-simd' : ''}`;
   if (baseUrl !== undefined) {
     const base = new URL(wasmSettings().baseUrl!.replace(/\/?$/, '/'));
-    const factory = (await import(/* webpackIgnore: true */ /* @vite-ignore */ new URL(`${file}.mjs`, base).href)).default as Factory;
+    const factory = (await import(/* webpackIgnore: true */ /* @vite-ignore */ new URL(`lazydcm-${name}.mjs`, base).href)).default as Factory;
     return { factory, wasmUrl: new URL(`${file}.wasm`, base) };
   }
-  return { factory: await glue(name, simd), wasmUrl: wasmUrlOf(name, simd) };
+  return { factory: await glue(name), wasmUrl: wasmUrlOf(name, simd) };
 }
 
 const NOT_SERVED = 'is not served';
@@ -350,8 +355,7 @@ function loadError(where: string, e: unknown): LazydcmError {
 }
 
 async function instantiateFlavour<N extends ModuleName>(name: N, simd: boolean): Promise<Modules[N]> {
-  const file = `lazydcm-${name}${simd ? '-simd' : ''}`;
-  let where = baseUrl === undefined ? `${file}.mjs next to lazydcm's load.js` : `${file}.mjs under ${baseUrl}`;
+  let where = baseUrl === undefined ? `lazydcm-${name}.mjs next to lazydcm's load.js` : `lazydcm-${name}.mjs under ${baseUrl}`;
   try {
     const { factory, wasmUrl } = await locate(name, simd);
     where = wasmUrl.href;
@@ -397,7 +401,7 @@ async function instantiateInline<N extends ModuleName>(name: N, wasmBase64: () =
     console.warn(`lazydcm: ${cause.message.replace(/^could not load /, '')}; using the baseline WebAssembly inlined in the JavaScript instead. ` +
       'To load the .wasm files (smaller, SIMD where supported), serve node_modules/lazydcm/web/dist/wasm/*.wasm next to your bundle or call setWasmBaseUrl() (README: "Using lazydcm with a bundler").');
   }
-  return instantiateModule(name, await glue(name, false), { module, simd: false }, 'inline');
+  return instantiateModule(name, await glue(name), { module, simd: false }, 'inline');
 }
 
 /** Runs an Emscripten loader on a compiled module (no fetch of its own). */
