@@ -26,7 +26,7 @@ export type { HttpOptions } from './sources/http.js';
 export { MemorySource } from './sources/memory.js';
 export type { Source } from './sources/resolve.js';
 export { isFrameSource, type ByteSource, type FrameSource, type InstanceSource } from './sources/source.js';
-export { setWasmBaseUrl, setWasmSimd, wasmFlavour, wasmModules, wasmSource, type ModuleName } from './wasm/load.js';
+export { preloadWasm, setWasmBaseUrl, setWasmSimd, wasmFlavour, wasmModules, wasmSource, type ModuleName } from './wasm/load.js';
 export { drawImage, EIGHT_BIT, fullRangeWindow, labelColourTable, toImageData, toRgba, WINDOW_PRESETS, windowFunction } from './render/pixels.js';
 export type { PixelImage, RgbaOptions, SegmentColour, Window } from './render/pixels.js';
 export { planeGeometry } from './render/mpr.js';

@@ -249,6 +249,14 @@ export function loadModule<N extends ModuleName>(name: N): Promise<Modules[N]> {
   return s.promise as Promise<Modules[N]>;
 }
 
+/**
+ * Loads modules ahead of need (default: every module) — a viewer about to show JPEG 2000 slides
+ * can fetch and compile lazydcm-j2k while the user picks one. Resolves when all are loaded.
+ */
+export async function preloadWasm(...names: ModuleName[]): Promise<void> {
+  await Promise.all((names.length ? names : (['core', 'j2k', 'jpegls', 'icc'] as const)).map((n) => loadModule(n)));
+}
+
 /** The page's compiled module and its build, loading it first (browsers; null in Node). */
 export async function compiledModule(name: ModuleName): Promise<CompiledCore | null> {
   await loadModule(name);
