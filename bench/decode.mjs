@@ -20,11 +20,12 @@ const inputs = JSON.parse(fs.readFileSync(path.join(dir, 'inputs.json'), 'utf8')
 const require = createRequire(import.meta.url);
 
 // The module decoding each transfer syntax (src/codec/registry.cpp): the core, or a codec module.
-const moduleOf = (uid) => (/^1\.2\.840\.10008\.1\.2\.4\.(90|91|20[123])$/.test(uid) ? 'j2k' : /^1\.2\.840\.10008\.1\.2\.4\.8[01]$/.test(uid) ? 'jpegls' : 'core');
+const moduleOf = (uid) => (/^1\.2\.840\.10008\.1\.2\.4\.(90|91|20[123])$/.test(uid) ? 'j2k' : /^1\.2\.840\.10008\.1\.2\.4\.8[01]$/.test(uid) ? 'jpegls'
+  : /^1\.2\.840\.10008\.1\.2\.4\.11[012]$/.test(uid) ? 'jxl' : 'core');
 
 async function lazydcmDecoder(flavour) {
   const decoders = new Map();
-  for (const module of ['core', 'j2k', 'jpegls']) {
+  for (const module of ['core', 'j2k', 'jpegls', 'jxl']) {
     const name = `lazydcm-${module}${flavour === 'simd' ? '-simd' : ''}`;
     const factory = (await import(path.join(root, 'web/dist/wasm', `lazydcm-${module}.mjs`))).default;  // one loader for both builds
     const m = await factory({ wasmBinary: fs.readFileSync(path.join(root, 'web/dist/wasm', `${name}.wasm`)) });
@@ -49,11 +50,25 @@ async function cornerstone(pkg, file, cls) {
   };
 }
 
+// @jsquash/jxl (Squoosh's libjxl build) decodes to 8-bit RGBA ImageData: Node has no ImageData.
+globalThis.ImageData ??= class ImageData {
+  constructor(data, width, height) { Object.assign(this, { data, width, height }); }
+};
+async function jsquashJxl() {
+  const { init } = await import('@jsquash/jxl/decode.js');
+  // What its decode() calls once the module is loaded (decode() itself only adds an await).
+  const m = await init(await WebAssembly.compile(fs.readFileSync(path.join(root, 'node_modules/@jsquash/jxl/codec/dec/jxl_dec.wasm'))));
+  return () => (bytes) => m.decode(bytes).data.length;
+}
+
 const peers = {
   '1.2.840.10008.1.2.4.50': ['@cornerstonejs/codec-libjpeg-turbo-8bit', () => cornerstone('codec-libjpeg-turbo-8bit', 'libjpegturbowasm_decode.js', 'JPEGDecoder')],
   '1.2.840.10008.1.2.4.90': ['@cornerstonejs/codec-openjpeg', () => cornerstone('codec-openjpeg', 'openjpegwasm_decode.js', 'J2KDecoder')],
   '1.2.840.10008.1.2.4.201': ['@cornerstonejs/codec-openjph', () => cornerstone('codec-openjph', 'openjphjs.js', 'HTJ2KDecoder')],
   '1.2.840.10008.1.2.4.80': ['@cornerstonejs/codec-charls', () => cornerstone('codec-charls', 'charlswasm_decode.js', 'JpegLSDecoder')],
+  // 8-bit RGBA out: compared on the RGB slide tiles only (it cannot return the CT's 16-bit values).
+  '1.2.840.10008.1.2.4.112': ['@jsquash/jxl', jsquashJxl],
+  '1.2.840.10008.1.2.4.111': ['@jsquash/jxl', jsquashJxl],
 };
 
 /**

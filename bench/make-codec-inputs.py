@@ -123,6 +123,35 @@ def main():
                 "files": files, "transferSyntax": "1.2.840.10008.1.2.4.203",
                 "frame": {"rows": size, "columns": size, "samplesPerPixel": 3, "bitsAllocated": 8, "bitsStored": 8,
                           "pixelRepresentation": 0, "photometricInterpretation": "YBR_ICT"}}
+        # JPEG XL (libjxl's cjxl, Debian libjxl-tools): the CT lossless (.110, as unsigned 16-bit
+        # samples: PGM has no sign), slide tiles lossy at distance 1 (.112), and the JPEG tiles
+        # recompressed without loss (.111).
+        ct_pgm = os.path.join(work, "ct_u16.pgm")
+        with open(ct_pgm, "wb") as f:
+            f.write(b"P5\n512 512\n65535\n" + (ct.astype(np.int32) + 32768).astype(">u2").tobytes())
+        subprocess.run(["cjxl", ct_pgm, os.path.join(out, "ct512_jxl.bin"), "-d", "0"], check=True, capture_output=True)
+        inputs["ct512_jxl"] = {"files": ["ct512_jxl.bin"], "transferSyntax": "1.2.840.10008.1.2.4.110",
+                               "frame": {**frame16, "pixelRepresentation": 0}}
+        for size, n in ((256, 8), (512, 4)):
+            files = []
+            for i, img in enumerate(tissue_tiles(n, size, arrays=True)):
+                ppm = os.path.join(work, "t.ppm")
+                with open(ppm, "wb") as f:
+                    f.write(b"P6\n%d %d\n255\n" % (size, size) + img.tobytes())
+                name = "jxl_rgb%d_%02d.bin" % (size, i)
+                subprocess.run(["cjxl", ppm, os.path.join(out, name), "-d", "1.0"], check=True, capture_output=True)
+                files.append(name)
+            inputs["jxl_rgb_%d" % size] = {
+                "files": files, "transferSyntax": "1.2.840.10008.1.2.4.112",
+                "frame": {"rows": size, "columns": size, "samplesPerPixel": 3, "bitsAllocated": 8, "bitsStored": 8,
+                          "pixelRepresentation": 0, "photometricInterpretation": "RGB"}}
+        files = []
+        for i in range(8):
+            name = "jxl_jpeg256_%02d.bin" % i
+            subprocess.run(["cjxl", os.path.join(out, "tile%02d.jpg" % i), os.path.join(out, name), "--lossless_jpeg=1"],
+                           check=True, capture_output=True)
+            files.append(name)
+        inputs["jxl_jpeg_rgb_256"] = {**inputs["jpeg_rgb_256"], "files": files, "transferSyntax": "1.2.840.10008.1.2.4.111"}
     json.dump(inputs, open(os.path.join(out, "inputs.json"), "w"), indent=1)
 
 

@@ -10,13 +10,17 @@ mkdir -p "$dest/archives"
 # Versions newer than bookworm come from trixie/sid source lists (the mirror serves their .orig
 # tarballs while the .dsc/.debian.tar.xz may answer 404: apt-get then fails although the tarball is
 # there, so its status is ignored and the checksum decides). CharLS 2.4.2: sid (bookworm's 2.4.1
-# tarball is not served); OpenJPEG 2.5.4, Little CMS 2.19.1 and libjpeg-turbo 3.1.3: sid.
+# tarball is not served); OpenJPEG 2.5.4, Little CMS 2.19.1 and libjpeg-turbo 3.1.3: sid; libjxl
+# 0.11.2 (JPEG XL) with Highway 1.3.0 and Brotli 1.2.0: sid.
 packages=(
   "zlib zlib=1:1.2.13.dfsg-1 zlib_1.2.13.dfsg.orig.tar.bz2 71feb7947e3c00ef125f83b79a4e529bde31171e5babe48b391f06758d1ab0a1 zlib-1.2.13.dfsg"
   "libjpeg-turbo libjpeg-turbo=1:3.1.3-4 libjpeg-turbo_3.1.3.orig.tar.gz 3a13a5ba767dc8264bc40b185e41368a80d5d5f945944d1dbaa4b2fb0099f4e5 libjpeg-turbo-3.1.3"
   "openjpeg openjpeg2=2.5.4-1.1 openjpeg2_2.5.4.orig.tar.xz 6f6cf917e9587bc2df83aee5b51aa22dd56111640b3bad290b93443b6a4682b7 openjpeg-2.5.4"
   "lcms2 lcms2=2.19.1-1 lcms2_2.19.1.orig.tar.gz bfc54f7bab59fbc921012014a8032e4cba4abd46db47d46b76416a8c0b2815c8 lcms2-2.19.1"
   "charls charls=2.4.2-2 charls_2.4.2.orig.tar.gz d1c2c35664976f1e43fec7764d72755e6a50a80f38eca70fcc7553cad4fe19d9 charls-2.4.2"
+  "libjxl jpeg-xl=0.11.2-5.1 jpeg-xl_0.11.2.orig.tar.gz ab38928f7f6248e2a98cc184956021acb927b16a0dee71b4d260dc040a4320ea libjxl-0.11.2"
+  "highway highway=1.3.0-5.1 highway_1.3.0.orig.tar.gz 07b3c1ba2c1096878a85a31a5b9b3757427af963b1141ca904db2f9f4afe0bc2 highway-1.3.0"
+  "brotli brotli=1.2.0-4.1 brotli_1.2.0.orig.tar.gz eb5f7dadf215d0670665fd81566e1fe2dfdc154d983f09142de7299df4c182e6 google-brotli-028fb5a"
 )
 
 # Patches (scripts/patches/<name>-*.patch, -p1 from the unpacked folder) fix upstream bugs our

@@ -40,7 +40,7 @@ if [ ! -d build/fuzz/seeds ] || [ tests/fuzz/make_corpus.py -nt build/fuzz/seeds
 fi
 
 all=(reader image json icc codec_jpeg8 codec_jpeg12 codec_jpeg_lossless codec_jpegls codec_j2k codec_htj2k
-     codec_rle codec_native codec_deflate_frame)
+     codec_rle codec_native codec_deflate_frame codec_jxl)
 targets=("$@")
 [ ${#targets[@]} -eq 0 ] && targets=("${all[@]}")
 

@@ -11,7 +11,7 @@ APT_PACKAGES=(
   nginx-light                                                   # real HTTP Range server for tests
   orthanc orthanc-dicomweb                                      # real DICOMweb server for tests
   python3 python3-pydicom python3-numpy python3-gdcm python3-pil   # fixtures and reference decoders
-  libgdcm-tools dcmtk openjph-tools                             # transcoding and cross-checks
+  libgdcm-tools dcmtk openjph-tools libjxl-tools                # transcoding and cross-checks
   pixelmed-apps default-jre-headless libvips-tools dicom3tools   # real writers for the conformance tier
   ca-certificates xz-utils bzip2
 )

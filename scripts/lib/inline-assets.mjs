@@ -19,7 +19,7 @@ function writeIfChanged(file, text) {
   fs.writeFileSync(file, text);
 }
 
-for (const module of ['core', 'j2k', 'jpegls', 'icc']) {
+for (const module of ['core', 'j2k', 'jpegls', 'jxl', 'icc']) {
   // One Emscripten loader for both builds (load.ts): the SIMD build's must differ only in its
   // .wasm file name (never used: lazydcm instantiates from bytes or a compiled module).
   const simdLoader = path.join(dist, `wasm/lazydcm-${module}-simd.mjs`);

@@ -57,8 +57,8 @@ class codec {
 };
 
 // Which build decodes a transfer syntax. Native builds link every codec ("core" for all); the
-// WebAssembly core leaves JPEG 2000/HTJ2K and JPEG-LS to codec modules a page loads the first time
-// a frame needs one (wasm/CMakeLists.txt): "core", "j2k", "jpegls", or "" when nothing decodes it.
+// WebAssembly core leaves JPEG 2000/HTJ2K, JPEG-LS and JPEG XL to codec modules a page loads the first time
+// a frame needs one (wasm/CMakeLists.txt): "core", "j2k", "jpegls", "jxl", or "" when nothing decodes it.
 const char* codec_module(std::string_view transfer_syntax_uid);
 
 // The codec linked into this build for a transfer syntax UID, or nullptr (unsupported, or in a

@@ -33,6 +33,9 @@ constexpr entry k_codecs[] = {
     {"1.2.840.10008.1.2.4.201", "j2k", IN_MODULE(htj2k_codec)},
     {"1.2.840.10008.1.2.4.202", "j2k", IN_MODULE(htj2k_codec)},
     {"1.2.840.10008.1.2.4.203", "j2k", IN_MODULE(htj2k_codec)},
+    {"1.2.840.10008.1.2.4.110", "jxl", IN_MODULE(jxl_codec)},  // JPEG XL lossless
+    {"1.2.840.10008.1.2.4.111", "jxl", IN_MODULE(jxl_codec)},  // JPEG XL JPEG recompression
+    {"1.2.840.10008.1.2.4.112", "jxl", IN_MODULE(jxl_codec)},  // JPEG XL
 };
 
 const entry* find_entry(std::string_view uid) {

@@ -1,6 +1,6 @@
 // WebAssembly modules loaded on demand (issue 16): this process starts with no module loaded, reads
-// JPEG, native and RLE frames with the core alone, and loads lazydcm-j2k, lazydcm-jpegls and
-// lazydcm-icc only when a frame or a patch needs them — on this thread and in a pool's workers —
+// JPEG, native and RLE frames with the core alone, and loads lazydcm-j2k, lazydcm-jpegls,
+// lazydcm-jxl and lazydcm-icc only when a frame or a patch needs them — on this thread and in a pool's workers —
 // with the decoded values equal to the independent references (pydicom+GDCM, PIL ImageCms).
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
@@ -78,10 +78,30 @@ test('a JPEG 2000 frame loads lazydcm-j2k, a JPEG-LS frame lazydcm-jpegls, on th
   await frameEqualsReference('mr16_j2k');
 });
 
+test('JPEG XL frames load lazydcm-jxl; a recompressed JPEG gives back its original bytes', async () => {
+  assert.ok(!loaded().includes('jxl'));
+  await frameEqualsReference('mr16_jxl');
+  assert.ok(loaded().includes('jxl'));
+  const inst = await open(path.join(fixtures, 'codec', codec.rgb8x2_jxl_jpeg.file));
+  try {
+    const original = fs.readFileSync(path.join(fixtures, 'codec', codec.rgb8x2_jxl_jpeg.original_jpeg));
+    assert.deepEqual(await inst.getOriginalJpeg(1), new Uint8Array(original), 'djxl rebuilds the same JPEG: so must lazydcm');
+  } finally {
+    await inst.close();
+  }
+  // A lossless JPEG XL frame recompresses no JPEG: a clear error.
+  const lossless = await open(path.join(fixtures, 'codec', codec.rgb8x2_jxl.file));
+  try {
+    await assert.rejects(lossless.getOriginalJpeg(1), (e) => e instanceof LazydcmError && /no recompressed JPEG/.test(e.message));
+  } finally {
+    await lossless.close();
+  }
+});
+
 test('pool workers load the codec modules their frames need', async () => {
   const pool = await DecodePool.create(2);
   try {
-    for (const name of ['ct16s_j2k', 'rgb8x2_jls', 'mr16_jpeg12']) await frameEqualsReference(name, { decodePool: pool });
+    for (const name of ['ct16s_j2k', 'rgb8x2_jls', 'mr16_jpeg12', 'rgb8x2_jxl']) await frameEqualsReference(name, { decodePool: pool });
   } finally {
     await pool.close();
   }

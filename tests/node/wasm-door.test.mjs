@@ -45,8 +45,8 @@ function bindings(files) {
 
 test('core.ts wraps exactly what each module\'s C++ binds, and each loaded module has it', async () => {
   const files = moduleFiles();
-  assert.deepEqual(Object.keys(files).sort(), ['core', 'icc', 'j2k', 'jpegls']);
-  const expectedClasses = { core: ['Decoder', 'Instance', 'PixelOps', 'Pixels'], j2k: ['Decoder'], jpegls: ['Decoder'], icc: ['Icc'] };
+  assert.deepEqual(Object.keys(files).sort(), ['core', 'icc', 'j2k', 'jpegls', 'jxl']);
+  const expectedClasses = { core: ['Decoder', 'Instance', 'PixelOps', 'Pixels'], j2k: ['Decoder'], jpegls: ['Decoder'], jxl: ['Decoder', 'JpegReconstruction'], icc: ['Icc'] };
   const coreTs = fs.readFileSync(path.join(root, 'web/src/wasm/core.ts'), 'utf8');
   for (const [module, sources] of Object.entries(files)) {
     const { classes, functions } = bindings(sources);
@@ -79,7 +79,7 @@ test('only wasm/core.ts calls the bound module; the glue has no JSON but DICOM J
     }
   };
   walk(src);
-  const callers = files.filter((f) => /\bload(Core|Module)\b|\bRaw(Instance|Pixels|Decoder|PixelOps|Icc)\b|\b(Core|Codec|Icc)Module\b/.test(fs.readFileSync(f, 'utf8')))
+  const callers = files.filter((f) => /\bload(Core|Module)\b|\bRaw(Instance|Pixels|Decoder|PixelOps|Icc|JpegReconstruction)\b|\b(Core|Codec|Icc|Jxl)Module\b/.test(fs.readFileSync(f, 'utf8')))
     .map((f) => path.relative(src, f)).sort();
   assert.deepEqual(callers, ['wasm/core.ts', 'wasm/load.ts']);
   // JSON: parsed nowhere in the glue; serialised once, for Instance.datasetJson (a DICOM JSON document).

@@ -9,6 +9,7 @@ setInlineAssets({
   wasmBase64: async (module) => (module === 'core' ? await import('./wasm/lazydcm-core-inline.js')
     : module === 'j2k' ? await import('./wasm/lazydcm-j2k-inline.js')
     : module === 'jpegls' ? await import('./wasm/lazydcm-jpegls-inline.js')
+    : module === 'jxl' ? await import('./wasm/lazydcm-jxl-inline.js')
     : await import('./wasm/lazydcm-icc-inline.js')).default,
   workerSource: async () => (await import('./workers/decode-worker-inline.js')).default,
 });

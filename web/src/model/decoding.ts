@@ -89,7 +89,7 @@ export class FrameDecoding {
     const { transferSyntaxUid } = pixels.frameInfo(missing[0]);
     const c = await core();
     const module = c.codecModule(transferSyntaxUid);
-    if (module === 'j2k' || module === 'jpegls') {
+    if (module !== 'core' && module !== '') {
       const decoder = await c.decoderFor(transferSyntaxUid);
       for (const i of missing) {
         if (options.signal?.aborted) throw ioError('aborted', 'aborted', this.source);

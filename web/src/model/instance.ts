@@ -115,6 +115,15 @@ export class Instance {
     return this.index.withReindex(options, async () => this.rawAt(index, (await this.fetchFrames([index], options)).get(index)!));
   }
 
+  /**
+   * The original JPEG of a JPEG XL frame that recompresses one (transfer syntax 1.2.840.10008.1.2.4.111),
+   * byte for byte as it was before recompression (libjxl's JPEG reconstruction, in the JPEG XL module).
+   */
+  async getOriginalJpeg(frame: number, options: FrameOptions = {}): Promise<Uint8Array> {
+    const codestream = await this.getRawFrame(frame, options);
+    return (await wasmCore()).jpegFromJxl(codestream, this.source.name);
+  }
+
   /** A decoded frame's stored values (no rescale, LUTs or colour conversion beyond the codec's). */
   async getStoredFrame(frame: number, options: FrameOptions = {}): Promise<StoredFrame> {
     const index = this.checkFrame(frame, options.asIndex ?? false);

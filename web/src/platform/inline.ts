@@ -6,7 +6,7 @@
  * the workers' bundles nor Node reach them.
  */
 export interface InlineAssets {
-  wasmBase64(module: 'core' | 'j2k' | 'jpegls' | 'icc'): Promise<string>;
+  wasmBase64(module: 'core' | 'j2k' | 'jpegls' | 'jxl' | 'icc'): Promise<string>;
   workerSource(): Promise<string>;
 }
 

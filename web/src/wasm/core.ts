@@ -72,6 +72,7 @@ export const BOUND = {
 export const BOUND_MODULES = {
   j2k: { Decoder: BOUND.Decoder, functions: ['lastError', 'lastErrorCode'] },
   jpegls: { Decoder: BOUND.Decoder, functions: ['lastError', 'lastErrorCode'] },
+  jxl: { Decoder: BOUND.Decoder, JpegReconstruction: ['inputBuffer', 'reconstruct', 'output'], functions: ['lastError', 'lastErrorCode'] },
   icc: { Icc: ['profileBuffer', 'create', 'description', 'inputBuffer', 'apply', 'pixels', 'release'], functions: ['lastError', 'lastErrorCode'] },
 } as const;
 
@@ -98,13 +99,13 @@ export class Core extends Door {
   constructor(private readonly m: CoreModule) {
     super(m);
   }
-  /** The module that decodes a transfer syntax: 'core', 'j2k', 'jpegls', or '' (nothing does). */
-  codecModule(transferSyntaxUid: string): '' | 'core' | 'j2k' | 'jpegls' {
+  /** The module that decodes a transfer syntax: 'core', 'j2k', 'jpegls', 'jxl', or '' (nothing does). */
+  codecModule(transferSyntaxUid: string): '' | 'core' | CodecName {
     let m = this.modules.get(transferSyntaxUid);
-    if (m === undefined) this.modules.set(transferSyntaxUid, (m = this.m.codecModule(transferSyntaxUid) as '' | 'core' | 'j2k' | 'jpegls'));
+    if (m === undefined) this.modules.set(transferSyntaxUid, (m = this.m.codecModule(transferSyntaxUid) as '' | 'core' | CodecName));
     return m;
   }
-  private readonly modules = new Map<string, '' | 'core' | 'j2k' | 'jpegls'>();
+  private readonly modules = new Map<string, '' | 'core' | CodecName>();
   /**
    * A decoder for `transferSyntaxUid`: the core's, or that of the codec module decoding it (loaded
    * the first time; one decoder per module and realm). Unknown syntaxes get the core's decoder,
@@ -119,6 +120,18 @@ export class Core extends Door {
   }
   private ownDecoder: CoreDecoder | undefined;
   private readonly codecDecoders = new Map<string, Promise<CoreDecoder>>();
+  /** The original JPEG bytes of a .4.111 frame (JPEG XL recompressing a JPEG), from the JPEG XL module. */
+  async jpegFromJxl(codestream: Uint8Array, source?: string): Promise<Uint8Array> {
+    const m = await loadModule('jxl');
+    const door = new CodecDoor(m);
+    const r = door.ok(new m.JpegReconstruction(), source);
+    try {
+      door.ok(r.reconstruct(copyIn((n) => door.ok(r.inputBuffer(n)), codestream)), source);
+      return copyOut(r.output());
+    } finally {
+      r.delete();
+    }
+  }
   /** The ICC module (loaded the first time). */
   icc(): Promise<IccDoor> {
     return (this.iccDoor ??= loadModule('icc').then((m) => new IccDoor(m)));
@@ -412,6 +425,9 @@ export class CoreVolume {
     this.raw = null;
   }
 }
+
+/** The codec modules (the core decodes native, RLE, deflate and JPEG itself). */
+export type CodecName = 'j2k' | 'jpegls' | 'jxl';
 
 /** A codec module's door (its Decoder's calls are checked against its own last error). */
 class CodecDoor extends Door {}

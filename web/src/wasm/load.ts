@@ -1,7 +1,7 @@
 /**
  * Locates and instantiates the WebAssembly modules once per realm (page, worker or Node process):
  * the core, and the modules loaded the first time they are needed — `j2k` (JPEG 2000, HTJ2K),
- * `jpegls` (JPEG-LS), `icc` (ICC colour with lcms2). The Emscripten loaders and .wasm files sit
+ * `jpegls` (JPEG-LS), `jxl` (JPEG XL), `icc` (ICC colour with lcms2). The Emscripten loaders and .wasm files sit
  * next to this module and are referenced by literal specifiers (`import('./lazydcm-core.mjs')`,
  * `new URL('./lazydcm-core.wasm', import.meta.url)`), so Vite, webpack and other bundlers find and
  * emit them with no configuration. setWasmBaseUrl() serves them from elsewhere (a CDN, unusual
@@ -127,6 +127,17 @@ export interface CodecModule extends ModuleErrors {
   Decoder: new () => RawDecoder;
 }
 /** @internal */
+export interface RawJpegReconstruction {
+  inputBuffer(n: number): Uint8Array;
+  reconstruct(n: number): void;
+  output(): Uint8Array;
+  delete(): void;
+}
+/** @internal The JPEG XL module (wasm/codec_jxl.cpp): its Decoder, and original JPEGs of .4.111 frames. */
+export interface JxlModule extends CodecModule {
+  JpegReconstruction: new () => RawJpegReconstruction;
+}
+/** @internal */
 export interface RawIcc {
   profileBuffer(n: number): Uint8Array;
   create(n: number, target: number, intent: number): void;
@@ -142,8 +153,8 @@ export interface IccModule extends ModuleErrors {
   Icc: new () => RawIcc;
 }
 /** The WebAssembly modules: the core, and those loaded the first time they are needed. */
-export type ModuleName = 'core' | 'j2k' | 'jpegls' | 'icc';
-interface Modules { core: CoreModule; j2k: CodecModule; jpegls: CodecModule; icc: IccModule }
+export type ModuleName = 'core' | 'j2k' | 'jpegls' | 'jxl' | 'icc';
+interface Modules { core: CoreModule; j2k: CodecModule; jpegls: CodecModule; jxl: JxlModule; icc: IccModule }
 
 let baseUrl: string | undefined;
 let simdChoice: boolean | 'auto' = 'auto';
@@ -254,7 +265,7 @@ export function loadModule<N extends ModuleName>(name: N): Promise<Modules[N]> {
  * can fetch and compile lazydcm-j2k while the user picks one. Resolves when all are loaded.
  */
 export async function preloadWasm(...names: ModuleName[]): Promise<void> {
-  await Promise.all((names.length ? names : (['core', 'j2k', 'jpegls', 'icc'] as const)).map((n) => loadModule(n)));
+  await Promise.all((names.length ? names : (['core', 'j2k', 'jpegls', 'jxl', 'icc'] as const)).map((n) => loadModule(n)));
 }
 
 /** The page's compiled module and its build, loading it first (browsers; null in Node). */
@@ -324,6 +335,7 @@ async function glue(name: ModuleName): Promise<Factory> {
   const m = name === 'core' ? await import('./lazydcm-core.mjs')
     : name === 'j2k' ? await import('./lazydcm-j2k.mjs')
     : name === 'jpegls' ? await import('./lazydcm-jpegls.mjs')
+    : name === 'jxl' ? await import('./lazydcm-jxl.mjs')
     : await import('./lazydcm-icc.mjs');
   return m.default as Factory;
 }
@@ -334,6 +346,7 @@ function wasmUrlOf(name: ModuleName, simd: boolean): URL {
     case 'core': return simd ? new URL('./lazydcm-core-simd.wasm', import.meta.url) : new URL('./lazydcm-core.wasm', import.meta.url);
     case 'j2k': return simd ? new URL('./lazydcm-j2k-simd.wasm', import.meta.url) : new URL('./lazydcm-j2k.wasm', import.meta.url);
     case 'jpegls': return simd ? new URL('./lazydcm-jpegls-simd.wasm', import.meta.url) : new URL('./lazydcm-jpegls.wasm', import.meta.url);
+    case 'jxl': return simd ? new URL('./lazydcm-jxl-simd.wasm', import.meta.url) : new URL('./lazydcm-jxl.wasm', import.meta.url);
     case 'icc': return simd ? new URL('./lazydcm-icc-simd.wasm', import.meta.url) : new URL('./lazydcm-icc.wasm', import.meta.url);
   }
 }

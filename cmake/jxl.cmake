@@ -1,0 +1,58 @@
+# JPEG XL decoding: libjxl 0.11.2's decoder (no encoder, no colour management: frames are returned
+# in their own colour space, as the other codecs do) on Highway 1.3.0 and Brotli 1.2.0's decoder,
+# from the pinned sources in LAZYDCM_THIRD_PARTY_DIR. Plain static libraries, as the other codecs:
+# libjxl's own source lists (lib/jxl_lists.cmake) name the files; its two generated headers are
+# written here. Native builds use Highway's run-time dispatch (SSE2 to AVX2); the SIMD WebAssembly
+# build its WASM SIMD target, the baseline build its portable target.
+set(LAZYDCM_JXL_DIR "${LAZYDCM_THIRD_PARTY_DIR}/libjxl" CACHE PATH "libjxl 0.11.2 sources")
+set(LAZYDCM_HWY_DIR "${LAZYDCM_THIRD_PARTY_DIR}/highway" CACHE PATH "Highway 1.3.0 sources")
+set(LAZYDCM_BROTLI_DIR "${LAZYDCM_THIRD_PARTY_DIR}/brotli" CACHE PATH "Brotli 1.2.0 sources")
+foreach(dir LAZYDCM_JXL_DIR LAZYDCM_HWY_DIR LAZYDCM_BROTLI_DIR)
+  if(NOT EXISTS "${${dir}}")
+    message(FATAL_ERROR "${dir} (${${dir}}) not found: run scripts/fetch-third-party.sh")
+  endif()
+endforeach()
+
+# ---- Brotli 1.2.0 (decoder) ----
+file(GLOB BROTLI_SOURCES "${LAZYDCM_BROTLI_DIR}/c/common/*.c" "${LAZYDCM_BROTLI_DIR}/c/dec/*.c")
+add_library(lazydcm_brotli STATIC ${BROTLI_SOURCES})
+target_include_directories(lazydcm_brotli SYSTEM PUBLIC "${LAZYDCM_BROTLI_DIR}/c/include")
+target_compile_options(lazydcm_brotli PRIVATE -w -O2)
+
+# ---- Highway 1.3.0 ----
+add_library(lazydcm_hwy STATIC
+  "${LAZYDCM_HWY_DIR}/hwy/abort.cc" "${LAZYDCM_HWY_DIR}/hwy/aligned_allocator.cc" "${LAZYDCM_HWY_DIR}/hwy/per_target.cc"
+  "${LAZYDCM_HWY_DIR}/hwy/print.cc" "${LAZYDCM_HWY_DIR}/hwy/targets.cc" "${LAZYDCM_HWY_DIR}/hwy/timer.cc")
+target_include_directories(lazydcm_hwy SYSTEM PUBLIC "${LAZYDCM_HWY_DIR}")
+target_compile_definitions(lazydcm_hwy PUBLIC HWY_STATIC_DEFINE)
+target_compile_options(lazydcm_hwy PRIVATE -w -O2)
+if(NOT EMSCRIPTEN)
+  # x86 targets up to AVX2 (AVX-512 and AVX10 compile slowly and are not what browsers run).
+  target_compile_definitions(lazydcm_hwy PUBLIC "HWY_DISABLED_TARGETS=(HWY_AVX3|HWY_AVX3_DL|HWY_AVX3_ZEN4|HWY_AVX3_SPR|HWY_AVX10_2)")
+endif()
+
+# ---- libjxl 0.11.2 (decoder, with JPEG reconstruction for .4.111) ----
+include("${LAZYDCM_JXL_DIR}/lib/jxl_lists.cmake")
+set(JXL_SOURCES ${JPEGXL_INTERNAL_DEC_SOURCES} ${JPEGXL_INTERNAL_DEC_BOX_SOURCES} ${JPEGXL_INTERNAL_DEC_JPEG_SOURCES})
+list(FILTER JXL_SOURCES INCLUDE REGEX "\\.cc$")
+list(TRANSFORM JXL_SOURCES PREPEND "${LAZYDCM_JXL_DIR}/lib/")
+set(jxl_cfg "${CMAKE_BINARY_DIR}/jxl-include/jxl")
+file(MAKE_DIRECTORY "${jxl_cfg}")
+file(WRITE "${jxl_cfg}/jxl_export.h.new"
+  "// Written by cmake/jxl.cmake: a static build exports nothing.\n#pragma once\n#define JXL_EXPORT\n#define JXL_NO_EXPORT\n#define JXL_DEPRECATED\n")
+file(WRITE "${jxl_cfg}/version.h.new"
+  "// Written by cmake/jxl.cmake.\n#pragma once\n#define JPEGXL_MAJOR_VERSION 0\n#define JPEGXL_MINOR_VERSION 11\n#define JPEGXL_PATCH_VERSION 2\n"
+  "#define JPEGXL_COMPUTE_NUMERIC_VERSION(major, minor, patch) (((major) << 24) | ((minor) << 16) | ((patch) << 8) | 0)\n"
+  "#define JPEGXL_NUMERIC_VERSION JPEGXL_COMPUTE_NUMERIC_VERSION(0, 11, 2)\n")
+file(WRITE "${jxl_cfg}/jxl_cms_export.h.new" "#pragma once\n#define JXL_CMS_EXPORT\n")
+file(WRITE "${jxl_cfg}/jxl_threads_export.h.new" "#pragma once\n#define JXL_THREADS_EXPORT\n")
+foreach(h jxl_export.h version.h jxl_cms_export.h jxl_threads_export.h)
+  file(COPY_FILE "${jxl_cfg}/${h}.new" "${jxl_cfg}/${h}" ONLY_IF_DIFFERENT)
+endforeach()
+add_library(lazydcm_jxl STATIC ${JXL_SOURCES})
+target_include_directories(lazydcm_jxl SYSTEM PUBLIC "${LAZYDCM_JXL_DIR}/lib/include" "${CMAKE_BINARY_DIR}/jxl-include")
+target_include_directories(lazydcm_jxl PRIVATE "${LAZYDCM_JXL_DIR}")
+target_compile_definitions(lazydcm_jxl PUBLIC JXL_STATIC_DEFINE PRIVATE JPEGXL_ENABLE_TRANSCODE_JPEG=1 JPEGXL_ENABLE_BOXES=1
+  JPEGXL_ENABLE_SKCMS=0 JPEGXL_ENABLE_CMS=0)
+target_link_libraries(lazydcm_jxl PUBLIC lazydcm_hwy lazydcm_brotli)
+target_compile_options(lazydcm_jxl PRIVATE -w -O2 -fno-exceptions)
