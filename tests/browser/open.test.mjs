@@ -15,7 +15,8 @@ const fixtures = path.join(root, 'build/fixtures');
 const index = JSON.parse(fs.readFileSync(path.join(fixtures, 'index.json'), 'utf8'));
 const tpm = JSON.parse(fs.readFileSync(path.join(fixtures, 'tpm.json'), 'utf8'));
 const vol = JSON.parse(fs.readFileSync(path.join(fixtures, 'volume.json'), 'utf8'));
-import { readNpy } from '../node/lib/npy.mjs';
+const codec = JSON.parse(fs.readFileSync(path.join(fixtures, 'codec.json'), 'utf8'));
+import { maxDifference, readNpy } from '../node/lib/npy.mjs';
 import { startGcsListing } from '../node/lib/gcs-listing.mjs';
 
 describe('open() in Chromium', () => {
@@ -69,6 +70,24 @@ describe('open() in Chromium', () => {
     const fetched = await wasmFetched();
     assert.ok(fetched.includes('lazydcm-j2k-simd.wasm') && fetched.every((f) => /^lazydcm-(core|j2k)-simd\.wasm$/.test(f)), fetched.join());
     assert.deepEqual(await page.evaluate(() => window.wasmModules()), ['core']);
+  });
+
+  test('JPEG XL frames decoded on the page by lazydcm-jxl (loaded then) equal djxl; a recompressed JPEG comes back byte for byte', async () => {
+    assert.ok(!(await page.evaluate(() => window.wasmModules())).includes('jxl'));
+    for (const name of ['mr16_jxl', 'rgb8x2_jxl', 'rgb8x2_jxl_lossy', 'rgb8x2_jxl_jpeg']) {
+      const m = codec[name];
+      const r = await page.evaluate(([url, jpeg]) => window.storedFrame(url, jpeg), [`${data.url}/codec/${m.file}`, !!m.original_jpeg]);
+      assert.equal(r.error, undefined, JSON.stringify(r.error));
+      const ref = readNpy(path.join(fixtures, 'codec', `${name}.npy`)).bytes;
+      const got = Uint8Array.from(r.data);
+      if (!m.tolerance) {
+        assert.ok(Buffer.from(got).equals(Buffer.from(ref)), name);
+      } else {
+        assert.ok(maxDifference(r.dtype === 'uint16' ? new Uint16Array(got.buffer) : got, ref) <= m.tolerance, name);
+      }
+      if (m.original_jpeg) assert.ok(Buffer.from(r.jpeg).equals(fs.readFileSync(path.join(fixtures, 'codec', m.original_jpeg))), `${name} original JPEG`);
+    }
+    assert.ok((await page.evaluate(() => window.wasmModules())).includes('jxl'));
   });
 
   test('a CT series from a zip and its SEG, cross-origin by Range: HU, affine and masks', async () => {

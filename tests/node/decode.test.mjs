@@ -11,7 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 
 import { LazydcmError, MemorySource, open, setWasmSimd, wasmFlavour } from '../../web/dist/index.js';
-import { loadCore } from '../../web/dist/wasm/load.js';
+import { loadCore, loadModule } from '../../web/dist/wasm/load.js';
 import { maxDifference, readNpy } from './lib/npy.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -106,9 +106,8 @@ describe('lazydcm frame', () => {
   });
 });
 
-test('WASM memory stays flat over thousands of decodes, failing ones included', async () => {
-  const core = await loadCore();
-  const names = ['ct16s_j2k', 'rgb8x2_jpeg8', 'ct16s_jls', 'mr16_jpegll', 'rgb8x2_rle', 'mr16_htj2k'];
+test('WASM memory stays flat over thousands of decodes, failing ones included (the core and each codec module)', async () => {
+  const names = ['ct16s_j2k', 'rgb8x2_jpeg8', 'ct16s_jls', 'mr16_jpegll', 'rgb8x2_rle', 'mr16_htj2k', 'mr16_jxl', 'rgb8x2_jxl_lossy'];
   const insts = [];
   for (const n of names) {
     const bytes = new Uint8Array(fs.readFileSync(path.join(fixtures, 'codec', manifest[n].file)));
@@ -132,11 +131,12 @@ test('WASM memory stays flat over thousands of decodes, failing ones included', 
     return failures;
   };
   for (let i = 0; i < 30; i++) await round();
-  const before = core.HEAPU8.length;
+  const modules = await Promise.all(['core', 'j2k', 'jpegls', 'jxl'].map((m) => loadModule(m)));
+  const before = modules.map((m) => m.HEAPU8.length);
   let failures = 0;
   for (let i = 0; i < 300; i++) failures += await round();
-  assert.equal(core.HEAPU8.length, before, 'WASM memory grew');
-  assert.ok(failures >= 300, `${failures} failed decodes`);
+  assert.deepEqual(modules.map((m) => m.HEAPU8.length), before, 'WASM memory grew (core, j2k, jpegls, jxl)');
+  assert.ok(failures >= 400, `${failures} failed decodes`);
   for (const inst of insts) await inst.close();
 });
 
