@@ -2,7 +2,7 @@
 # in their own colour space, as the other codecs do) on Highway 1.3.0 and Brotli 1.2.0's decoder,
 # from the pinned sources in LAZYDCM_THIRD_PARTY_DIR. Plain static libraries, as the other codecs:
 # libjxl's own source lists (lib/jxl_lists.cmake) name the files; its two generated headers are
-# written here. Native builds use Highway's run-time dispatch (SSE2 to AVX2); the SIMD WebAssembly
+# written here. Native builds use Highway's static target (SSE2 on x86-64); the SIMD WebAssembly
 # build its WASM SIMD target, the baseline build its portable target.
 set(LAZYDCM_JXL_DIR "${LAZYDCM_THIRD_PARTY_DIR}/libjxl" CACHE PATH "libjxl 0.11.2 sources")
 set(LAZYDCM_HWY_DIR "${LAZYDCM_THIRD_PARTY_DIR}/highway" CACHE PATH "Highway 1.3.0 sources")
@@ -27,8 +27,10 @@ target_include_directories(lazydcm_hwy SYSTEM PUBLIC "${LAZYDCM_HWY_DIR}")
 target_compile_definitions(lazydcm_hwy PUBLIC HWY_STATIC_DEFINE)
 target_compile_options(lazydcm_hwy PRIVATE -w -O2)
 if(NOT EMSCRIPTEN)
-  # x86 targets up to AVX2 (AVX-512 and AVX10 compile slowly and are not what browsers run).
-  target_compile_definitions(lazydcm_hwy PUBLIC "HWY_DISABLED_TARGETS=(HWY_AVX3|HWY_AVX3_DL|HWY_AVX3_ZEN4|HWY_AVX3_SPR|HWY_AVX10_2)")
+  # Natively one target, the compiler's baseline (SSE2 on x86-64): Highway's run-time dispatch would
+  # compile libjxl once per x86 target (3-5x the build time in every native, sanitizer and fuzz
+  # build of the test command) for a decoder that ships as WebAssembly.
+  target_compile_definitions(lazydcm_hwy PUBLIC HWY_COMPILE_ONLY_STATIC=1)
 endif()
 
 # ---- libjxl 0.11.2 (decoder, with JPEG reconstruction for .4.111) ----
