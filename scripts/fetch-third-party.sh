@@ -24,7 +24,8 @@ packages=(
 )
 
 # Patches (scripts/patches/<name>-*.patch, -p1 from the unpacked folder) fix upstream bugs our
-# fuzzing found, or set build options upstream has no switch for; the stamp names archive and patches, so a new patch re-unpacks.
+# fuzzing found, fix upstream undefined behaviour our sanitizer tier flags, or set build options
+# upstream has no switch for; the stamp names archive and patches, so a new patch re-unpacks.
 stamp_of() {
   local name=$1 file=$2
   echo "$file $(cat "$here"/scripts/patches/"$name"-*.patch 2>/dev/null | sha256sum | cut -c1-16)"
