@@ -57,4 +57,9 @@ target_include_directories(lazydcm_jxl PRIVATE "${LAZYDCM_JXL_DIR}")
 target_compile_definitions(lazydcm_jxl PUBLIC JXL_STATIC_DEFINE PRIVATE JPEGXL_ENABLE_TRANSCODE_JPEG=1 JPEGXL_ENABLE_BOXES=1
   JPEGXL_ENABLE_SKCMS=0 JPEGXL_ENABLE_CMS=0)
 target_link_libraries(lazydcm_jxl PUBLIC lazydcm_hwy lazydcm_brotli)
-target_compile_options(lazydcm_jxl PRIVATE -w -O2 -fno-exceptions)
+target_compile_options(lazydcm_jxl PRIVATE -w -fno-exceptions)
+if(NOT LAZYDCM_SANITIZE AND NOT LAZYDCM_FUZZ)
+  # -O2 for the product; the sanitizer and fuzz builds keep their own -O1 (libjxl is most of their
+  # compile time in the test command).
+  target_compile_options(lazydcm_jxl PRIVATE -O2)
+endif()
