@@ -9,7 +9,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-import { moduleDecoder } from '../web/dist/wasm/core.js';
+import '../web/dist/index.js';  // the Node platform (the core's .wasm read from disk)
+import { core, moduleDecoder } from '../web/dist/wasm/core.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const dir = path.join(root, 'bench/data/codec');
@@ -19,13 +20,13 @@ if (!fs.existsSync(path.join(dir, 'inputs.json'))) {
 const inputs = JSON.parse(fs.readFileSync(path.join(dir, 'inputs.json'), 'utf8'));
 const require = createRequire(import.meta.url);
 
-// The module decoding each transfer syntax (src/codec/registry.cpp): the core, or a codec module.
-const moduleOf = (uid) => (/^1\.2\.840\.10008\.1\.2\.4\.(90|91|20[123])$/.test(uid) ? 'j2k' : /^1\.2\.840\.10008\.1\.2\.4\.8[01]$/.test(uid) ? 'jpegls'
-  : /^1\.2\.840\.10008\.1\.2\.4\.11[012]$/.test(uid) ? 'jxl' : 'core');
+// The module decoding each transfer syntax, as the core's registry says (src/codec/registry.cpp).
+const registry = await core();
+const moduleOf = (uid) => registry.codecModule(uid) || 'core';
 
 async function lazydcmDecoder(flavour) {
   const decoders = new Map();
-  for (const module of ['core', 'j2k', 'jpegls', 'jxl']) {
+  for (const module of ['core', 'j2k', 'jpegls', 'jxl']) {  // the decoding modules (not icc)
     const name = `lazydcm-${module}${flavour === 'simd' ? '-simd' : ''}`;
     const factory = (await import(path.join(root, 'web/dist/wasm', `lazydcm-${module}.mjs`))).default;  // one loader for both builds
     const m = await factory({ wasmBinary: fs.readFileSync(path.join(root, 'web/dist/wasm', `${name}.wasm`)) });

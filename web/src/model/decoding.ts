@@ -74,34 +74,26 @@ export class FrameDecoding {
       use(i, d);
       done();
     };
+    // Decoded elsewhere — in the pool's workers, or by the codec module of the transfer syntax on
+    // this thread — from the encoded frame (fragments joined); the values come back as bytes.
     const pool = this.pool;
-    if (pool) {
-      // The encoded frames (fragments joined) go to the workers; the values come back transferred.
-      await Promise.all(missing.map((i) => {
+    const c = await core();
+    const uid0 = pixels.frameInfo(missing[0]).transferSyntaxUid;
+    const module = pool ? undefined : c.codecModule(uid0);
+    if (pool || (module !== 'core' && module !== '')) {
+      const decoder = pool ? undefined : await c.decoderFor(uid0);
+      await Promise.all(missing.map(async (i) => {
+        if (!pool && options.signal?.aborted) throw ioError('aborted', 'aborted', this.source);
         const { transferSyntaxUid, ...info } = pixels.frameInfo(i);
         const raw = pixels.encoded(i, bytes.get(i)!);
-        return pool.decode(transferSyntaxUid, { ...info, reduce, rgb }, raw).then((d) => decoded(i, d), (e) => {
-          throw e instanceof LazydcmError ? new LazydcmError(e.code, e.codeName, `frame ${i + 1}: ${e.message}`, e.offset, this.source) : e;
-        });
-      }));
-      return;
-    }
-    const { transferSyntaxUid } = pixels.frameInfo(missing[0]);
-    const c = await core();
-    const module = c.codecModule(transferSyntaxUid);
-    if (module !== 'core' && module !== '') {
-      const decoder = await c.decoderFor(transferSyntaxUid);
-      for (const i of missing) {
-        if (options.signal?.aborted) throw ioError('aborted', 'aborted', this.source);
-        const { transferSyntaxUid: uid, ...info } = pixels.frameInfo(i);
         let d: DecodedFrame;
         try {
-          d = decoder.decode(uid, info, pixels.encoded(i, bytes.get(i)!), { reduce, rgb });
+          d = pool ? await pool.decode(transferSyntaxUid, { ...info, reduce, rgb }, raw) : decoder!.decode(transferSyntaxUid, info, raw, { reduce, rgb });
         } catch (e) {
           throw e instanceof LazydcmError ? new LazydcmError(e.code, e.codeName, `frame ${i + 1}: ${e.message}`, e.offset, this.source) : e;
         }
         decoded(i, d);
-      }
+      }));
       return;
     }
     for (const i of missing) {

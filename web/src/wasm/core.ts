@@ -69,11 +69,12 @@ export const BOUND = {
 } as const;
 
 /** The same for the modules loaded on demand. */
+const ERRORS = ['lastError', 'lastErrorCode'] as const;  // bound in every module (wasm/glue.cpp)
 export const BOUND_MODULES = {
-  j2k: { Decoder: BOUND.Decoder, functions: ['lastError', 'lastErrorCode'] },
-  jpegls: { Decoder: BOUND.Decoder, functions: ['lastError', 'lastErrorCode'] },
-  jxl: { Decoder: BOUND.Decoder, JpegReconstruction: ['inputBuffer', 'reconstruct', 'output'], functions: ['lastError', 'lastErrorCode'] },
-  icc: { Icc: ['profileBuffer', 'create', 'description', 'inputBuffer', 'apply', 'pixels', 'release'], functions: ['lastError', 'lastErrorCode'] },
+  j2k: { Decoder: BOUND.Decoder, functions: ERRORS },
+  jpegls: { Decoder: BOUND.Decoder, functions: ERRORS },
+  jxl: { Decoder: BOUND.Decoder, JpegReconstruction: ['inputBuffer', 'reconstruct', 'output'], functions: ERRORS },
+  icc: { Icc: ['profileBuffer', 'create', 'description', 'inputBuffer', 'apply', 'pixels', 'release'], functions: ERRORS },
 } as const;
 
 /** The core of this realm, loaded once. */

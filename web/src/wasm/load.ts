@@ -153,7 +153,8 @@ export interface IccModule extends ModuleErrors {
   Icc: new () => RawIcc;
 }
 /** The WebAssembly modules: the core, and those loaded the first time they are needed. */
-export type ModuleName = 'core' | 'j2k' | 'jpegls' | 'jxl' | 'icc';
+export const MODULE_NAMES = ['core', 'j2k', 'jpegls', 'jxl', 'icc'] as const;
+export type ModuleName = (typeof MODULE_NAMES)[number];
 interface Modules { core: CoreModule; j2k: CodecModule; jpegls: CodecModule; jxl: JxlModule; icc: IccModule }
 
 let baseUrl: string | undefined;
@@ -265,7 +266,7 @@ export function loadModule<N extends ModuleName>(name: N): Promise<Modules[N]> {
  * can fetch and compile lazydcm-j2k while the user picks one. Resolves when all are loaded.
  */
 export async function preloadWasm(...names: ModuleName[]): Promise<void> {
-  await Promise.all((names.length ? names : (['core', 'j2k', 'jpegls', 'jxl', 'icc'] as const)).map((n) => loadModule(n)));
+  await Promise.all((names.length ? names : MODULE_NAMES).map((n) => loadModule(n)));
 }
 
 /** The page's compiled module and its build, loading it first (browsers; null in Node). */
