@@ -63,3 +63,27 @@ if(NOT LAZYDCM_SANITIZE AND NOT LAZYDCM_FUZZ)
   # compile time in the test command).
   target_compile_options(lazydcm_jxl PRIVATE -O2)
 endif()
+
+# ---- djxl 0.11.2, natively: the reference the JPEG XL fixtures are checked against ----
+# libjxl's own decoder tool (tools/djxl_main.cc with its extras: PNM/PGX/NPY writers, threads, the
+# lcms2 CMS), built from the pinned source on the same library, so the lossy (.112/.111) references
+# are the 0.11.2 decoder's and not Debian's djxl 0.7's (which rounds differently). Not shipped.
+if(NOT EMSCRIPTEN AND NOT LAZYDCM_SANITIZE AND NOT LAZYDCM_FUZZ)
+  set(DJXL_SOURCES tools/djxl_main.cc tools/cmdline.cc tools/codec_config.cc tools/speed_stats.cc tools/tool_version.cc
+    lib/extras/alpha_blend.cc lib/extras/common.cc lib/extras/dec/color_description.cc lib/extras/dec/color_hints.cc
+    lib/extras/dec/decode.cc lib/extras/enc/encode.cc lib/extras/exif.cc lib/extras/mmap.cc lib/extras/time.cc
+    lib/extras/dec/apng.cc lib/extras/dec/exr.cc lib/extras/dec/gif.cc lib/extras/dec/jpg.cc lib/extras/dec/jxl.cc
+    lib/extras/dec/pgx.cc lib/extras/dec/pnm.cc lib/extras/enc/apng.cc lib/extras/enc/exr.cc lib/extras/enc/jpg.cc
+    lib/extras/enc/npy.cc lib/extras/enc/pgx.cc lib/extras/enc/pnm.cc
+    lib/threads/thread_parallel_runner.cc lib/threads/thread_parallel_runner_internal.cc lib/jxl/cms/jxl_cms.cc)
+  list(TRANSFORM DJXL_SOURCES PREPEND "${LAZYDCM_JXL_DIR}/")
+  find_package(Threads REQUIRED)
+  add_executable(lazydcm_djxl ${DJXL_SOURCES} tests/tools/djxl_basic_info.cpp)
+  set_target_properties(lazydcm_djxl PROPERTIES OUTPUT_NAME djxl RUNTIME_OUTPUT_DIRECTORY "${CMAKE_BINARY_DIR}/tools")
+  target_include_directories(lazydcm_djxl PRIVATE "${LAZYDCM_JXL_DIR}")
+  target_compile_definitions(lazydcm_djxl PRIVATE JPEGXL_VERSION="0.11.2" JPEGXL_ENABLE_APNG=0 JPEGXL_ENABLE_EXR=0
+    JPEGXL_ENABLE_GIF=0 JPEGXL_ENABLE_JPEG=0 JPEGXL_ENABLE_SJPEG=0 JPEGXL_ENABLE_JPEGLI=0 JPEGXL_ENABLE_SKCMS=0
+    JPEGXL_ENABLE_TRANSCODE_JPEG=1 JPEGXL_ENABLE_BOXES=1 JXL_CMS_STATIC_DEFINE JXL_THREADS_STATIC_DEFINE)
+  target_link_libraries(lazydcm_djxl PRIVATE lazydcm_jxl lazydcm_lcms2 Threads::Threads)
+  target_compile_options(lazydcm_djxl PRIVATE -w -O2)
+endif()

@@ -8,7 +8,7 @@ import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 
 import { DecodePool, LazydcmError, MemorySource, open, openSegmentation } from '../../web/dist/index.js';
-import { maxDifference, readNpy } from './lib/npy.mjs';
+import { readNpy } from './lib/npy.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const fixtures = path.join(root, 'build/fixtures');
@@ -28,12 +28,7 @@ describe('decode pool', () => {
       const expected = readNpy(path.join(fixtures, 'codec', `${name}.npy`));
       const inst = await open(path.join(fixtures, 'codec', m.file), { decodePool: pool, caches: false });
       const frames = await inst.getStoredFrames();
-      if (m.tolerance) {  // lossy, decoded by another version of the reference's library
-        const frameBytes = expected.bytes.length / frames.length;
-        frames.forEach((f, k) => assert.ok(maxDifference(f.data, expected.bytes.subarray(k * frameBytes, (k + 1) * frameBytes)) <= m.tolerance, name));
-      } else {
-        assert.ok(Buffer.concat(frames.map((f) => bytesOf(f.data))).equals(Buffer.from(expected.bytes)), name);
-      }
+      assert.ok(Buffer.concat(frames.map((f) => bytesOf(f.data))).equals(Buffer.from(expected.bytes)), name);
       if (m.reduce1) {
         const half = await inst.getStoredFrame(1, { reduce: 1 });
         assert.ok(bytesOf(half.data).equals(Buffer.from(readNpy(path.join(fixtures, 'codec', m.reduce1)).bytes)), `${name} reduce 1`);

@@ -13,16 +13,3 @@ export function readNpy(path) {
   return { descr, shape, bytes: new Uint8Array(b.buffer, b.byteOffset + start + headerLen, b.length - start - headerLen) };
 }
 
-/**
- * Whether decoded values equal a reference's bytes: exactly, or (lossy fixtures decoded by another
- * version of the reference's library: the manifest's `tolerance`) within `tolerance` per value.
- * Returns the largest difference (0 when equal); `data` is the decoded typed array.
- */
-export function maxDifference(data, expectedBytes) {
-  const Ctor = data.constructor;
-  const ref = new Ctor(expectedBytes.slice().buffer);
-  if (ref.length !== data.length) return Infinity;
-  let worst = 0;
-  for (let i = 0; i < ref.length; i++) worst = Math.max(worst, Math.abs(data[i] - ref[i]));
-  return worst;
-}
