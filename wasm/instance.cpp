@@ -36,6 +36,15 @@ int instance::step() {
 }
 val instance::need() const { return object().set("offset", r_->need().offset).set("length", r_->need().length).done(); }
 bool instance::reindex(std::string why) { return r_->reindex(why); }
+val instance::indexSnapshot() {
+  snapshot_ = r_->index_snapshot();
+  return borrowed(snapshot_);
+}
+bool instance::restoreIndex(size_t n) {
+  if (r_->restore_index(input_.data(), std::min(n, input_.size()))) return true;
+  return fail(r_->failure()), false;
+}
+void instance::buildIndex() { r_->build_index(); }
 void instance::setTransferSyntax(std::string uid) { r_->set_transfer_syntax(uid); }
 
 val instance::summary() const { return summary_value(*r_); }
@@ -104,6 +113,9 @@ EMSCRIPTEN_BINDINGS(lazydcm_instance) {
       .function("step", LAZYDCM_ENTRY(&instance::step, "Instance.step"))
       .function("need", LAZYDCM_ENTRY(&instance::need, "Instance.need"))
       .function("reindex", LAZYDCM_ENTRY(&instance::reindex, "Instance.reindex"))
+      .function("indexSnapshot", LAZYDCM_ENTRY(&instance::indexSnapshot, "Instance.indexSnapshot"))
+      .function("restoreIndex", LAZYDCM_ENTRY(&instance::restoreIndex, "Instance.restoreIndex"))
+      .function("buildIndex", LAZYDCM_ENTRY(&instance::buildIndex, "Instance.buildIndex"))
       .function("setTransferSyntax", LAZYDCM_ENTRY(&instance::setTransferSyntax, "Instance.setTransferSyntax"))
       .function("summary", LAZYDCM_ENTRY(&instance::summary, "Instance.summary"))
       .function("datasetJson", LAZYDCM_ENTRY(&instance::datasetJson, "Instance.datasetJson"))

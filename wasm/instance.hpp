@@ -23,6 +23,12 @@ class instance {
   int step();                 // 0 done, 1 needs need() bytes; fails on a header error
   val need() const;           // {offset, length}
   bool reindex(std::string why);
+  // The persistent cache: the index as bytes (borrowed; empty when none is kept), and back from
+  // the input buffer's first n bytes after a header read with buildIndex false (false + last error
+  // when they do not fit); buildIndex() then builds it as usual.
+  val indexSnapshot();
+  bool restoreIndex(size_t n);
+  void buildIndex();
   void setTransferSyntax(std::string uid);
 
   val summary() const;
@@ -42,6 +48,7 @@ class instance {
   instance() = default;
   std::unique_ptr<instance_reader> r_;
   std::vector<uint8_t> input_;
+  std::vector<uint8_t> snapshot_;
 };
 
 }  // namespace lazydcm::glue

@@ -456,4 +456,105 @@ error extract_frame(const frame_location& loc, const uint8_t* bytes, size_t size
   return {};
 }
 
+// ---- snapshots (the persistent cache) ----
+// "LZDI", version 1, then little-endian: file size u64, kind u8, first fragment offset u64, bytes
+// read u64, note count u32 and each note (u32 length, bytes), frame count u64, and per frame
+// offset u64, length u64, bit offset u8, item headers u8, expected length u32 (22 bytes).
+namespace {
+constexpr uint8_t k_snapshot_magic[4] = {'L', 'Z', 'D', 'I'};
+constexpr uint32_t k_snapshot_version = 1;
+constexpr size_t k_snapshot_frame = 22;
+
+struct snapshot_writer {
+  std::vector<uint8_t>& out;
+  void u8(uint8_t v) { out.push_back(v); }
+  void u32(uint32_t v) { for (int i = 0; i < 4; ++i) out.push_back(uint8_t(v >> (8 * i))); }
+  void u64(uint64_t v) { for (int i = 0; i < 8; ++i) out.push_back(uint8_t(v >> (8 * i))); }
+};
+
+struct snapshot_reader {
+  const uint8_t* p;
+  size_t left;
+  bool ok = true;
+  bool take(size_t n) {
+    if (!ok || left < n) return ok = false;
+    return true;
+  }
+  uint64_t un(size_t n) {
+    if (!take(n)) return 0;
+    uint64_t v = 0;
+    for (size_t i = 0; i < n; ++i) v |= uint64_t(p[i]) << (8 * i);
+    p += n;
+    left -= n;
+    return v;
+  }
+};
+}  // namespace
+
+std::vector<uint8_t> save_index(const frame_index& index, uint64_t file_size) {
+  std::vector<uint8_t> out(k_snapshot_magic, k_snapshot_magic + 4);
+  out.reserve(64 + index.frames.size() * k_snapshot_frame);
+  snapshot_writer w{out};
+  w.u32(k_snapshot_version);
+  w.u64(file_size);
+  w.u8(uint8_t(index.kind));
+  w.u64(index.first_fragment_offset);
+  w.u64(index.bytes_read);
+  w.u32(uint32_t(index.notes.size()));
+  for (const std::string& n : index.notes) {
+    w.u32(uint32_t(n.size()));
+    out.insert(out.end(), n.begin(), n.end());
+  }
+  w.u64(index.frames.size());
+  for (const frame_location& f : index.frames) {
+    w.u64(f.offset);
+    w.u64(f.length);
+    w.u8(uint8_t(f.bit_offset));
+    w.u8(f.has_item_headers ? 1 : 0);
+    w.u32(f.expected_length);
+  }
+  return out;
+}
+
+result<frame_index> load_index(const uint8_t* data, size_t size, uint64_t file_size) {
+  auto bad = [](std::string why) { return make_error(errc::invalid_argument, error::no_offset, std::move(why)); };
+  if (size < 8 || std::memcmp(data, k_snapshot_magic, 4) != 0) return bad("not an index snapshot");
+  snapshot_reader r{data + 4, size - 4};
+  if (r.un(4) != k_snapshot_version) return bad("an index snapshot of another version");
+  if (const uint64_t saved = r.un(8); r.ok && saved != file_size)
+    return bad("saved for a file of " + std::to_string(saved) + " bytes, this one has " + std::to_string(file_size));
+  frame_index index;
+  const uint64_t kind = r.un(1);
+  if (kind != uint64_t(index_kind::native) && kind != uint64_t(index_kind::extended_offset_table) &&
+      kind != uint64_t(index_kind::basic_offset_table) && kind != uint64_t(index_kind::tiff_tile_table) &&
+      kind != uint64_t(index_kind::fragment_scan))
+    return bad("an index snapshot of kind " + std::to_string(kind));
+  index.kind = index_kind(kind);
+  index.first_fragment_offset = r.un(8);
+  index.bytes_read = r.un(8);
+  const uint64_t notes = r.un(4);
+  for (uint64_t i = 0; r.ok && i < notes; ++i) {
+    const uint64_t n = r.un(4);
+    if (!r.take(n)) break;
+    index.notes.emplace_back(reinterpret_cast<const char*>(r.p), size_t(n));
+    r.p += n;
+    r.left -= n;
+  }
+  const uint64_t frames = r.un(8);
+  if (!r.ok || frames > r.left / k_snapshot_frame || r.left != frames * k_snapshot_frame)
+    return bad("an index snapshot cut short or with bytes left over");
+  index.frames.resize(size_t(frames));
+  for (frame_location& f : index.frames) {
+    f.offset = r.un(8);
+    f.length = r.un(8);
+    f.bit_offset = uint32_t(r.un(1));
+    const uint64_t items = r.un(1);
+    f.expected_length = uint32_t(r.un(4));
+    if (f.offset > file_size || f.length > file_size - f.offset || f.bit_offset > 7 || items > 1)
+      return bad("a frame outside the file in an index snapshot");
+    f.has_item_headers = items == 1;
+  }
+  return index;
+}
+
 }  // namespace lazydcm

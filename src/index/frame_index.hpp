@@ -52,6 +52,11 @@ class frame_indexer {
   uint64_t scanned_until() const { return stage_ == stage::scan ? scan_pos_ : 0; }
   const frame_index& result() const { return index_; }
   frame_index& result() { return index_; }
+  // An index built before (load_index) instead of building one: step() is done at once.
+  void adopt(frame_index index) {
+    index_ = std::move(index);
+    stage_ = stage::done;
+  }
 
  private:
   enum class stage { start, extended, basic, tiff, scan, group, done, failed };
@@ -82,6 +87,12 @@ class frame_indexer {
   struct scanned { uint64_t offset; uint32_t length; uint8_t head[4]; uint8_t head_size; };
   std::vector<scanned> fragments_;
 };
+
+// A built index as bytes, for the persistent cache (kept with the header bytes, keyed by URL and
+// validator), and back. load_index checks everything: a damaged or foreign snapshot is an
+// invalid_argument error, never an index pointing outside the file of `file_size` bytes.
+std::vector<uint8_t> save_index(const frame_index& index, uint64_t file_size);
+result<frame_index> load_index(const uint8_t* data, size_t size, uint64_t file_size);
 
 // The encoded bytes of one frame from the bytes of its range (item headers stripped, fragments
 // concatenated), appended to `out`. Errors when the items do not fit the range.

@@ -51,6 +51,8 @@ parse_status instance_reader::step() {
     if (s == parse_status::need_bytes) need_ = reader_.need();
     if (s != parse_status::done) return s;
     header_done_ = true;
+  }
+  if (!indexer_ && !by_number_) {
     if (!opt_.build_index || !reader_.result().pixel.present) return parse_status::done;
     indexer_ = std::make_unique<frame_indexer>(reader_.result(),
                                                reader_.result().pixel.in_inflated_stream ? reader_.inflated_bytes()
@@ -96,6 +98,36 @@ bool instance_reader::reindex(const std::string& why) {
   indexer_->result().notes = std::move(notes);
   indexer_->result().bytes_read = bytes_read;
   return true;
+}
+
+bool instance_reader::restore_index(const uint8_t* data, size_t size) {
+  restore_error_.reset();
+  const parsed_file& f = reader_.result();
+  auto refuse = [&](std::string why) {
+    restore_error_ = make_error(errc::invalid_argument, error::no_offset, "index snapshot: " + why);
+    return false;
+  };
+  if (!header_done_ || indexer_ || by_number_) return refuse("the header is not read, or an index is there already");
+  if (!f.pixel.present || f.pixel.in_inflated_stream) return refuse("no pixel data to index in the file's own bytes");
+  auto index = load_index(data, size, f.file_size);
+  if (!index) return refuse(index.err().message);
+  auto image = read_image_info(f.body, f.pixel);
+  if (!image) return refuse("the header's image attributes: " + image.err().message);
+  if (index->frames.size() != uint64_t(image->number_of_frames))
+    return refuse(std::to_string(index->frames.size()) + " frames, the header says " + std::to_string(image->number_of_frames));
+  const bool native = index->kind == index_kind::native;
+  if (native == f.pixel.encapsulated) return refuse("a " + std::string(index_kind_name(index->kind)) + " index for this pixel data");
+  index->notes.push_back("index restored from the persistent cache");
+  indexer_ = std::make_unique<frame_indexer>(f, reader_.file_bytes(), opt_.index);
+  indexer_->adopt(std::move(index.value()));
+  return true;
+}
+
+std::vector<uint8_t> instance_reader::index_snapshot() const {
+  const parsed_file& f = reader_.result();
+  if (!indexer_ || index_error_ || by_number_ || f.pixel.in_inflated_stream) return {};
+  std::vector<uint8_t> out = save_index(indexer_->result(), f.file_size);
+  return out;
 }
 
 instance_summary instance_reader::summary() const {

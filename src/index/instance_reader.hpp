@@ -63,7 +63,7 @@ class instance_reader {
   // done: header read and index built (or the index failed: see index_error()).
   parse_status step();
   byte_range need() const { return need_; }
-  const error& failure() const { return reader_.failure(); }
+  const error& failure() const { return restore_error_ ? *restore_error_ : reader_.failure(); }
   bool header_done() const { return header_done_; }
   const parsed_file& file() const { return reader_.result(); }
   const frame_index* index() const { return by_number_ ? &*by_number_ : indexer_ ? &indexer_->result() : nullptr; }
@@ -73,6 +73,14 @@ class instance_reader {
   // the fragment scan), keeping its notes and saying why. step() then runs as after the header.
   // False when the index did not come from a table (nothing left to fall back to).
   bool reindex(const std::string& why);
+  // Opened with build_index = false: after the header, either the index saved from an earlier open
+  // of the same file (load_index's bytes; false and failure() set when they do not fit this file:
+  // wrong size, kind or frame count) or, by build_index(), the index built as usual by step().
+  bool restore_index(const uint8_t* data, size_t size);
+  void build_index() { opt_.build_index = true; }
+  // The index as bytes for restore_index (empty when there is none to keep: no pixel data, an
+  // index error, frames by number, or pixel data in a deflated stream, whose bytes are not kept).
+  std::vector<uint8_t> index_snapshot() const;
   const byte_store& bytes() const { return reader_.file_bytes(); }
   const byte_store& inflated_bytes() const { return reader_.inflated_bytes(); }
 
@@ -85,6 +93,7 @@ class instance_reader {
   std::unique_ptr<frame_indexer> indexer_;
   bool header_done_ = false;
   std::optional<error> index_error_;
+  std::optional<error> restore_error_;
   std::optional<frame_index> by_number_;
   byte_range need_{};
   uint32_t image_generation_ = 0;

@@ -249,3 +249,74 @@ TEST_CASE("a table that points at the wrong bytes: the frame read says invalidOf
   CHECK(frame_bytes(*r, file, 1, e) == "\xFF\xD8" "abcd");
   CHECK(!r->reindex("again"));  // a fragment scan is not a table: nothing left to fall back to
 }
+
+TEST_CASE("an index snapshot restores the same index with no index reads, and a damaged or foreign one is refused") {
+  for (const char* name : {"slide_eot", "slide_bot", "slide_scan", "slide_tiff", "slide_multifrag_scan", "native16", "native1bit"}) {
+    INFO(name);
+    auto built = open_fixture(name);
+    const std::vector<uint8_t> snap = built.reader->index_snapshot();
+    REQUIRE(!snap.empty());
+    auto file = test::read_file(test::fixtures_dir() + "/index/" + std::string(name) + ".dcm");
+    // Reopen: the header's bytes only (everything before the pixel data's value), no index built.
+    instance_options o;
+    o.build_index = false;
+    instance_reader again(file.size(), o);
+    const uint64_t header_end = built.reader->file().pixel.value_offset;
+    again.feed(0, file.data(), size_t(header_end));
+    REQUIRE(again.step() == parse_status::done);
+    REQUIRE(again.index() == nullptr);
+    REQUIRE(again.restore_index(snap.data(), snap.size()));
+    REQUIRE(again.step() == parse_status::done);
+    REQUIRE(again.index());
+    const frame_index& a = *built.reader->index();
+    const frame_index& b = *again.index();
+    CHECK(a.kind == b.kind);
+    REQUIRE(a.frames.size() == b.frames.size());
+    for (size_t i = 0; i < a.frames.size(); ++i) {
+      CHECK(a.frames[i].offset == b.frames[i].offset);
+      CHECK(a.frames[i].length == b.frames[i].length);
+      CHECK(a.frames[i].bit_offset == b.frames[i].bit_offset);
+      CHECK(a.frames[i].has_item_headers == b.frames[i].has_item_headers);
+      CHECK(a.frames[i].expected_length == b.frames[i].expected_length);
+    }
+    CHECK(b.notes.back() == "index restored from the persistent cache");
+  }
+
+  auto built = open_fixture("slide_bot");
+  const std::vector<uint8_t> snap = built.reader->index_snapshot();
+  auto file = test::read_file(test::fixtures_dir() + "/index/slide_bot.dcm");
+  auto refused = [&](std::vector<uint8_t> bytes, uint64_t size, const std::string& why) {
+    instance_options o;
+    o.build_index = false;
+    instance_reader r(size, o);
+    r.feed(0, file.data(), std::min<size_t>(file.size(), size_t(size)));
+    if (r.step() != parse_status::done) return false;
+    const bool ok = r.restore_index(bytes.data(), bytes.size());
+    INFO(r.failure().message);
+    CHECK(r.failure().code == (ok ? errc::ok : errc::invalid_argument));
+    CHECK(r.failure().message.find(why) != std::string::npos);
+    // The index is then built as usual.
+    r.build_index();
+    CHECK(r.step() == parse_status::done);
+    CHECK(r.index());
+    return !ok;
+  };
+  CHECK(refused(std::vector<uint8_t>(snap.begin(), snap.end() - 1), file.size(), "cut short"));
+  auto moved = snap;
+  moved[moved.size() - 22] ^= 0x40;  // the last frame's offset, past the end of the file
+  CHECK(refused(moved, file.size(), "outside the file"));
+  auto foreign = snap;
+  foreign[0] = 'X';
+  CHECK(refused(foreign, file.size(), "not an index snapshot"));
+  CHECK(refused(snap, file.size() + 2, "saved for a file of"));
+  // Another image's index (another frame count) for this header.
+  auto other = open_fixture("slide_scan").reader->index_snapshot();
+  if (test::read_file(test::fixtures_dir() + "/index/slide_scan.dcm").size() == file.size()) {
+    CHECK(refused(other, file.size(), "frames, the header says"));
+  }
+}
+
+TEST_CASE("no snapshot where there is nothing to keep: deflated pixel data") {
+  auto built = open_fixture("deflated");
+  CHECK(built.reader->index_snapshot().empty());
+}

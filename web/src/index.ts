@@ -9,3 +9,4 @@ setPlatform(nodePlatform);
 
 export * from './lib.js';
 export { NodeFileSource } from './sources/node-file.js';
+export { defaultCacheFolder, FolderStore } from './platform/folder-store.js';

@@ -4,6 +4,8 @@ export { IoStats } from './io/stats.js';
 export { ByteLruCache, createFrameCaches, setCacheLimits, sharedFrameCaches } from './io/cache.js';
 export type { DecodedFrame, FrameCaches } from './io/cache.js';
 export { RequestScheduler } from './io/scheduler.js';
+export { CacheStorageStore, MemoryStore, PersistentCache } from './io/persistent.js';
+export type { PersistentCacheOptions, PersistentStore } from './io/persistent.js';
 export { DecodePool } from './workers/pool.js';
 export { Instance } from './model/instance.js';
 export type { DicomJson, Frame, FrameLocation, FrameOptions, IndexKind, InstanceSummary, OpenOptions, PixelArray, Progress, ReadOptions, Region, RegionOptions, SegmentVolumeRequest, StoredFrame, TransformOptions, VolumeOptions } from './model/instance.js';

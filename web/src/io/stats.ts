@@ -7,6 +7,9 @@ export class IoStats {
   cacheMisses = 0;
   /** Frames that were already being read for another caller (a view's batch): joined, not fetched again. */
   inflightJoins = 0;
+  /** Opens served from the persistent cache (header and index not read again), and opens that filled it. */
+  persistentHits = 0;
+  persistentMisses = 0;
   /** Milliseconds spent waiting for bytes. */
   waitMs = 0;
   notes: string[] = [];
@@ -16,7 +19,8 @@ export class IoStats {
   }
 
   toJSON() {
-    return { requests: this.requests, bytes: this.bytes, cacheHits: this.cacheHits, cacheMisses: this.cacheMisses, inflightJoins: this.inflightJoins, waitMs: Math.round(this.waitMs), notes: this.notes };
+    return { requests: this.requests, bytes: this.bytes, cacheHits: this.cacheHits, cacheMisses: this.cacheMisses, inflightJoins: this.inflightJoins,
+      persistentHits: this.persistentHits, persistentMisses: this.persistentMisses, waitMs: Math.round(this.waitMs), notes: this.notes };
   }
 }
 
@@ -32,6 +36,8 @@ export function sumStats(all: IoStats[]): IoStats {
     out.cacheHits += s.cacheHits;
     out.cacheMisses += s.cacheMisses;
     out.inflightJoins += s.inflightJoins;
+    out.persistentHits += s.persistentHits;
+    out.persistentMisses += s.persistentMisses;
     out.waitMs += s.waitMs;
     for (const n of s.notes) out.note(n);
   }

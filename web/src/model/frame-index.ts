@@ -9,49 +9,99 @@ import { HeldBytes, type ReadOptions } from '../io/frame-store.js';
 import type { IoStats } from '../io/stats.js';
 import type { ByteSource } from '../sources/source.js';
 import type { Core, CoreInstance, InstanceSummary } from '../wasm/core.js';
+import type { PersistentCache } from '../io/persistent.js';
 import type { OpenOptions } from './types.js';
 import { FrameTable } from './frame-table.js';
 
-/** Steps the core until the header and index are read, fetching (and keeping in `held`) what it asks for. */
+/**
+ * Steps the core until the header and index are read, fetching (and keeping in `held`) what it
+ * asks for; each read is also handed to `onRead` (the persistent cache records the header's).
+ */
 export async function drive(reader: CoreInstance, source: ByteSource, size: number, options: ReadOptions & { minRead?: number },
-  held: HeldBytes): Promise<void> {
+  held: HeldBytes, onRead?: (offset: number, bytes: Uint8Array) => void): Promise<void> {
   const minRead = options.minRead ?? 16 * 1024;
   while (reader.step() === 'needBytes') {
     const { offset, length } = reader.need();
     if (options.signal?.aborted) throw ioError('aborted', 'aborted', source.name);
     const bytes = await source.read(offset, Math.min(Math.max(length, minRead), size - offset), options.signal);
     held.add(offset, bytes);
+    onRead?.(offset, bytes);
     reader.feed(offset, bytes);
   }
 }
 
 /**
  * Opens `source` and reads the header and frame index through the core, fetching only what it
- * asks for; the bytes read are kept in `held` (up to `holdBytes`) for the frame caches.
+ * asks for; the bytes read are kept in `held` (up to `holdBytes`) for the frame caches. With a
+ * persistent cache, an object opened before (same URL, same validator) is reopened from what that
+ * open saved: its header bytes and its index, with no request beyond the first read (none when
+ * the cache trusts the entry).
  */
 export async function readHeader(core: Core, source: ByteSource, options: OpenOptions, holdBytes: number): Promise<{ reader: CoreInstance; held: HeldBytes }> {
   if (options.signal?.aborted) throw ioError('aborted', 'aborted', source.name);
+  const persistent = options.persistentCache || undefined;
+  const url = persistent && source.persistence?.()?.key;
+  let saved = url ? await persistent.load(url) : undefined;
   let opened: { size: number; head: Uint8Array };
   try {
-    opened = await source.open(options.firstRead ?? 64 * 1024, options.signal);
+    if (saved && persistent!.trusted(saved) && source.assume) {
+      source.assume(saved.size, saved.validator);
+      opened = { size: saved.size, head: new Uint8Array(0) };
+    } else {
+      opened = await source.open(options.firstRead ?? 64 * 1024, options.signal);
+      if (saved && (saved.size !== opened.size || saved.validator !== source.persistence?.()?.validator)) {
+        source.stats.note(`${source.name} changed since it was cached: read again`);
+        saved = undefined;
+      }
+    }
   } catch (e) {
     await source.close?.();  // e.g. a directory opened as a file: no handle left behind
     throw e;
   }
   const { size, head } = opened;
   const reader = core.openInstance(size, { maxInlineValue: options.maxInlineValue, strictOddLength: options.strictOddLength,
-    scanBatch: options.scanBatch }, source.name);
+    scanBatch: options.scanBatch, buildIndex: saved ? false : undefined }, source.name);
   try {
     const held = new HeldBytes(holdBytes);
+    const reads: { offset: number; bytes: Uint8Array }[] = [];
+    const record = url && !saved ? (offset: number, bytes: Uint8Array) => reads.push({ offset, bytes }) : undefined;
     held.add(0, head);
+    record?.(0, head);
+    if (saved) for (const c of saved.header) reader.feed(c.offset, c.bytes);
     reader.feed(0, head);
-    await drive(reader, source, size, options, held);
+    await drive(reader, source, size, options, held, record);
+    if (saved) {
+      try {
+        if (saved.index.length) reader.restoreIndex(saved.index);
+        source.stats.persistentHits++;
+      } catch (e) {
+        source.stats.note(`the cached index of ${source.name} was not used (${(e as Error).message}): indexed again`);
+        reader.buildIndex();
+        await drive(reader, source, size, options, held);
+        save(persistent!, url!, source, reader, saved.header);  // the header bytes were right: keep them with the new index
+      }
+    } else if (url) {
+      source.stats.persistentMisses++;
+      save(persistent!, url, source, reader, reads);
+    }
     return { reader, held };
   } catch (e) {
     reader.delete();
     await source.close?.();
     throw e;
   }
+}
+
+/** Keeps what this open read of the header (up to the pixel data's value) and the index built. */
+function save(persistent: PersistentCache, url: string, source: ByteSource, reader: CoreInstance, reads: { offset: number; bytes: Uint8Array }[]) {
+  const validator = source.persistence?.()?.validator;
+  const s = reader.summary();
+  if (!validator || s.pixelData?.inInflatedStream || s.frameIndexError) return;
+  const index = s.pixelData ? reader.indexSnapshot() : new Uint8Array(0);
+  if (s.pixelData && !index.length) return;
+  const end = s.pixelData ? s.pixelData.valueOffset : s.fileSize;
+  const header = reads.filter((c) => c.offset < end && c.bytes.length).map((c) => ({ offset: c.offset, bytes: c.bytes.slice(0, end - c.offset) }));
+  void persistent.save(url, { size: s.fileSize, validator, savedAt: Date.now(), header, index });
 }
 
 export function frameTableOf(reader: CoreInstance): FrameTable {

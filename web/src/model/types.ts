@@ -1,5 +1,6 @@
 /** The public option and result types of Instance reads (re-exported by model/instance.ts). */
 import type { FrameCaches } from '../io/cache.js';
+import type { PersistentCache } from '../io/persistent.js';
 import type { ReadOptions } from '../io/frame-store.js';
 import type { RequestScheduler } from '../io/scheduler.js';
 import type { DecodePool } from '../workers/pool.js';
@@ -140,6 +141,11 @@ export interface OpenOptions {
   prefetchInstanceBytes?: number;
   /** Decode in these workers instead of on the calling thread (see DecodePool). */
   decodePool?: DecodePool;
+  /**
+   * Keep header bytes and frame indexes across page loads / processes (HTTP objects with an ETag
+   * or Last-Modified): a reopen reads neither again. See PersistentCache. Default: none.
+   */
+  persistentCache?: PersistentCache | false;
 }
 
 /** Volume selection and geometry checks (highdicom's get_volume arguments). */

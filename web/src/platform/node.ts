@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 
 import { NodeFileSource } from '../sources/node-file.js';
+import { FolderStore } from './folder-store.js';
 import type { Platform } from './platform.js';
 
 async function listDirectory(path: string): Promise<string[] | null> {
@@ -32,5 +33,6 @@ export const nodePlatform: Platform = {
     w.unref();  // an idle pool does not keep Node alive
     return { post: (m, t) => w.postMessage(m, t), terminate: () => w.terminate(), busy: (yes) => (yes ? w.ref() : w.unref()) };
   },
+  persistentStore: (maxBytes) => new FolderStore(undefined, maxBytes),
   hardwareConcurrency: async () => (typeof os.availableParallelism === 'function' ? os.availableParallelism() : os.cpus().length),
 };

@@ -4,6 +4,7 @@
  * The browser entry (`lazydcm` under the `browser`/`default` conditions) keeps the default below;
  * the Node entry installs `nodePlatform` (platform/node.ts) when it is imported.
  */
+import type { PersistentStore } from '../io/persistent-store.js';
 import type { ByteSource } from '../sources/source.js';
 
 /** A worker the pool talks to (a browser Worker or a Node worker_threads Worker). */
@@ -31,6 +32,8 @@ export interface Platform {
   /** A decode worker (null: use the browser's module Worker). */
   startWorker(events: WorkerEvents): WorkerLike | null;
   hardwareConcurrency(): Promise<number>;
+  /** The persistent cache's default storage here (a folder in Node); undefined: the browser's. */
+  persistentStore?(maxBytes: number): PersistentStore;
 }
 
 const browserPlatform: Platform = {

@@ -52,6 +52,15 @@ export class HttpSource implements ByteSource {
     return this.validator ? `${this.name}|${this.validator}` : undefined;
   }
 
+  persistence() {
+    return this.whole ? undefined : { key: this.name, validator: this.validator };
+  }
+
+  assume(size: number, validator: string): void {
+    this.size = size;
+    this.validator = validator;
+  }
+
   async open(length: number, signal?: AbortSignal) {
     const head = await this.fetchRange(0, Math.max(1, length), signal, true);
     if (this.size < 0) this.size = await this.headSize(signal);

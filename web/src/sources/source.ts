@@ -18,6 +18,13 @@ export interface ByteSource {
    * undefined when only this open may use them.
    */
   cacheKey?(): string | undefined;
+  /**
+   * For the persistent cache: a key stable across opens (the URL) and the object's validator
+   * (ETag / Last-Modified) once a response gave it; undefined when this source cannot be kept.
+   */
+  persistence?(): { key: string; validator: string | null } | undefined;
+  /** The persistent cache trusts what it saved: size and validator known without a request. */
+  assume?(size: number, validator: string): void;
 }
 
 /**

@@ -54,7 +54,7 @@ function decodedOut(p: { output(): Uint8Array; report(): DecodeReport }): Decode
 
 /** The names this file wraps, per bound class and for module functions (checked against the module by a test). */
 export const BOUND = {
-  Instance: ['inputBuffer', 'feedInput', 'step', 'need', 'reindex', 'setTransferSyntax', 'summary', 'datasetJson', 'frameTable',
+  Instance: ['inputBuffer', 'feedInput', 'step', 'need', 'reindex', 'indexSnapshot', 'restoreIndex', 'buildIndex', 'setTransferSyntax', 'summary', 'datasetJson', 'frameTable',
     'seriesMember', 'wsiImage', 'iccProfile', 'iccView', 'regionFrames'],
   Pixels: ['inputBuffer', 'decode', 'raw', 'transformStored', 'frameInfo', 'output', 'values', 'report', 'transformInfo',
     'releaseOutput', 'planRegion', 'pasteStored', 'paste', 'transformRegion', 'region', 'releaseRegion', 'geometry', 'segmentation',
@@ -229,6 +229,22 @@ export class CoreInstance {
   }
   setTransferSyntax(uid: string): void {
     this.ok(this.r().setTransferSyntax(uid));
+  }
+  /** The frame index as bytes for the persistent cache (a copy; empty when there is none to keep). */
+  indexSnapshot(): Uint8Array {
+    return copyOut(this.ok(this.r().indexSnapshot()));
+  }
+  /**
+   * After a header read with `buildIndex: false`: the index saved by `indexSnapshot` from an
+   * earlier open of the same file. Throws (invalidArgument) when it does not fit this file.
+   */
+  restoreIndex(snapshot: Uint8Array): void {
+    const r = this.r();
+    this.ok(r.restoreIndex(copyIn((n) => this.ok(r.inputBuffer(n)), snapshot)));
+  }
+  /** After a header read with `buildIndex: false`: build the index as usual (step() then fetches). */
+  buildIndex(): void {
+    this.ok(this.r().buildIndex());
   }
   summary(): InstanceSummary {
     return this.ok(this.r().summary());

@@ -20,6 +20,9 @@ export interface RawInstance {
   step(): number;
   need(): { offset: number; length: number };
   reindex(why: string): boolean;
+  indexSnapshot(): Uint8Array;
+  restoreIndex(n: number): boolean;
+  buildIndex(): void;
   setTransferSyntax(uid: string): void;
   summary(): InstanceSummary;
   datasetJson(): string;
