@@ -1,6 +1,14 @@
 // What the demo pages share: element lookup, table rows, the error banner, sources from the
 // query string. (Paths such as '/build/…' are read by lazydcm as URLs on this server.)
+import { PersistentCache } from '/web/dist/browser.js';
+
 export const $ = (id) => document.getElementById(id);
+
+/**
+ * The viewers keep what opening cost (header bytes, frame indexes) in the browser's Cache Storage:
+ * reopening a slide or series reads neither again (one request to check it is unchanged).
+ */
+export const persistentCache = new PersistentCache();
 
 /** The bundled demo slide (tests/fixtures/demo_fixtures.py). */
 export const SAMPLE_SLIDE = ['level0', 'level1', 'level2', 'level3', 'label', 'thumbnail'].map((n) => `/build/fixtures/demo/slide/${n}.dcm`);

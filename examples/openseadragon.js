@@ -1,11 +1,11 @@
 // OpenSeadragon with a lazydcm slide as its tile source (web/src/render/openseadragon.ts).
 import { openSlide, slideTileSource } from '/web/dist/browser.js';
-import { $, row, SAMPLE_SLIDE, setState, showError, sourceOf } from './common.js';
+import { $, persistentCache, row, SAMPLE_SLIDE, setState, showError, sourceOf } from './common.js';
 
 async function show(src) {
   setState('loading');
   try {
-    const slide = await openSlide(src);
+    const slide = await openSlide(src, { persistentCache });
     let failed = 0;
     const viewer = OpenSeadragon({
       id: 'osd', prefixUrl: '/node_modules/openseadragon/build/openseadragon/images/', showNavigator: true,

@@ -1,6 +1,6 @@
 // The slide viewer on the public API: openSlide + SlideView (WebGL2 tiles) + toImageData.
 import { EIGHT_BIT, openSlide, SlideView, toImageData } from '/web/dist/browser.js';
-import { $, row, SAMPLE_SLIDE, setState, showError, sourceOf } from './common.js';
+import { $, persistentCache, row, SAMPLE_SLIDE, setState, showError, sourceOf } from './common.js';
 
 let current = null;
 
@@ -11,7 +11,7 @@ async function show(src, label) {
     current?.view.destroy();
     await current?.slide.close();
     current = null;
-    const slide = await openSlide(src);
+    const slide = await openSlide(src, { persistentCache });
     $('viewer').hidden = false;
     const canvas = $('canvas');
     const dpr = window.devicePixelRatio || 1;

@@ -1,6 +1,6 @@
 // The volume viewer on the public API: openSeries / openSegmentation + VolumeView (WebGL2 MPR).
 import { labelColourTable, openSegmentation, openSeries, VolumeView, WINDOW_PRESETS } from '/web/dist/browser.js';
-import { $, row, setState, showError, sourceOf } from './common.js';
+import { $, persistentCache, row, setState, showError, sourceOf } from './common.js';
 
 const CT_SAMPLES = { sample: '/build/fixtures/demo/ct.zip', oblique: '/build/fixtures/volume/enhanced_ct.dcm' };
 const SEG_SAMPLES = { sample: '/build/fixtures/demo/seg.dcm', oblique: '/build/fixtures/volume/seg_binary.dcm' };
@@ -36,7 +36,7 @@ async function show(ctSrc, segSrc) {
     const seg = segSrc ? await openSegmentation(typeof segSrc === 'string' ? sourceOf(segSrc, SEG_SAMPLES) : segSrc) : null;
     if (ctSrc === 'referenced') ctSrc = referencedSeries(seg);
     status('reading the CT headers…');
-    const series = await openSeries(ctSrc);
+    const series = await openSeries(ctSrc, { persistentCache });
     status(`reading ${series.instances.length} instance(s) of pixels…`);
     const volume = await series.getVolume({ onProgress: (p) => status(`CT frames ${p.framesDone} / ${p.framesTotal}`) });
     let labels = null, note = '';

@@ -54,6 +54,38 @@ describe('open() in Chromium', () => {
     });
   }
 
+  test('persistent cache (Cache Storage): after a page reload a fragment-scanned slide reopens with no request within trustMs, one without', async () => {
+    const url = `${data.url}/index/large_scan.dcm`;
+    const fnv1a = (bytes) => {
+      let h = 0xcbf29ce484222325n;
+      for (const b of bytes) h = BigInt.asUintN(64, (h ^ BigInt(b)) * 0x100000001b3n);
+      return h.toString(16).padStart(16, '0');
+    };
+    data.clearLog();
+    const cold = await page.evaluate(([u]) => window.persistentOpen(u, 0, 1), [url]);
+    assert.equal(cold.error, undefined, JSON.stringify(cold.error));
+    assert.equal(cold.opened.persistentMisses, 1);
+    assert.ok(cold.opened.requests >= 2, 'the fragment scan read beyond the first read');
+    await page.reload();
+    await page.waitForFunction(() => window.ready === true);
+    data.clearLog();
+    const trusted = await page.evaluate(([u]) => window.persistentOpen(u, 60_000, 450), [url]);
+    assert.equal(trusted.error, undefined, JSON.stringify(trusted.error));
+    assert.equal(trusted.opened.persistentHits, 1);
+    assert.equal(trusted.opened.requests, 0, 'no header or index request (no fetch at all)');
+    assert.equal(trusted.kind, 'fragment_scan');
+    assert.ok(trusted.notes.includes('index restored from the persistent cache'));
+    assert.equal(fnv1a(trusted.bytes), index.large_scan.frames[449], 'frame 450 as the generator wrote it');
+    // At most the frame's own read reaches nginx (Chromium's HTTP cache may answer it: the cold scan read those bytes).
+    const log = await data.logSettled();
+    assert.ok(log.length <= 1 && log.every((l) => l.method === 'GET' && l.range), `only the frame's read: ${JSON.stringify(log)}`);
+    data.clearLog();
+    const revalidated = await page.evaluate(([u]) => window.persistentOpen(u, 0, 900), [url]);
+    assert.equal(revalidated.opened.persistentHits, 1);
+    assert.equal(revalidated.opened.requests, 1, 'the first read only (it carries Last-Modified)');
+    assert.equal(fnv1a(revalidated.bytes), index.large_scan.frames[899]);
+  });
+
   test('a J2K region decoded in a pool of module Workers equals the pydicom+GDCM stitch; the workers load lazydcm-j2k then', async () => {
     const wasmFetched = async () => (await app.logSettled()).map((l) => l.path).filter((p) => /\.wasm$/.test(p)).map((p) => p.replace(/.*\//, '')).sort();
     assert.deepEqual(await page.evaluate(() => window.wasmModules()), ['core'], 'four files parsed with the core alone');
