@@ -85,6 +85,10 @@ function update() {
   row(c, 'Frames fetched', st.cacheMisses);
   row(c, 'Tiles drawn (loaded)', view.tilesLoaded);
   row(c, 'Tiles loading', view.pendingTiles);
+  const v = view.lastView;
+  if (v) row(c, 'Last view', `${Math.round(v.ms)} ms to full, ${v.requests} requests, ${v.bytes.toLocaleString()} bytes, ${v.tiles} tiles`);
+  row(c, 'Reads cancelled', view.cancelledReads);
+  row(c, 'Opens from the persistent cache', st.persistentHits);
   if (view.tooManyTiles) row(c, 'Note', 'zoom in: this slide has no level coarse enough to show this view');
   const p = $('progress');
   p.max = view.tilesLoaded + view.pendingTiles || 1;

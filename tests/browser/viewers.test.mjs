@@ -106,8 +106,8 @@ describe('slide viewer (examples/slide.html)', () => {
     }
     assert.deepEqual(await counters(), seen, 'panning back refetched tiles');
     assert.equal(await page.evaluate(() => window.demo.view.tilesLoaded), loaded);
-    // Every frame fetched once at most: the level-0 views touch 2 x (5 x 4) tiles at most, level 1 all 20.
-    assert.ok(seen.fetched <= 40 + 20 + 2 + 6, `${seen.fetched} frames`);
+    // Every frame fetched once at most (the rings around the level-0 views reach most of its 70 tiles).
+    assert.ok(seen.fetched <= 70 + 20 + 6 + 2, `${seen.fetched} frames`);
     await page.close();
   });
 
@@ -117,7 +117,7 @@ describe('slide viewer (examples/slide.html)', () => {
       const { SlideView } = await import('/web/dist/browser.js');
       const canvas = document.createElement('canvas');
       [canvas.width, canvas.height] = [960, 640];
-      const view = new SlideView(canvas, window.demo.slide, { concurrency: 2 });
+      const view = new SlideView(canvas, window.demo.slide, { concurrency: 2, prefetchRing: 0 });
       view.setView({ x: 1280, y: 900, zoom: 0.0001 });  // the coarsest level only
       await view.idle();
       const level = window.demo.slide.levels[0];
@@ -127,7 +127,8 @@ describe('slide viewer (examples/slide.html)', () => {
       const after = window.demo.slide.stats.toJSON();
       const rows = Math.floor((800 + 320 - 1) / level.tileRows) - Math.floor((800 - 320) / level.tileRows) + 1;
       const columns = Math.floor((1000 + 480 - 1) / level.tileColumns) - Math.floor((1000 - 480) / level.tileColumns) + 1;
-      const out = { requests: after.requests - before.requests, joins: after.inflightJoins - before.inflightJoins, rows, columns, failed: view.failed.size };
+      const out = { requests: after.requests - before.requests, joins: after.inflightJoins - before.inflightJoins, rows, columns, failed: view.failed.size,
+        lastView: view.lastView };
       view.destroy();
       return out;
     });
@@ -135,6 +136,78 @@ describe('slide viewer (examples/slide.html)', () => {
     assert.ok(r.columns > 1 && r.rows > 1, JSON.stringify(r));
     // Tile by tile (with 2 in flight) this was rows x columns requests.
     assert.ok(r.requests <= r.rows, `${r.requests} requests for ${r.rows} x ${r.columns} tiles: ${JSON.stringify(r)}`);
+    // The view's own counters say the same.
+    assert.equal(r.lastView.requests, r.requests);
+    assert.equal(r.lastView.tiles, r.rows * r.columns);
+    assert.ok(r.lastView.ms > 0 && r.lastView.bytes > 0);
+    await page.close();
+  });
+
+  test('a view the user has left is cancelled: its reads are aborted, nothing is reported failed, the new view fills', async () => {
+    const page = await openPage('/examples/slide.html?src=sample');
+    // 300 ms per request (Chromium's own throttling): the first view's reads are still in flight when the user moves on.
+    const cdp = await page.context().newCDPSession(page);
+    await cdp.send('Network.enable');
+    await cdp.send('Network.setCacheDisabled', { cacheDisabled: true });  // earlier tests' tiles are in Chromium's HTTP cache
+    await cdp.send('Network.emulateNetworkConditions', { offline: false, latency: 300, downloadThroughput: 5e6, uploadThroughput: 5e6 });
+    const r = await page.evaluate(async () => {
+      const { SlideView } = await import('/web/dist/browser.js');
+      const canvas = document.createElement('canvas');
+      [canvas.width, canvas.height] = [512, 512];
+      const view = new SlideView(canvas, window.demo.slide, { prefetchRing: 0 });
+      view.setView({ x: 1280, y: 900, zoom: 0.0001 });
+      await view.idle();
+      view.setView({ x: 512, y: 512, zoom: 1 });  // level 0, tiles (1..2, 1..2) and around
+      await new Promise((res) => setTimeout(res, 100));
+      const pendingBefore = view.pendingTiles;
+      view.setView({ x: 2048, y: 1536, zoom: 1 });  // far away: none of those tiles
+      await view.idle();
+      const out = { pendingBefore, cancelled: view.cancelledReads, failed: view.failed.size, lastView: view.lastView, loaded: view.tilesLoaded };
+      view.destroy();
+      return out;
+    });
+    await cdp.send('Network.emulateNetworkConditions', { offline: false, latency: 0, downloadThroughput: -1, uploadThroughput: -1 });
+    assert.ok(r.pendingBefore > 0, JSON.stringify(r));
+    assert.ok(r.cancelled >= 1, `the first view's reads were aborted: ${JSON.stringify(r)}`);
+    assert.equal(r.failed, 0, 'an aborted tile is not a failed one');
+    // The second view: level 0 from (1792, 1280) to (2304, 1792) touches columns 7..9 (of 10), rows 5..7 (of 7): 3 x 2 = 6 tiles.
+    assert.equal(r.lastView.tiles, 6, JSON.stringify(r));
+    await page.close();
+  });
+
+  test('the ring around a drawn view is read at low priority: the next pan by a tile costs no request', async () => {
+    const page = await openPage('/examples/slide.html?src=sample');
+    const r = await page.evaluate(async () => {
+      const { SlideView } = await import('/web/dist/browser.js');
+      const canvas = document.createElement('canvas');
+      [canvas.width, canvas.height] = [512, 512];
+      const view = new SlideView(canvas, window.demo.slide);
+      view.setView({ x: 1024, y: 768, zoom: 1 });
+      await view.idle();
+      const first = view.lastView;
+      // The ring's reads settle (no request for 300 ms).
+      const settled = async () => {
+        for (let last = -1; last !== window.demo.slide.stats.requests;) {
+          last = window.demo.slide.stats.requests;
+          await new Promise((res) => setTimeout(res, 300));
+        }
+      };
+      await settled();
+      view.panBy(-256, 0);  // one tile to the right
+      await view.idle();
+      const pan = view.lastView;
+      await settled();
+      view.panBy(0, -256);  // and one down
+      await view.idle();
+      const out = { first, pan, down: view.lastView, failed: view.failed.size };
+      view.destroy();
+      return out;
+    });
+    assert.equal(r.failed, 0);
+    assert.ok(r.first.requests > 0 && r.first.tiles > 0, JSON.stringify(r));
+    assert.ok(r.pan.tiles > 0, `the pan drew new tiles: ${JSON.stringify(r)}`);
+    assert.equal(r.pan.requests, 0, `the pan's tiles came from the ring: ${JSON.stringify(r)}`);
+    assert.equal(r.down.requests, 0, `so did the next one's: ${JSON.stringify(r)}`);
     await page.close();
   });
 

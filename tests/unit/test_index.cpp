@@ -301,10 +301,10 @@ TEST_CASE("an index snapshot restores the same index with no index reads, and a 
     CHECK(r.index());
     return !ok;
   };
-  CHECK(refused(std::vector<uint8_t>(snap.begin(), snap.end() - 1), file.size(), "cut short"));
+  CHECK(refused(std::vector<uint8_t>(snap.begin(), snap.end() - 1), file.size(), "checksum"));
   auto moved = snap;
-  moved[moved.size() - 22] ^= 0x40;  // the last frame's offset, past the end of the file
-  CHECK(refused(moved, file.size(), "outside the file"));
+  moved[moved.size() - 8 - 22] ^= 0x40;  // the last frame's offset
+  CHECK(refused(moved, file.size(), "checksum"));
   auto foreign = snap;
   foreign[0] = 'X';
   CHECK(refused(foreign, file.size(), "not an index snapshot"));

@@ -34,7 +34,7 @@ export type { PixelImage, RgbaOptions, SegmentColour, Window } from './render/pi
 export { planeGeometry } from './render/mpr.js';
 export type { PlaneGeometry, PlaneName } from './render/mpr.js';
 export { SlideView } from './render/slide-view.js';
-export type { SlideViewOptions, SlideViewState, TileAddress } from './render/slide-view.js';
+export type { SlideViewOptions, SlideViewState, TileAddress, ViewStats } from './render/slide-view.js';
 export { VolumeView } from './render/volume-view.js';
 export type { VolumePane, VolumeViewOptions } from './render/volume-view.js';
 export { slideTileSource } from './render/openseadragon.js';

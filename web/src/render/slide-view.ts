@@ -1,8 +1,10 @@
 /// <reference lib="dom" preserve="true" />
 /**
  * A WebGL2 pan/zoom view of a whole-slide pyramid: the visible tiles of the level that suits the
- * zoom are fetched (nearest the centre first, stale requests dropped), kept as textures (LRU) and
- * drawn over whatever coarser tiles are already loaded, so the picture sharpens in place.
+ * zoom are fetched as one request plan (nearest the centre first), kept as textures (LRU) and
+ * drawn over whatever coarser tiles are already loaded, so the picture sharpens in place. Reads a
+ * newer view no longer needs are aborted; once a view is drawn, the ring of tiles around it is
+ * read at low priority, so the next pan costs no request. `lastView` says what a view cost.
  */
 import type { LazydcmError } from '../core/errors.js';
 import type { PatchOptions, Slide, SlideLevel } from '../model/slide.js';
@@ -32,10 +34,28 @@ export interface SlideViewOptions {
   maxTilesPerView?: number;
   /** Canvas colour where no tile is drawn, 0..255. Default [240, 240, 240]. */
   background?: [number, number, number];
+  /**
+   * Tiles around the view read (into the encoded frame cache, at low priority) once the view is
+   * drawn: the next pan or zoom by up to this many tiles costs no request. 0: none. Default 1.
+   */
+  prefetchRing?: number;
   /** Called after every draw (tiles arriving, view changes): update counters here. */
   onDraw?: (view: SlideView) => void;
   /** A tile failed (it is not retried until `retry()`). */
   onError?: (error: LazydcmError | Error, tile: TileAddress) => void;
+}
+
+/** What one view cost, from its last change until its last tile was drawn. */
+export interface ViewStats {
+  /** Requests and bytes of the slide's sources in that time (an earlier view's ring prefetch still running included). */
+  requests: number;
+  bytes: number;
+  /** Tiles drawn for it. */
+  tiles: number;
+  /** Milliseconds to the full view (every visible tile of the level drawn or failed). */
+  ms: number;
+  /** Reads of earlier views aborted because this one no longer needed them. */
+  cancelled: number;
 }
 
 /** A tile: its level and its column / row in the level's tile grid. */
@@ -63,14 +83,25 @@ export class SlideView {
   tooManyTiles = false;
   /** The tiles that failed, by key 'level/column/row'. */
   readonly failed = new Map<string, Error>();
+  /** Reads (a view's batches, tile loads, ring prefetches) aborted because the view moved on. */
+  cancelledReads = 0;
+  /** The cost of the last view drawn in full (see ViewStats); undefined before the first. */
+  lastView: ViewStats | undefined;
   private readonly gl: WebGL2RenderingContext;
   private readonly prog: WebGLProgram;
   private readonly quad: WebGLVertexArrayObject;
   private readonly u;
   private readonly textures = new Map<string, { tex: WebGLTexture; grey: boolean; tile: TileAddress }>();
-  private readonly inflight = new Set<string>();
-  /** Tiles whose frames were asked for in a view's batch (requestView). */
-  private readonly batched = new Set<string>();
+  /** Tiles being loaded, with what aborts them. */
+  private readonly inflight = new Map<string, AbortController>();
+  /** Tiles whose frames were asked for in a view's batch (requestView), by key: the batch. */
+  private readonly batched = new Map<string, { controller: AbortController; keys: string[] }>();
+  /** The ring prefetch of the current view, once started. */
+  private ring: { controller: AbortController; keys: Set<string> } | undefined;
+  /** Tiles the current view wants (visible tiles of the backdrop and target levels). */
+  private wanted = new Set<string>();
+  /** The view being filled: when it changed and the counters then. */
+  private viewStart: { t: number; requests: number; bytes: number; tiles: number; cancelled: number } | undefined;
   private queue: TileAddress[] = [];
   private view: SlideViewState;
   private frame = 0;
@@ -83,7 +114,7 @@ export class SlideView {
     this.quad = unitQuad(this.gl);
     this.u = uniforms(this.gl, this.prog, ['u_rect', 'u_canvas', 'u_tex', 'u_grey'] as const);
     this.view = this.fitState();
-    this.requestDraw();
+    this.viewChanged();
   }
 
   /** The current centre and zoom. */
@@ -115,13 +146,13 @@ export class SlideView {
     const next = { ...this.view, ...view };
     next.zoom = Math.min(64, Math.max(1e-4, next.zoom));
     this.view = next;
-    this.requestDraw();
+    this.viewChanged();
   }
 
   /** The whole slide, centred. */
   fit(): void {
     this.view = this.fitState();
-    this.requestDraw();
+    this.viewChanged();
   }
 
   /** Pans by canvas pixels. */
@@ -198,6 +229,9 @@ export class SlideView {
     for (const t of this.textures.values()) this.gl.deleteTexture(t.tex);
     this.textures.clear();
     this.queue = [];
+    for (const c of this.inflight.values()) c.abort();
+    for (const b of new Set(this.batched.values())) b.controller.abort();
+    this.ring?.controller.abort();
     this.resolveIdle();
   }
 
@@ -243,7 +277,13 @@ export class SlideView {
       const r = this.screenRect(t);
       return Math.hypot(r.x + r.width / 2 - this.canvas.width / 2, r.y + r.height / 2 - this.canvas.height / 2);
     };
-    this.queue = [...(backdrop ?? []), ...(focus ?? [])]
+    const wanted = [...(backdrop ?? []), ...(focus ?? [])];
+    const keys = new Set(wanted.map((t) => this.key(t)));
+    if (keys.size !== this.wanted.size || [...keys].some((k) => !this.wanted.has(k))) {
+      this.wanted = keys;
+      this.cancelStale();
+    }
+    this.queue = wanted
       .filter((t) => { const k = this.key(t); return !this.textures.has(k) && !this.inflight.has(k) && !this.failed.has(k); })
       .map((t) => ({ t, d: distance(t) }))
       .sort((a, b) => (b.t.level - a.t.level) || a.d - b.d)
@@ -251,7 +291,7 @@ export class SlideView {
     this.requestView();
     this.pump();
     this.options.onDraw?.(this);
-    if (!this.pendingTiles) this.resolveIdle();
+    if (!this.pendingTiles) this.viewDrawn();
   }
 
   // ---- internals ----
@@ -286,17 +326,77 @@ export class SlideView {
     };
   }
 
-  /** The level's tiles that intersect the canvas, or null when there are more than `cap`. */
-  private visible(level: SlideLevel, cap: number): TileAddress[] | null {
+  /** The level's tiles that intersect the canvas (and `margin` tiles around it), or null when there are more than `cap`. */
+  private visible(level: SlideLevel, cap: number, margin = 0): TileAddress[] | null {
     const a = this.canvasToSlide(0, 0), b = this.canvasToSlide(this.canvas.width, this.canvas.height);
     const { fx, fy } = this.scale(level);
     const across = Math.ceil(level.columns / level.tileColumns), down = Math.ceil(level.rows / level.tileRows);
-    const c0 = Math.max(0, Math.floor(a.x / fx / level.tileColumns)), c1 = Math.min(across - 1, Math.floor(b.x / fx / level.tileColumns));
-    const r0 = Math.max(0, Math.floor(a.y / fy / level.tileRows)), r1 = Math.min(down - 1, Math.floor(b.y / fy / level.tileRows));
+    const c0 = Math.max(0, Math.floor(a.x / fx / level.tileColumns) - margin), c1 = Math.min(across - 1, Math.floor(b.x / fx / level.tileColumns) + margin);
+    const r0 = Math.max(0, Math.floor(a.y / fy / level.tileRows) - margin), r1 = Math.min(down - 1, Math.floor(b.y / fy / level.tileRows) + margin);
     if (Math.max(0, c1 - c0 + 1) * Math.max(0, r1 - r0 + 1) > cap) return null;
     const out: TileAddress[] = [];
     for (let row = r0; row <= r1; row++) for (let column = c0; column <= c1; column++) out.push({ level: level.index, column, row });
     return out;
+  }
+
+  /** The counters of a view start at its last change (a drag: where the user let go). */
+  private viewChanged(): void {
+    const s = this.slide.stats;
+    this.viewStart = { t: performance.now(), requests: s.requests, bytes: s.bytes, tiles: this.tilesLoaded, cancelled: this.cancelledReads };
+    this.requestDraw();
+  }
+
+  /**
+   * The wanted tiles changed: aborts what the view no longer needs — tile loads, view batches none
+   * of whose tiles it wants, the last view's ring prefetch unless the view moved into it (a batch
+   * shared with wanted tiles goes on) — and lets a new ring start once this view is drawn.
+   */
+  private cancelStale(): void {
+    for (const [key, controller] of this.inflight) {
+      if (this.wanted.has(key)) continue;
+      controller.abort();
+      this.inflight.delete(key);
+      this.cancelledReads++;
+    }
+    for (const batch of new Set(this.batched.values())) {
+      if (batch.keys.some((k) => this.wanted.has(k))) continue;
+      batch.controller.abort();
+      for (const k of batch.keys) if (this.batched.get(k) === batch) this.batched.delete(k);
+      this.cancelledReads++;
+    }
+    if (this.ring && ![...this.wanted].some((k) => this.ring!.keys.has(k))) {
+      this.ring.controller.abort();
+      this.cancelledReads++;
+    }
+    this.ring = undefined;
+  }
+
+  /** Every visible tile is drawn (or failed): the view's counters, then the ring around it. */
+  private viewDrawn(): void {
+    this.resolveIdle();
+    if (this.viewStart) {
+      const s = this.slide.stats, v = this.viewStart;
+      this.lastView = { requests: s.requests - v.requests, bytes: s.bytes - v.bytes, tiles: this.tilesLoaded - v.tiles,
+        ms: performance.now() - v.t, cancelled: this.cancelledReads - v.cancelled };
+      this.viewStart = undefined;
+    }
+    this.requestRing();
+  }
+
+  /** The ring of `prefetchRing` tiles around the view, read into the frame cache at low priority. */
+  private requestRing(): void {
+    const margin = this.options.prefetchRing ?? 1;
+    if (!margin || this.ring || this.tooManyTiles || this.destroyed) return;
+    const level = this.level;
+    const tiles = this.visible(level, this.options.maxTilesPerView ?? 1024, margin)?.filter((t) => {
+      const k = this.key(t);
+      return !this.wanted.has(k) && !this.textures.has(k);
+    });
+    if (!tiles?.length) return;
+    const controller = new AbortController();
+    this.ring = { controller, keys: new Set(tiles.map((t) => this.key(t))) };
+    const boxes = tiles.map((t) => ({ x: t.column * level.tileColumns, y: t.row * level.tileRows, width: level.tileColumns, height: level.tileRows }));
+    this.slide.prefetch(level, boxes, { focalPlane: this.options.focalPlane, priority: -1, signal: controller.signal }).catch(() => undefined);
   }
 
   private requestDraw(): void {
@@ -312,16 +412,16 @@ export class SlideView {
   private requestView(): void {
     const byLevel = new Map<number, TileAddress[]>();
     for (const t of this.queue) {
-      const k = this.key(t);
-      if (this.batched.has(k)) continue;
-      this.batched.add(k);
+      if (this.batched.has(this.key(t))) continue;
       byLevel.set(t.level, [...(byLevel.get(t.level) ?? []), t]);
     }
     for (const [index, tiles] of byLevel) {
       const level = this.slide.levels[index];
+      const batch = { controller: new AbortController(), keys: tiles.map((t) => this.key(t)) };
+      for (const k of batch.keys) this.batched.set(k, batch);
       const boxes = tiles.map((t) => ({ x: t.column * level.tileColumns, y: t.row * level.tileRows, width: level.tileColumns, height: level.tileRows }));
       // Errors are the tiles' to report (their own loads fail with them).
-      this.slide.prefetch(level, boxes, { focalPlane: this.options.focalPlane, priority: 1 }).catch(() => undefined);
+      this.slide.prefetch(level, boxes, { focalPlane: this.options.focalPlane, priority: 1, signal: batch.controller.signal }).catch(() => undefined);
     }
   }
 
@@ -330,12 +430,14 @@ export class SlideView {
     while (this.inflight.size < limit && this.queue.length) {
       const t = this.queue.shift()!;
       const key = this.key(t);
-      this.inflight.add(key);
-      this.load(t).catch((e: Error) => {
+      const controller = new AbortController();
+      this.inflight.set(key, controller);
+      this.load(t, controller.signal).catch((e: Error) => {
+        if (controller.signal.aborted) return;  // the view moved on: not a failure
         this.failed.set(key, e);
         this.options.onError?.(e, t);
       }).finally(() => {
-        this.inflight.delete(key);
+        if (this.inflight.get(key) === controller) this.inflight.delete(key);
         this.batched.delete(key);
         this.requestDraw();
         this.pump();
@@ -343,12 +445,12 @@ export class SlideView {
     }
   }
 
-  private async load(t: TileAddress): Promise<void> {
+  private async load(t: TileAddress, signal: AbortSignal): Promise<void> {
     const level = this.slide.levels[t.level];
     const x = t.column * level.tileColumns, y = t.row * level.tileRows;
     const w = Math.min(level.tileColumns, level.columns - x), h = Math.min(level.tileRows, level.rows - y);
-    const patch = await this.slide.getPatch(level, x, y, w, h, { focalPlane: this.options.focalPlane, icc: this.options.icc, priority: 1 });
-    if (this.destroyed) return;
+    const patch = await this.slide.getPatch(level, x, y, w, h, { focalPlane: this.options.focalPlane, icc: this.options.icc, priority: 1, signal });
+    if (this.destroyed || signal.aborted) return;
     const gl = this.gl;
     const tex = gl.createTexture()!;
     gl.bindTexture(gl.TEXTURE_2D, tex);
