@@ -157,6 +157,15 @@ seg_volume_request seg_request_from(const val& o) {
   r.relabel = field(o, "relabel", false);
   r.rescale_fractional = field(o, "rescaleFractional", true);
   r.skip_overlap_checks = field(o, "skipOverlapChecks", false);
+  if (has(o, "slices")) {
+    const auto s = vector_of<double>(o["slices"]);
+    if (s.size() == 2 && s[0] >= 0 && s[1] >= s[0]) {
+      r.slice_start = size_t(s[0]);
+      r.slice_end = size_t(s[1]);
+    } else {
+      r.slice_start = 1, r.slice_end = 0;  // refused by the plan (invalidArgument)
+    }
+  }
   return r;
 }
 val seg_plan_value(const seg_volume& v) {

@@ -176,6 +176,16 @@ result<seg_volume> seg_volume::plan(const dataset& ds, const segmentation_info& 
     return make_error(errc::not_a_volume, error::no_offset, "not a volume: the frames differ in size from the reference volume");
   v.geometry_.rows = rows;
   v.geometry_.columns = columns;
+  if (request.slice_start != 0 || request.slice_end < v.geometry_.slices) {
+    const size_t s1 = std::min(request.slice_end, v.geometry_.slices);
+    if (request.slice_start >= s1)
+      return make_error(errc::invalid_argument, error::no_offset,
+                        "slices [" + std::to_string(request.slice_start) + ", " + std::to_string(s1) + ") of a grid of " +
+                            std::to_string(v.geometry_.slices));
+    auto slab = crop_geometry(v.geometry_, request.slice_start, s1, 0, rows, 0, columns);
+    if (!slab) return slab.err();
+    v.geometry_ = std::move(slab.value());
+  }
   // Frames to read, and no two frames of one segment on one slice.
   v.frame_slice_.assign(frame_count, SIZE_MAX);
   std::vector<std::pair<uint32_t, size_t>> seen;
@@ -183,6 +193,7 @@ result<seg_volume> seg_volume::plan(const dataset& ds, const segmentation_info& 
     const uint32_t n = seg.type == segmentation_type::labelmap ? 0 : seg.frame_segment[f];
     if (seg.type != segmentation_type::labelmap && v.label_of_[n] < 0) continue;
     const size_t slice = v.geometry_.slice_of[f];
+    if (slice == SIZE_MAX) continue;  // outside the slab asked for
     if (std::find(seen.begin(), seen.end(), std::make_pair(n, slice)) != seen.end())
       return make_error(errc::invalid_image_attributes, error::no_offset,
                         "frame " + std::to_string(f + 1) + " is a second frame of " +

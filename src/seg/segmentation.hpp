@@ -52,6 +52,9 @@ struct seg_volume_request {
   bool relabel = false;            // combined labels 1..k in request order
   bool rescale_fractional = true;  // FRACTIONAL / Maximum Fractional Value as float32
   bool skip_overlap_checks = false;
+  // Only the slices [slice_start, slice_end) of the grid (0-based; an overlay on the slices on
+  // screen): only their frames are planned, the volume and its affine are that slab's.
+  size_t slice_start = 0, slice_end = SIZE_MAX;
 };
 
 enum class seg_dtype { uint8, uint16, float32 };

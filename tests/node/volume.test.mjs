@@ -272,4 +272,43 @@ describe('a remote SEG with 100 segments', () => {
     assert.equal(v.data.reduce((a, b) => a + b, 0), 9 * n, 'a 3 x 3 square labelled 42');
     await seg.close();
   });
+
+  test('an overlay reads only the frames of the ticked segments on the slices shown: labels as the generator drew them', async () => {
+    const name = path.relative(fixtures, manifest.segs.many.file);
+    const seg = await openSegmentation(`${server.url}/${name}`, { firstRead: 4096, caches: false });
+    assert.equal(seg.segments.length, 100);
+    assert.equal(seg.instance.stats.cacheMisses, 0, 'the segment list comes from the header alone');
+    const reference = await (await openSeries(ct.series)).volumeGeometry();
+    const overlay = seg.overlay({ reference, segmentNumbers: [3, 11, 12, 50] });
+    // The generator put segment n on slice n % 8 (ct grid), as a 3 x 3 square of its own.
+    const masks = Object.fromEntries([3, 11, 12, 50].map((n) => [n, readNpy(manifest.segs.many.masks[String(n)]).bytes]));
+    const expected = (k, ticked) => {
+      const out = new Uint8Array(R * C);
+      for (const n of ticked) for (let i = 0; i < R * C; i++) if (masks[n][k * R * C + i]) out[i] = n;
+      return out;
+    };
+    const read = () => seg.instance.stats.cacheMisses;
+    for (const [k, framesOnSlice] of [[3, 2], [4, 1], [0, 0], [2, 1]]) {  // 3: segments 3 and 11; 4: 12; 0: none; 2: 50
+      const before = read();
+      const s = await overlay.slice(k);
+      assert.equal(read() - before, framesOnSlice, `slice ${k}: ticked segments x this slice`);
+      assert.deepEqual([s.rows, s.columns], [R, C]);
+      assert.deepEqual(Array.from(s.data), Array.from(expected(k, [3, 11, 12, 50])), `slice ${k}`);
+      // The slab's affine is the CT's, moved to slice k.
+      for (let a = 0; a < 3; a++) assert.ok(Math.abs(s.affine[a][3] - (ct.affine[a][3] + k * ct.affine[a][0])) < 1e-6);
+    }
+    // Untick 11: slice 3 again reads segment 3's frame only (no frame cache here), and shows it alone.
+    overlay.segmentNumbers = [3, 12, 50];
+    const before = read();
+    const s3 = await overlay.slice(3);
+    assert.equal(read() - before, 1);
+    assert.deepEqual(Array.from(s3.data), Array.from(expected(3, [3])));
+    // Nothing ticked: no read, an empty slice of the grid's size.
+    overlay.segmentNumbers = [];
+    const empty = await overlay.slice(5);
+    assert.equal(read() - before, 1);
+    assert.equal(empty.data.length, R * C);
+    assert.ok(empty.data.every((v) => v === 0));
+    await seg.close();
+  });
 });

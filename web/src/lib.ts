@@ -9,8 +9,8 @@ export type { PersistentCacheOptions, PersistentStore } from './io/persistent.js
 export { DecodePool } from './workers/pool.js';
 export { Instance } from './model/instance.js';
 export type { DicomJson, Frame, FrameLocation, FrameOptions, IndexKind, InstanceSummary, OpenOptions, PixelArray, Progress, ReadOptions, Region, RegionOptions, SegmentVolumeRequest, StoredFrame, TransformOptions, VolumeOptions } from './model/instance.js';
-export { Segmentation, cielabToRgb } from './model/segmentation.js';
-export type { CodedConcept, SegmentDescription, SegmentFilter } from './model/segmentation.js';
+export { Segmentation, SegmentOverlay, cielabToRgb } from './model/segmentation.js';
+export type { CodedConcept, OverlaySlice, SegmentDescription, SegmentFilter } from './model/segmentation.js';
 export { Series } from './model/series.js';
 export { magnificationToSpacing, PatchGenerator, Slide, spacingToMagnification } from './model/slide.js';
 export type { AncillaryImage, LevelChoice, Patch, PatchGeneratorOptions, PatchOptions, PixelSpacing, ResizedLevel, SlideLevel } from './model/slide.js';

@@ -91,6 +91,27 @@ export class Segmentation {
     });
   }
 
+  /** @internal The plan of slices [k, k + 1) with no segment: its size and affine, nothing read. */
+  emptySlab(k: number, reference?: Volume | VolumeGeometry): Promise<OverlaySlice> {
+    const geometry = reference && 'geometry' in reference ? reference.geometry : reference;
+    const instance = this.instance;
+    return instance.exclusively(async () => {
+      const pixels = instance.pixels();
+      const plan = pixels.planSegments({ segmentNumbers: [this.segments[0].number], combineSegments: true, slices: [k, k + 1] }, geometry ?? null);
+      pixels.releaseSegments();
+      return { slice: k, data: new Uint8Array(plan.shape[1] * plan.shape[2]), rows: plan.shape[1], columns: plan.shape[2], affine: plan.geometry.affine };
+    });
+  }
+
+  /**
+   * The segments shown slice by slice (a viewer's overlay): only the frames of the ticked
+   * segments on the slices asked for are read, as they are asked for (kept in the frame caches,
+   * so ticking a segment back or scrolling back costs nothing).
+   */
+  overlay(options: { reference?: Volume | VolumeGeometry; segmentNumbers?: number[] } = {}): SegmentOverlay {
+    return new SegmentOverlay(this, options.reference, options.segmentNumbers ?? this.segments.map((s) => s.number));
+  }
+
   close(): Promise<void> {
     return this.instance.close();
   }
@@ -105,4 +126,40 @@ export function cielabToRgb(lab: [number, number, number]): [number, number, num
   const lin = [3.2406 * X - 1.5372 * Y - 0.4986 * Z, -0.9689 * X + 1.8758 * Y + 0.0415 * Z, 0.0557 * X - 0.204 * Y + 1.057 * Z];
   const gamma = (c: number) => (c <= 0.0031308 ? 12.92 * c : 1.055 * c ** (1 / 2.4) - 0.055);
   return lin.map((c) => Math.round(255 * Math.min(1, Math.max(0, gamma(c))))) as [number, number, number];
+}
+
+/** One slice of an overlay: labels (segment numbers) of the ticked segments, rows x columns. */
+export interface OverlaySlice {
+  slice: number;
+  data: Uint8Array | Uint16Array;
+  rows: number;
+  columns: number;
+  /** Where the slab lies (its affine: the grid's, moved to this slice). */
+  affine: number[][];
+}
+
+/** See Segmentation.overlay. */
+export class SegmentOverlay {
+  private readonly slices = new Map<string, Promise<OverlaySlice>>();
+
+  constructor(readonly segmentation: Segmentation, readonly reference: Volume | VolumeGeometry | undefined,
+    /** The ticked segments (set it; later slices read only theirs). */
+    public segmentNumbers: number[]) {}
+
+  /** Labels of the ticked segments on slice `k` of the grid (0-based); where they overlap, the highest wins. */
+  slice(k: number, signal?: AbortSignal): Promise<OverlaySlice> {
+    const ticked = [...new Set(this.segmentNumbers)].sort((a, b) => a - b);
+    const key = `${k}|${ticked.join(',')}`;
+    let p = this.slices.get(key);
+    if (!p) {
+      p = !ticked.length ? this.segmentation.emptySlab(k, this.reference) : this.segmentation.getVolume({ reference: this.reference,
+        segmentNumbers: ticked, combineSegments: true, skipOverlapChecks: true, slices: [k, k + 1], signal })
+        .then((v) => ({ slice: k, data: v.data as Uint8Array | Uint16Array, rows: v.shape[1], columns: v.shape[2], affine: v.affine }));
+      this.slices.set(key, p);
+      p.catch(() => this.slices.delete(key));
+      // Bounded: the last 256 slices asked for.
+      if (this.slices.size > 256) this.slices.delete(this.slices.keys().next().value!);
+    }
+    return p;
+  }
 }

@@ -96,6 +96,8 @@ export interface SegmentVolumeRequest {
   rescaleFractional?: boolean;
   /** With combineSegments: where segments overlap, the highest label wins instead of an error. */
   skipOverlapChecks?: boolean;
+  /** Only slices [first, end) of the grid (0-based, end exclusive): only their frames are read. */
+  slices?: [number, number];
 }
 
 export interface Region {

@@ -86,7 +86,7 @@ export interface SegmentValue {
 }
 export interface SegmentationValue { type: string; fractionalType: string; maxFractionalValue: number; segments: SegmentValue[]; frameSegments: number[] }
 export interface SegmentFilterValue { label?: string; propertyCategory?: string; propertyType?: string; algorithmType?: string; trackingUid?: string; trackingId?: string }
-export interface SegmentRequestValue { segmentNumbers?: number[]; combineSegments?: boolean; relabel?: boolean; rescaleFractional?: boolean; skipOverlapChecks?: boolean }
+export interface SegmentRequestValue { segmentNumbers?: number[]; combineSegments?: boolean; relabel?: boolean; rescaleFractional?: boolean; skipOverlapChecks?: boolean; slices?: [number, number] }
 export interface SegmentPlan { frames: number[]; shape: number[]; dtype: 'uint8' | 'uint16' | 'float32'; geometry: VolumeGeometry; segmentNumbers: number[] }
 
 export interface WsiImage {
