@@ -1,5 +1,5 @@
 // The volume viewer on the public API: openSeries / openSegmentation + VolumeView (WebGL2 MPR).
-import { labelColourTable, openSegmentation, openSeries, VolumeView, WINDOW_PRESETS } from '/web/dist/browser.js';
+import { invertAffine, labelColourTable, openSegmentation, openSeries, Volume, VolumeView, WINDOW_PRESETS } from '/web/dist/browser.js';
 import { $, persistentCache, row, setState, showError, sourceOf } from './common.js';
 
 const CT_SAMPLES = { sample: '/build/fixtures/demo/ct.zip', oblique: '/build/fixtures/volume/enhanced_ct.dcm' };
@@ -39,29 +39,31 @@ async function show(ctSrc, segSrc) {
     const series = await openSeries(ctSrc, { persistentCache });
     status(`reading ${series.instances.length} instance(s) of pixels…`);
     const volume = await series.getVolume({ onProgress: (p) => status(`CT frames ${p.framesDone} / ${p.framesTotal}`) });
-    let labels = null, note = '';
-    try {
-      labels = seg ? await seg.getVolume({ combineSegments: true, skipOverlapChecks: true }) : null;
-    } catch (e) {
-      // e.g. a FRACTIONAL SEG with soft values has no label volume: show the CT, say why.
-      note = ` — no overlay: ${e.message}`;
-    }
-    status(`${volume.shape.join(' × ')} voxels, spacing ${volume.spacing.map((s) => s.toFixed(2)).join(' × ')} mm, read in ${Math.round(performance.now() - t0)} ms${note}`);
+    const summary = `${volume.shape.join(' × ')} voxels, spacing ${volume.spacing.map((s) => s.toFixed(2)).join(' × ')} mm, read in ${Math.round(performance.now() - t0)} ms`;
+    status(summary);
     $('viewer').hidden = false;
     const view = new VolumeView($('volume-canvas'), { interpolation: 'nearest' });
     const modality = series.instances[0].dataset().dataset['00080060']?.Value?.[0];
     view.setVolume(volume, modality === 'CT' ? WINDOW_PRESETS['Soft tissue'] : undefined);
-    if (labels) view.setLabels(labels, labelColourTable(seg.segments));
     const panes = PLANES.map((plane, i) => ({ plane, slice: 0, x: i * PANE, y: 0, width: PANE, height: PANE }));
     panes.forEach((p) => { p.slice = Math.floor(view.slices(p.plane) / 2); });
     current = {
-      view, volume, labels, seg, series, panes,
+      view, volume, labels: null, seg, series, panes, overlay: null,
       close: async () => { view.destroy(); await series.close(); await seg?.close(); },
     };
     window.demo = { ...current, draw, setSlice, setWindow, toggleSegment };
     controls();
-    segmentsList(labels ? seg : null);
     draw();
+    if (seg) {
+      // The overlay, slice by slice: the SEG slice under the axial pane first, then outward; each
+      // slice reads only its own frames, and shows as soon as it is read.
+      const mine = current;
+      const note = await fillOverlay(mine).then(() => '', (e) => ` — no overlay: ${e.message}`);
+      if (current !== mine) return;
+      status(summary + note);
+      segmentsList(current.labels ? seg : null);
+      window.demo = { ...current, draw, setSlice, setWindow, toggleSegment };
+    }
     setState('ready');
   } catch (e) {
     showError(e);
@@ -94,6 +96,40 @@ function setSlice(i, k) {
   const p = current.panes[i];
   p.slice = Math.max(0, Math.min(current.view.slices(p.plane) - 1, k));
   draw();
+}
+
+/** Fills the label volume of `state.seg` slice by slice (the slice on screen first); records the first slice's cost. */
+async function fillOverlay(state) {
+  const { seg, view, volume, panes } = state;
+  const overlay = seg.overlay();
+  const { shape, affine } = await overlay.grid();
+  const [s, r, c] = shape;
+  const wide = Math.max(...seg.segments.map((x) => x.number)) > 255;
+  const labels = new Volume(new (wide ? Uint16Array : Uint8Array)(s * r * c), shape, wide ? 'uint16' : 'uint8', affine);
+  // The SEG slice under the axial pane: its centre in patient space, on the SEG's grid.
+  const axial = panes[0].slice, toSeg = invertAffine(affine);
+  const p = [0, 1, 2].map((a) => volume.affine[a][0] * axial + volume.affine[a][1] * (volume.shape[1] / 2) + volume.affine[a][2] * (volume.shape[2] / 2) + volume.affine[a][3]);
+  const first = Math.max(0, Math.min(s - 1, Math.round(toSeg[0][0] * p[0] + toSeg[0][1] * p[1] + toSeg[0][2] * p[2] + toSeg[0][3])));
+  // That slice first (the first overlay: the header plus its frames), then the slices after and
+  // before it, each as one slab (their frames coalesced into few requests).
+  // Frames asked for: fetched, or found in the frame cache (a small SEG's frames come with its header).
+  const stats = seg.instance.stats, asked = () => stats.cacheHits + stats.cacheMisses;
+  const before = { requests: stats.requests, frames: asked() };
+  for (const [k0, k1] of [[first, first + 1], [first + 1, s], [0, first]]) {
+    if (k0 >= k1) continue;
+    const slab = await overlay.slab(k0, k1);
+    if (current !== state) return;
+    labels.data.set(slab.data, k0 * r * c);
+    if (!state.labels) {
+      view.setLabels(labels, labelColourTable(seg.segments, hidden));
+      state.labels = labels;
+      state.firstOverlay = { slice: k0, framesRead: asked() - before.frames, requests: stats.requests - before.requests };
+    } else {
+      for (let k = k0; k < k1; k++) view.setLabelSlice(k, slab.data.subarray((k - k0) * r * c, (k - k0 + 1) * r * c));
+    }
+    draw();
+  }
+  state.overlay = overlay;
 }
 
 function setWindow(w) {

@@ -373,6 +373,22 @@ describe('volume viewer (examples/volume.html)', () => {
   });
 });
 
+test('a 100-segment SEG: the first overlay costs the header plus the frames of one slice, then every frame once', async () => {
+  const page = await openPage('/examples/volume.html?ct=/build/fixtures/volume/enhanced_ct.dcm&seg=/build/fixtures/volume/seg_many.dcm');
+  const r = await page.evaluate(() => ({ first: window.demo.firstOverlay,
+    frames: window.demo.seg.instance.stats.cacheHits + window.demo.seg.instance.stats.cacheMisses,
+    segments: window.demo.seg.segments.length, slices: window.demo.labels.shape[0] }));
+  assert.equal(r.segments, 100);
+  // The generator put segment n on slice n % 8, one frame each.
+  const onSlice = Array.from({ length: 100 }, (_, i) => i + 1).filter((n) => n % 8 === r.first.slice).length;
+  assert.equal(r.first.framesRead, onSlice, JSON.stringify(r));
+  assert.ok(r.first.requests <= 1, `one slice's frames in one request: ${JSON.stringify(r)}`);
+  assert.equal(r.frames, 100, 'then every frame once (fetched, or found in the bytes the header read brought)');
+  assert.match(await page.textContent('#status'), /voxels/);
+  assert.equal(await page.locator('#segments li').count(), 100);
+  await page.close();
+});
+
 test('a FRACTIONAL SEG with soft values: the CT is shown, and why there is no overlay', async () => {
   const page = await openPage('/examples/volume.html?ct=/build/fixtures/volume/enhanced_ct.dcm&seg=/build/fixtures/volume/seg_fractional.dcm');
   assert.match(await page.textContent('#status'), /8 × 23 × 21 voxels.*no overlay: /);

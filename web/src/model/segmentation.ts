@@ -91,15 +91,16 @@ export class Segmentation {
     });
   }
 
-  /** @internal The plan of slices [k, k + 1) with no segment: its size and affine, nothing read. */
-  emptySlab(k: number, reference?: Volume | VolumeGeometry): Promise<OverlaySlice> {
+  /** @internal The shape and affine of the grid (or of its slices [k, k + 1)), planned with nothing read. */
+  planGrid(reference?: Volume | VolumeGeometry, k?: number): Promise<{ shape: [number, number, number]; affine: number[][] }> {
     const geometry = reference && 'geometry' in reference ? reference.geometry : reference;
     const instance = this.instance;
     return instance.exclusively(async () => {
       const pixels = instance.pixels();
-      const plan = pixels.planSegments({ segmentNumbers: [this.segments[0].number], combineSegments: true, slices: [k, k + 1] }, geometry ?? null);
+      const plan = pixels.planSegments({ segmentNumbers: [this.segments[0].number], combineSegments: true,
+        slices: k === undefined ? undefined : [k, k + 1] }, geometry ?? null);
       pixels.releaseSegments();
-      return { slice: k, data: new Uint8Array(plan.shape[1] * plan.shape[2]), rows: plan.shape[1], columns: plan.shape[2], affine: plan.geometry.affine };
+      return { shape: [plan.shape[0], plan.shape[1], plan.shape[2]], affine: plan.geometry.affine };
     });
   }
 
@@ -128,13 +129,14 @@ export function cielabToRgb(lab: [number, number, number]): [number, number, num
   return lin.map((c) => Math.round(255 * Math.min(1, Math.max(0, gamma(c))))) as [number, number, number];
 }
 
-/** One slice of an overlay: labels (segment numbers) of the ticked segments, rows x columns. */
+/** Slices [slice, slice + slices) of an overlay: labels (segment numbers) of the ticked segments, slices x rows x columns. */
 export interface OverlaySlice {
   slice: number;
+  slices: number;
   data: Uint8Array | Uint16Array;
   rows: number;
   columns: number;
-  /** Where the slab lies (its affine: the grid's, moved to this slice). */
+  /** Where the slab lies (its affine: the grid's, moved to its first slice). */
   affine: number[][];
 }
 
@@ -146,15 +148,28 @@ export class SegmentOverlay {
     /** The ticked segments (set it; later slices read only theirs). */
     public segmentNumbers: number[]) {}
 
+  /** The grid's [slices, rows, columns] and affine (the reference's, or the SEG's own frames'): nothing read. */
+  grid(): Promise<{ shape: [number, number, number]; affine: number[][] }> {
+    return (this.gridPlan ??= this.segmentation.planGrid(this.reference));
+  }
+  private gridPlan: Promise<{ shape: [number, number, number]; affine: number[][] }> | undefined;
+
   /** Labels of the ticked segments on slice `k` of the grid (0-based); where they overlap, the highest wins. */
   slice(k: number, signal?: AbortSignal): Promise<OverlaySlice> {
+    return this.slab(k, k + 1, signal);
+  }
+
+  /** The same for slices [k0, k1) at once: their frames in as few requests as adjacency allows. */
+  slab(k0: number, k1: number, signal?: AbortSignal): Promise<OverlaySlice> {
     const ticked = [...new Set(this.segmentNumbers)].sort((a, b) => a - b);
-    const key = `${k}|${ticked.join(',')}`;
+    const key = `${k0}-${k1}|${ticked.join(',')}`;
     let p = this.slices.get(key);
     if (!p) {
-      p = !ticked.length ? this.segmentation.emptySlab(k, this.reference) : this.segmentation.getVolume({ reference: this.reference,
-        segmentNumbers: ticked, combineSegments: true, skipOverlapChecks: true, slices: [k, k + 1], signal })
-        .then((v) => ({ slice: k, data: v.data as Uint8Array | Uint16Array, rows: v.shape[1], columns: v.shape[2], affine: v.affine }));
+      p = !ticked.length ? this.segmentation.planGrid(this.reference).then(({ shape: [, rows, columns] }) => this.segmentation.planGrid(this.reference, k0)
+        .then(({ affine }) => ({ slice: k0, slices: k1 - k0, data: new Uint8Array((k1 - k0) * rows * columns), rows, columns, affine })))
+        : this.segmentation.getVolume({ reference: this.reference,
+          segmentNumbers: ticked, combineSegments: true, skipOverlapChecks: true, slices: [k0, k1], signal })
+          .then((v) => ({ slice: k0, slices: v.shape[0], data: v.data as Uint8Array | Uint16Array, rows: v.shape[1], columns: v.shape[2], affine: v.affine }));
       this.slices.set(key, p);
       p.catch(() => this.slices.delete(key));
       // Bounded: the last 256 slices asked for.

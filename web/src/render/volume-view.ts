@@ -96,7 +96,7 @@ export class VolumeView {
   private readonly quad: WebGLVertexArrayObject;
   private progs = new Map<boolean, { prog: WebGLProgram; u: Record<(typeof NAMES)[number], WebGLUniformLocation | null> }>();
   private volume?: { shape: number[]; affine: number[][]; toVox: number[][]; tex: WebGLTexture; int: boolean };
-  private labels?: { shape: number[]; toLab: number[][]; tex: WebGLTexture };
+  private labels?: { shape: number[]; toLab: number[][]; tex: WebGLTexture; wide: boolean };
   private lut: WebGLTexture;
 
   constructor(readonly canvas: HTMLCanvasElement | OffscreenCanvas, private readonly options: VolumeViewOptions = {}) {
@@ -141,10 +141,26 @@ export class VolumeView {
     const tex = gl.createTexture()!;
     gl.bindTexture(gl.TEXTURE_3D, tex);
     gl.pixelStorei(gl.UNPACK_ALIGNMENT, 1);
-    if (max < 256) gl.texImage3D(gl.TEXTURE_3D, 0, gl.R8UI, c, r, s, 0, gl.RED_INTEGER, gl.UNSIGNED_BYTE, Uint8Array.from(data));
+    const wide = max >= 256 || data instanceof Uint16Array;
+    if (!wide) gl.texImage3D(gl.TEXTURE_3D, 0, gl.R8UI, c, r, s, 0, gl.RED_INTEGER, gl.UNSIGNED_BYTE, Uint8Array.from(data));
     else gl.texImage3D(gl.TEXTURE_3D, 0, gl.R16UI, c, r, s, 0, gl.RED_INTEGER, gl.UNSIGNED_SHORT, Uint16Array.from(data));
     this.nearest(gl.TEXTURE_3D);
-    this.labels = { shape: [s, r, c], toLab: invertAffine(labels.affine), tex };
+    this.labels = { shape: [s, r, c], toLab: invertAffine(labels.affine), tex, wide };
+  }
+
+  /**
+   * Replaces slice `k` of the label volume (rows x columns labels): an overlay filled slice by
+   * slice as it is read (SegmentOverlay). A Uint16Array label volume takes labels above 255.
+   */
+  setLabelSlice(k: number, data: Uint8Array | Uint16Array): void {
+    const l = this.labels;
+    if (!l) throw new Error('setLabelSlice before setLabels');
+    const [, r, c] = l.shape;
+    const gl = this.gl;
+    gl.bindTexture(gl.TEXTURE_3D, l.tex);
+    gl.pixelStorei(gl.UNPACK_ALIGNMENT, 1);
+    if (l.wide) gl.texSubImage3D(gl.TEXTURE_3D, 0, 0, 0, k, c, r, 1, gl.RED_INTEGER, gl.UNSIGNED_SHORT, Uint16Array.from(data));
+    else gl.texSubImage3D(gl.TEXTURE_3D, 0, 0, 0, k, c, r, 1, gl.RED_INTEGER, gl.UNSIGNED_BYTE, Uint8Array.from(data));
   }
 
   /** Replaces the colour table (RGBA per label; alpha 0 hides a segment) — cheap, for toggling segments. */
