@@ -38,21 +38,43 @@ async function show(ctSrc, segSrc) {
     status('reading the CT headers…');
     const series = await openSeries(ctSrc, { persistentCache });
     status(`reading ${series.instances.length} instance(s) of pixels…`);
-    const volume = await series.getVolume({ onProgress: (p) => status(`CT frames ${p.framesDone} / ${p.framesTotal}`) });
-    const summary = `${volume.shape.join(' × ')} voxels, spacing ${volume.spacing.map((s) => s.toFixed(2)).join(' × ')} mm, read in ${Math.round(performance.now() - t0)} ms`;
-    status(summary);
     $('viewer').hidden = false;
-    const view = new VolumeView($('volume-canvas'), { interpolation: 'nearest' });
+    // ?maxTexture=N: a smaller 3D texture limit than the GPU's (a volume bricked as a larger one would be).
+    const maxTextureSize = Number(new URLSearchParams(location.search).get('maxTexture')) || undefined;
+    const view = new VolumeView($('volume-canvas'), { interpolation: 'nearest', maxTextureSize });
     const modality = series.instances[0].dataset().dataset['00080060']?.Value?.[0];
-    view.setVolume(volume, modality === 'CT' ? WINDOW_PRESETS['Soft tissue'] : undefined);
+    const ctWindow = modality === 'CT' ? WINDOW_PRESETS['Soft tissue'] : undefined;
+    // The volume shown as it fills: an empty one on the series' grid first, then each slice as it
+    // is read — the middle (on screen in the axial pane) first, then outward.
+    const g = await series.volumeGeometry();
+    const [S, R, C] = [g.slices, g.rows, g.columns];
+    view.setVolume(new Volume(new Float32Array(S * R * C), [S, R, C], 'float32', g.affine), ctWindow ?? { center: 0, width: 1 }, { integer: modality === 'CT' });
     const panes = PLANES.map((plane, i) => ({ plane, slice: 0, x: i * PANE, y: 0, width: PANE, height: PANE }));
     panes.forEach((p) => { p.slice = Math.floor(view.slices(p.plane) / 2); });
     current = {
-      view, volume, labels: null, seg, series, panes, overlay: null,
+      view, volume: null, labels: null, seg, series, panes, overlay: null, fill: [],
       close: async () => { view.destroy(); await series.close(); await seg?.close(); },
     };
+    const mine = current;
     window.demo = { ...current, draw, setSlice, setWindow, toggleSegment };
     controls();
+    draw();
+    let pending = 0;
+    const volume = await series.getVolume({ dtype: 'float32', firstSlice: Math.floor(S / 2),
+      onProgress: (p) => status(`CT frames ${p.framesDone} / ${p.framesTotal}`),
+      onSlice: (k, values) => {
+        if (current !== mine) return;
+        mine.fill.push({ slice: k, ms: performance.now() - t0 });
+        view.updateSlice(k, values);
+        if (!pending) pending = requestAnimationFrame(() => { pending = 0; if (current === mine) draw(); });
+      } });
+    if (current !== mine) return;
+    // The whole volume once more (its own window for non-CT, and the integer/float choice from its values).
+    view.setVolume(volume, ctWindow);
+    mine.volume = volume;
+    const summary = `${volume.shape.join(' × ')} voxels, spacing ${volume.spacing.map((s) => s.toFixed(2)).join(' × ')} mm, read in ${Math.round(performance.now() - t0)} ms`;
+    status(summary);
+    window.demo = { ...current, draw, setSlice, setWindow, toggleSegment };
     draw();
     if (seg) {
       // The overlay, slice by slice: the SEG slice under the axial pane first, then outward; each
@@ -191,7 +213,7 @@ canvas.addEventListener('wheel', (e) => {
 }, { passive: false });
 canvas.addEventListener('mousemove', (e) => {
   const p = paneAt(e);
-  if (!p) return;
+  if (!p || !current?.volume) return;  // (still filling)
   const scale = canvas.width / canvas.clientWidth;
   const [x, y, z] = current.view.canvasToPatient(p, Math.floor(e.offsetX * scale), Math.floor(e.offsetY * scale));
   const [s, r, c] = current.volume.patientToVoxel(x, y, z).map(Math.round);

@@ -331,8 +331,10 @@ describe('volume viewer (examples/volume.html)', () => {
     await page.close();
   });
 
-  test('an oblique enhanced CT: every pane pixel shows the voxel its patient position falls in', async () => {
-    const page = await openPage('/examples/volume.html?ct=oblique&seg=oblique');
+  for (const bricked of [false, true]) test(`an oblique enhanced CT${bricked ? ', bricked (3D textures of at most 8 voxels a side)' : ''}: every pane pixel shows the voxel its patient position falls in`, async () => {
+    const page = await openPage(`/examples/volume.html?ct=oblique&seg=oblique${bricked ? '&maxTexture=8' : ''}`);
+    // 21 x 23 x 8 voxels in textures of at most 8: columns 3 bricks and rows 4 (owning 7 each, holding one more), slices 1.
+    assert.equal(await page.evaluate(() => window.demo.view.bricks), bricked ? 3 * 4 * 1 : 1);
     const ct = volumeFixtures.ct;
     const [S, R, C] = ct.shape;
     const ref = readNpy(ct.hu);  // float64, volume order
@@ -371,6 +373,68 @@ describe('volume viewer (examples/volume.html)', () => {
     assert.equal(c.bad, 0, c.first);
     await page.close();
   });
+});
+
+test('the CT fills progressively: the middle slice (on screen in the axial pane) first, then outward, every slice once', async () => {
+  const page = await openPage('/examples/volume.html?ct=sample&seg=sample');
+  const r = await page.evaluate(() => ({ fill: window.demo.fill.map((f) => f.slice), slices: window.demo.volume.shape[0], axial: window.demo.panes[0].slice }));
+  assert.equal(r.fill[0], Math.floor(r.slices / 2), JSON.stringify(r));
+  assert.equal(r.fill[0], r.axial, 'the first slice filled is the one on screen');
+  assert.deepEqual([...r.fill].sort((a, b) => a - b), Array.from({ length: r.slices }, (_, k) => k));
+  await page.close();
+});
+
+test('a volume wider than the GPU\'s 3D texture limit is bricked and drawn: each pixel the voxel under it, linear seams as one texture', async () => {
+  const page = await browser.context.newPage();
+  await page.goto(`${app.url}/tests/browser/pages/info.html`);
+  await page.waitForFunction(() => window.ready === true);
+  const r = await page.evaluate(async () => {
+    const { Volume, VolumeView } = await import('/web/dist/browser.js');
+    const probe = document.createElement('canvas').getContext('webgl2');
+    const max = probe.getParameter(probe.MAX_3D_TEXTURE_SIZE);
+    // 2 slices x 4 rows x (max + 300) columns, 1 mm voxels on the patient axes; value = column % 1000.
+    const [S, R, C] = [2, 4, max + 300];
+    const data = new Float32Array(S * R * C);
+    for (let i = 0; i < data.length; i++) data[i] = (i % C) % 1000;
+    const affine = [[0, 0, 1, 0], [0, 1, 0, 0], [1, 0, 0, 0], [0, 0, 0, 1]];  // x = column, y = row, z = slice
+    const vol = new Volume(data, [S, R, C], 'float32', affine);
+    const pixels = (interpolation, maxTextureSize) => {
+      const canvas = document.createElement('canvas');
+      [canvas.width, canvas.height] = [1024, 64];
+      const view = new VolumeView(canvas, { interpolation, maxTextureSize });
+      view.setVolume(vol, { center: 500, width: 1001 });
+      const pane = { plane: 'axial', slice: 0, x: 0, y: 0, width: 1024, height: 64 };
+      view.draw([pane]);
+      const out = document.createElement('canvas');
+      [out.width, out.height] = [1024, 64];
+      const ctx = out.getContext('2d');
+      ctx.drawImage(canvas, 0, 0);
+      const img = ctx.getImageData(0, 0, 1024, 64).data;
+      const pts = [];
+      for (let x = 0; x < 1024; x += 7) pts.push({ x, p: view.canvasToPatient(pane, x, 32), v: img[(32 * 1024 + x) * 4] });
+      const bricks = view.bricks;
+      view.destroy();
+      return { pts, bricks, img: Array.from(img.filter((_, i) => i % 4 === 0)) };
+    };
+    const nearest = pixels('nearest');
+    const linearBricked = pixels('linear'), linearSmall = pixels('linear', 64);
+    return { max, nearest, linear: { bricks: linearBricked.bricks, same: linearBricked.img.every((v, i) => v === linearSmall.img[i]), smallBricks: linearSmall.bricks } };
+  });
+  assert.equal(r.nearest.bricks, 2, `${r.max + 300} columns in textures of ${r.max}`);
+  // Nearest: each pixel shows the voxel its patient position falls in (x = column), windowed 0..1000 -> 0..255.
+  let checked = 0;
+  for (const { p, v } of r.nearest.pts) {
+    const c = p[0];
+    if (c < 0 || c > r.max + 299 || Math.abs(c - Math.round(c)) > 0.4) continue;
+    const want = Math.round(((Math.round(c) % 1000) - (500 - 0.5)) / 1000 * 255 + 127.5);
+    assert.ok(Math.abs(v - Math.min(255, Math.max(0, want))) <= 2, `column ${c}: ${v} vs ${want}`);
+    checked++;
+  }
+  assert.ok(checked > 50, `${checked} pixels checked`);
+  // Linear: the picture is the same whether the seams fall at the GPU's limit or every 63 voxels.
+  assert.ok(r.linear.smallBricks > r.linear.bricks);
+  assert.ok(r.linear.same, 'linear sampling across brick seams');
+  await page.close();
 });
 
 test('a 100-segment SEG: the first overlay costs the header plus the frames of one slice, then every frame once', async () => {

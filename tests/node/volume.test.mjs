@@ -43,6 +43,24 @@ function huBox(s0, s1, r0, r1, c0, c1) {
 const place = (a, s, r, c) => [0, 1, 2].map((k) => a[k][0] * s + a[k][1] * r + a[k][2] * c + a[k][3]);
 
 describe('volumes', () => {
+  test('progressive: the first slice asked for is filled first, then outward, each handed over with the generator\'s values', async () => {
+    for (const [label, src] of [['series of single frames', ct.series], ['enhanced multi-frame', [ct.enhanced]]]) {
+      const series = await openSeries(src);
+      const order = [];
+      const v = await series.getVolume({ dtype: 'float32', firstSlice: 5, concurrency: 1, onSlice: (k, values) => {
+        order.push(k);
+        assert.equal(values.length, R * C);
+        assert.deepEqual(Array.from(values), Array.from(Float32Array.from(huBox(k, k + 1, 0, R, 0, C))), `${label}: slice ${k}`);
+      } });
+      assert.equal(order[0], 5, `${label}: ${order}`);
+      assert.deepEqual([...order].sort((a, b) => a - b), Array.from({ length: S }, (_, k) => k), `${label}: every slice once`);
+      // Nearest first: the distance from slice 5 never decreases along the order.
+      for (let i = 1; i < order.length; i++) assert.ok(Math.abs(order[i] - 5) >= Math.abs(order[i - 1] - 5), `${label}: ${order}`);
+      assert.deepEqual(Array.from(v.data), Array.from(Float32Array.from(hu)));
+      await series.close();
+    }
+  });
+
   test('enhanced multi-frame CT (frames shuffled): HU values and the hand-computed affine', async () => {
     const inst = await open(ct.enhanced);
     const v = await inst.getVolume();

@@ -60,6 +60,8 @@ export class Series {
       const s = g.sliceOf![i]!;
       return s >= ranges[0] && s < ranges[1] ? [{ inst, s }] : [];
     });
+    const first = options.firstSlice;
+    if (first !== undefined) wanted.sort((a, b) => Math.abs(a.s - ranges[0] - first) - Math.abs(b.s - ranges[0] - first));
     // The core fills one volume buffer: each instance's frame transformed straight to its slice.
     const volume = (await wasmCore()).volume(ranges, g.rows, g.columns, 0, options.dtype ?? 'float64');
     try {
@@ -71,6 +73,10 @@ export class Series {
         const pixels = inst.pixels();
         await inst.forEachFrame([0], options, (i, d) => pixels.transformInto(i, d, t, volume, s),
           (i, bytes, keep) => pixels.decodeTransformInto(i, bytes, t, volume, s, keep));
+        if (options.onSlice) {
+          const values = volume.slice(s - ranges[0], (ranges[3] - ranges[2]) * (ranges[5] - ranges[4]));
+          if (values) options.onSlice(s - ranges[0], values);
+        }
       });
       return takeVolume(volume, ranges, this.instances[0].summary.samplesPerPixel ?? 1, g.affine);
     } finally {

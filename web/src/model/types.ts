@@ -82,7 +82,15 @@ export interface RegionOptions extends TransformOptions, ReadOptions {
 }
 
 /** `getVolume` options: which part, the geometry checks, the pixel transforms (float64 by default). */
-export interface VolumeOptions extends VolumeSelection, GeometryOptions, TransformOptions, ReadOptions {}
+export interface VolumeOptions extends VolumeSelection, GeometryOptions, TransformOptions, ReadOptions {
+  /**
+   * Fill order: the slice with this index (0-based, in the selection) first, then outward (a
+   * viewer's slice on screen). Default: as the frames come.
+   */
+  firstSlice?: number;
+  /** Called as each slice is filled, with a copy of its values (a viewer shows the volume as it fills). */
+  onSlice?: (slice: number, values: Float32Array | Float64Array) => void;
+}
 
 /** A segment volume request (highdicom's Segmentation.get_volume). */
 export interface SegmentVolumeRequest {

@@ -3,7 +3,7 @@ import { core as wasmCore, type CoreVolume } from '../wasm/core.js';
 import type { GeometrySettings, VolumeGeometry } from '../wasm/values.js';
 import { standardizeRange } from './indices.js';
 import { transformOptions, type PixelHost } from './pixel-host.js';
-import type { GeometryOptions, ReadOptions, TransformOptions, VolumeSelection } from './types.js';
+import type { GeometryOptions, VolumeOptions, VolumeSelection } from './types.js';
 
 /**
  * The grid of a volume as the core computes it: array axes (slice, row, column), a 4x4 affine from
@@ -146,7 +146,7 @@ export function invertAffine(a: number[][]): number[][] {
  * sorted along the normal): only the frames of the selected slices are fetched, each transformed
  * and placed at its slice.
  */
-export async function readFrameVolume(host: PixelHost, geometry: VolumeGeometry, options: VolumeSelection & TransformOptions & ReadOptions): Promise<Volume> {
+export async function readFrameVolume(host: PixelHost, geometry: VolumeGeometry, options: VolumeOptions): Promise<Volume> {
   const ranges = selectRanges(options, geometry.slices, geometry.rows, geometry.columns);
   const sliceOf = geometry.sliceOf!;
   const wanted = sliceOf.flatMap((s, i) => (s !== null && s >= ranges[0] && s < ranges[1] ? [i] : []));
@@ -154,8 +154,26 @@ export async function readFrameVolume(host: PixelHost, geometry: VolumeGeometry,
   try {
     const pixels = host.pixels();
     const t = transformOptions(options);
-    await host.forEachFrame(wanted, options, (i, d) => pixels.transformInto(i, d, t, volume, sliceOf[i]!),
-      (i, bytes, keep) => pixels.decodeTransformInto(i, bytes, t, volume, sliceOf[i]!, keep));
+    const filled = (i: number) => {
+      const k = sliceOf[i]! - ranges[0];
+      const values = options.onSlice && volume.slice(k, (ranges[3] - ranges[2]) * (ranges[5] - ranges[4]));
+      if (values) options.onSlice!(k, values);
+    };
+    // With a first slice: its frame alone first (one small read), then the rest nearest first.
+    const first = options.firstSlice;
+    const batches = first === undefined ? [wanted] : (() => {
+      const sorted = [...wanted].sort((a, b) => Math.abs(sliceOf[a]! - ranges[0] - first) - Math.abs(sliceOf[b]! - ranges[0] - first));
+      return [sorted.slice(0, 1), sorted.slice(1)];
+    })();
+    for (const batch of batches) {
+      if (!batch.length) continue;
+      await host.forEachFrame(batch, options, (i, d) => { pixels.transformInto(i, d, t, volume, sliceOf[i]!); filled(i); },
+        (i, bytes, keep) => {
+          const kept = pixels.decodeTransformInto(i, bytes, t, volume, sliceOf[i]!, keep);
+          filled(i);
+          return kept;
+        });
+    }
     return takeVolume(volume, ranges, host.summary.samplesPerPixel ?? 1, geometry.affine);
   } finally {
     volume.delete();

@@ -5,6 +5,8 @@
  * space (see mpr.ts) sampled through the inverse affine — so oblique volumes and a segmentation on
  * its own grid line up by their affines, not by their indices. A label volume draws as a coloured
  * overlay from a colour table (labelColourTable: recommended display colours, hidden segments).
+ * A volume larger than the GPU's 3D texture size is bricked: several textures, overlapping by one
+ * voxel so linear sampling across a seam is exact, each pane drawn once per brick.
  */
 import { ErrorCode, LazydcmError } from '../core/errors.js';
 import { program, RECT_VERTEX, uniforms, unitQuad, webgl2 } from './gl.js';
@@ -27,6 +29,8 @@ export interface VolumeViewOptions {
   interpolation?: 'linear' | 'nearest';
   /** 0..255. Default black. */
   background?: [number, number, number];
+  /** Largest 3D texture edge used (default and maximum: the GPU's MAX_3D_TEXTURE_SIZE); bigger volumes are bricked. */
+  maxTextureSize?: number;
 }
 
 const fragment = (intVolume: boolean) => `#version 300 es
@@ -43,11 +47,14 @@ uniform mat4 u_toVox, u_toLab;
 uniform vec2 u_window;
 uniform float u_opacity, u_canvasH;
 uniform vec4 u_pane;
+uniform ivec3 u_brick0, u_brickOwn, u_brickTex;
 out vec4 o;
 
+// i: a voxel of the whole volume (texture x, y, z = column, row, slice); the brick holds
+// [u_brick0, u_brick0 + u_brickTex) of it.
 float fetchV(ivec3 i) {
   i = clamp(i, ivec3(0), ivec3(u_shape) - 1);
-  return float(texelFetch(u_vol, i, 0).r);
+  return float(texelFetch(u_vol, clamp(i - u_brick0, ivec3(0), u_brickTex - 1), 0).r);
 }
 
 void main() {
@@ -55,6 +62,9 @@ void main() {
   vec3 p = u_origin + px.x * u_right + px.y * u_down;
   vec3 t = (u_toVox * vec4(p, 1.0)).zyx;  // (column, row, slice): texture x, y, z
   if (any(lessThan(t, vec3(-0.5))) || any(greaterThanEqual(t, u_shape - 0.5))) { o = vec4(u_background, 1.0); return; }
+  // Another brick draws this fragment (the one owning the voxel sampling starts from).
+  ivec3 key = clamp(ivec3(floor(u_linear ? t : t + 0.5)), ivec3(0), ivec3(u_shape) - 1);
+  if (any(lessThan(key, u_brick0)) || any(greaterThanEqual(key, u_brick0 + u_brickOwn))) discard;
   float v;
   if (u_linear) {
     vec3 f = t - floor(t);
@@ -82,7 +92,16 @@ void main() {
 }`;
 
 const NAMES = ['u_rect', 'u_canvas', 'u_vol', 'u_labels', 'u_lut', 'u_hasLabels', 'u_linear', 'u_origin', 'u_right', 'u_down',
-  'u_shape', 'u_labShape', 'u_background', 'u_toVox', 'u_toLab', 'u_window', 'u_opacity', 'u_canvasH', 'u_pane'] as const;
+  'u_shape', 'u_labShape', 'u_background', 'u_toVox', 'u_toLab', 'u_window', 'u_opacity', 'u_canvasH', 'u_pane',
+  'u_brick0', 'u_brickOwn', 'u_brickTex'] as const;
+
+/** A brick: texture x, y, z (column, row, slice) start, voxels it owns, voxels it holds (own + 1 overlap, clipped). */
+interface Brick {
+  tex: WebGLTexture;
+  start: [number, number, number];
+  own: [number, number, number];
+  held: [number, number, number];
+}
 
 /** Column-major 4x4 for uniformMatrix4fv. */
 const columnMajor = (m: number[][]) => new Float32Array([0, 1, 2, 3].flatMap((c) => [0, 1, 2, 3].map((r) => m[r][c])));
@@ -95,7 +114,7 @@ export class VolumeView {
   private readonly gl: WebGL2RenderingContext;
   private readonly quad: WebGLVertexArrayObject;
   private progs = new Map<boolean, { prog: WebGLProgram; u: Record<(typeof NAMES)[number], WebGLUniformLocation | null> }>();
-  private volume?: { shape: number[]; affine: number[][]; toVox: number[][]; tex: WebGLTexture; int: boolean };
+  private volume?: { shape: number[]; affine: number[][]; toVox: number[][]; bricks: Brick[]; int: boolean };
   private labels?: { shape: number[]; toLab: number[][]; tex: WebGLTexture; wide: boolean };
   private lut: WebGLTexture;
 
@@ -106,25 +125,86 @@ export class VolumeView {
     this.setColours(new Uint8Array(4));
   }
 
-  /** Uploads a scalar volume (shape [slices, rows, columns]); sets the window to its range. */
-  setVolume(volume: Volume, window?: Window): void {
+  /** 3D textures the volume is drawn from (1 unless it is larger than the texture size: bricks). */
+  get bricks(): number {
+    return this.volume?.bricks.length ?? 0;
+  }
+
+  /**
+   * Uploads a scalar volume (shape [slices, rows, columns]); sets the window to its range. Brick
+   * by brick: the extra memory is one brick's copy, not the volume's.
+   */
+  setVolume(volume: Volume, window?: Window, options: {
+    /**
+     * 16-bit integer texture (true) or float32 (false); default: whether every value is a 16-bit
+     * integer. Say it for a volume uploaded empty and filled by updateSlice.
+     */
+    integer?: boolean;
+  } = {}): void {
     const [s, r, c] = volume.shape;
     if (volume.shape.length !== 3) throw new LazydcmError(ErrorCode.invalidArgument, 'invalidArgument', `volume of shape [${volume.shape}]: one channel only`);
     const gl = this.gl;
-    const max3d = gl.getParameter(gl.MAX_3D_TEXTURE_SIZE) as number;
-    if (Math.max(s, r, c) > max3d) throw new LazydcmError(ErrorCode.renderError, 'renderError', `volume ${c} x ${r} x ${s} exceeds this GPU's 3D texture size ${max3d}`);
+    const max3d = Math.min(gl.getParameter(gl.MAX_3D_TEXTURE_SIZE) as number, this.options.maxTextureSize ?? Infinity);
+    if (max3d < 2) throw new LazydcmError(ErrorCode.invalidArgument, 'invalidArgument', `a 3D texture size of ${max3d}`);
     const data = volume.data as ArrayLike<number>;
-    let int = true;
-    for (let i = 0; i < data.length && int; i++) int = Number.isInteger(data[i]) && data[i] >= -32768 && data[i] <= 32767;
-    if (this.volume) gl.deleteTexture(this.volume.tex);
-    const tex = gl.createTexture()!;
-    gl.bindTexture(gl.TEXTURE_3D, tex);
+    let int = options.integer ?? true;
+    if (options.integer === undefined) {
+      for (let i = 0; i < data.length && int; i++) int = Number.isInteger(data[i]) && data[i] >= -32768 && data[i] <= 32767;
+    }
+    this.deleteVolume();
+    // Per axis (x = column, y = row, z = slice): one brick when it fits, else bricks owning
+    // max3d - 1 voxels each plus one voxel of the next (linear sampling across the seam).
+    const size = [c, r, s];
+    const starts = size.map((n) => {
+      const own = n <= max3d ? n : max3d - 1;
+      return Array.from({ length: Math.ceil(n / own) }, (_, k) => [k * own, Math.min(own, n - k * own)] as const);
+    });
+    const bricks: Brick[] = [];
     gl.pixelStorei(gl.UNPACK_ALIGNMENT, 1);
-    if (int) gl.texImage3D(gl.TEXTURE_3D, 0, gl.R16I, c, r, s, 0, gl.RED_INTEGER, gl.SHORT, Int16Array.from(data));
-    else gl.texImage3D(gl.TEXTURE_3D, 0, gl.R32F, c, r, s, 0, gl.RED, gl.FLOAT, Float32Array.from(data));
-    this.nearest(gl.TEXTURE_3D);
-    this.volume = { shape: [s, r, c], affine: volume.affine, toVox: invertAffine(volume.affine), tex, int };
+    for (const [z0, zo] of starts[2]) for (const [y0, yo] of starts[1]) for (const [x0, xo] of starts[0]) {
+      const held: [number, number, number] = [Math.min(xo + 1, c - x0), Math.min(yo + 1, r - y0), Math.min(zo + 1, s - z0)];
+      const n = held[0] * held[1] * held[2];
+      const part = int ? new Int16Array(n) : new Float32Array(n);
+      let at = 0;
+      for (let z = z0; z < z0 + held[2]; z++) for (let y = y0; y < y0 + held[1]; y++) {
+        const row = (z * r + y) * c + x0;
+        for (let x = 0; x < held[0]; x++) part[at++] = data[row + x];
+      }
+      const tex = gl.createTexture()!;
+      gl.bindTexture(gl.TEXTURE_3D, tex);
+      if (int) gl.texImage3D(gl.TEXTURE_3D, 0, gl.R16I, held[0], held[1], held[2], 0, gl.RED_INTEGER, gl.SHORT, part);
+      else gl.texImage3D(gl.TEXTURE_3D, 0, gl.R32F, held[0], held[1], held[2], 0, gl.RED, gl.FLOAT, part);
+      this.nearest(gl.TEXTURE_3D);
+      bricks.push({ tex, start: [x0, y0, z0], own: [xo, yo, zo], held });
+    }
+    this.volume = { shape: [s, r, c], affine: volume.affine, toVox: invertAffine(volume.affine), bricks, int };
     this.window = window ?? fullRangeWindow(data);
+  }
+
+  /**
+   * Replaces slice `k` (rows x columns values, as Series.getVolume's onSlice gives them) in every
+   * brick holding it: a volume shown as it fills.
+   */
+  updateSlice(k: number, values: ArrayLike<number>): void {
+    const v = this.volume;
+    if (!v) throw new LazydcmError(ErrorCode.invalidArgument, 'invalidArgument', 'no volume: call setVolume first');
+    const c = v.shape[2];
+    const gl = this.gl;
+    gl.pixelStorei(gl.UNPACK_ALIGNMENT, 1);
+    for (const b of v.bricks) {
+      const z = k - b.start[2];
+      if (z < 0 || z >= b.held[2]) continue;
+      const [w, h] = b.held, part = v.int ? new Int16Array(w * h) : new Float32Array(w * h);
+      for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) part[y * w + x] = values[(b.start[1] + y) * c + b.start[0] + x];
+      gl.bindTexture(gl.TEXTURE_3D, b.tex);
+      if (v.int) gl.texSubImage3D(gl.TEXTURE_3D, 0, 0, 0, z, w, h, 1, gl.RED_INTEGER, gl.SHORT, part);
+      else gl.texSubImage3D(gl.TEXTURE_3D, 0, 0, 0, z, w, h, 1, gl.RED, gl.FLOAT, part);
+    }
+  }
+
+  private deleteVolume(): void {
+    for (const b of this.volume?.bricks ?? []) this.gl.deleteTexture(b.tex);
+    this.volume = undefined;
   }
 
   /** A label volume (integers: segment numbers) on its own grid, or null to remove; colours from labelColourTable. */
@@ -201,8 +281,6 @@ export class VolumeView {
     gl.useProgram(prog);
     gl.bindVertexArray(this.quad);
     gl.viewport(0, 0, this.canvas.width, this.canvas.height);
-    gl.activeTexture(gl.TEXTURE0);
-    gl.bindTexture(gl.TEXTURE_3D, v.tex);
     gl.uniform1i(u.u_vol, 0);
     gl.activeTexture(gl.TEXTURE1);
     gl.bindTexture(gl.TEXTURE_3D, this.labels?.tex ?? null);
@@ -229,18 +307,25 @@ export class VolumeView {
       gl.uniform3fv(u.u_origin, g.origin);
       gl.uniform3fv(u.u_right, g.right);
       gl.uniform3fv(u.u_down, g.down);
-      gl.drawArrays(gl.TRIANGLES, 0, 6);
+      for (const b of v.bricks) {  // each fragment is drawn by the one brick owning it
+        gl.activeTexture(gl.TEXTURE0);
+        gl.bindTexture(gl.TEXTURE_3D, b.tex);
+        gl.uniform3i(u.u_brick0, ...b.start);
+        gl.uniform3i(u.u_brickOwn, ...b.own);
+        gl.uniform3i(u.u_brickTex, ...b.held);
+        gl.drawArrays(gl.TRIANGLES, 0, 6);
+      }
     }
     gl.bindVertexArray(null);
   }
 
   destroy(): void {
     const gl = this.gl;
-    if (this.volume) gl.deleteTexture(this.volume.tex);
+    this.deleteVolume();
     if (this.labels) gl.deleteTexture(this.labels.tex);
     gl.deleteTexture(this.lut);
     for (const p of this.progs.values()) gl.deleteProgram(p.prog);
-    this.volume = this.labels = undefined;
+    this.labels = undefined;
   }
 
   private program(int: boolean) {

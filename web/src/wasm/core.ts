@@ -428,6 +428,15 @@ export class CoreVolume {
     if (!this.raw) throw ioError('aborted', 'the volume was taken');
     return this.raw;
   }
+  /** A copy of slice `k` (of `voxels` values a slice) once a frame has filled it; undefined before any frame. */
+  slice(k: number, voxelsPerSlice: number): Float32Array | Float64Array | undefined {
+    const v = this.bound();
+    const samples = v.samples();
+    if (!samples) return undefined;
+    const width = this.dtype === 'float32' ? 4 : 8, per = voxelsPerSlice * samples * width;
+    const bytes = copyOut(v.data().subarray(k * per, (k + 1) * per));
+    return this.dtype === 'float32' ? new Float32Array(bytes.buffer, 0, bytes.byteLength / 4) : new Float64Array(bytes.buffer, 0, bytes.byteLength / 8);
+  }
   /** The voxels (a copy) and samples per voxel; the core's buffer is freed. */
   take(): { data: Float32Array | Float64Array; samples: number } {
     const v = this.bound();
