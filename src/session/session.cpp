@@ -142,14 +142,27 @@ error image_session::transform_region(const transform_options& o) {
   return run_transform(0, region_.data(), region_report_, o);
 }
 
+namespace {
+// Buffers up to this size are kept for the next frame or region (emptied, not freed): freeing
+// and allocating a tile's buffer per decode cost 3-4 ms a 256 x 256 RGB tile in WebAssembly — ten
+// times the decode (bench/view-plan.mjs found it); larger ones are given back.
+constexpr size_t k_keep_bytes = 4u << 20;
+
+template <class T>
+void release(std::vector<T>& v) {
+  if (v.capacity() * sizeof(T) > k_keep_bytes) std::vector<T>().swap(v);
+  else v.clear();
+}
+}  // namespace
+
 void image_session::release_frame() {
-  std::vector<uint8_t>().swap(stored_);
-  std::vector<double>().swap(values_);
+  release(stored_);
+  release(values_);
 }
 
 void image_session::release_region() {
-  std::vector<uint8_t>().swap(region_);
-  std::vector<uint8_t>().swap(stored_);  // the tile buffer of paste()
+  release(region_);
+  release(stored_);  // the tile buffer of paste()
 }
 
 static size_t frame_count(const instance_reader& r) { return r.index() ? r.index()->frames.size() : 0; }

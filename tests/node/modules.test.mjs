@@ -123,3 +123,11 @@ test('an ICC patch loads lazydcm-icc: sRGB as PIL ImageCms', async () => {
     await slide.close();
   }
 });
+
+test('the core stays within its budget: 300 KB gzip in both builds (a JPEG slide viewer starts with it alone)', async () => {
+  const { gzipSync } = await import('node:zlib');
+  for (const name of ['lazydcm-core.wasm', 'lazydcm-core-simd.wasm']) {
+    const gz = gzipSync(fs.readFileSync(path.join(root, 'web/dist/wasm', name)), { level: 9 }).length;
+    assert.ok(gz <= 300 * 1000, `${name}: ${gz} bytes gzip`);
+  }
+});
