@@ -33,14 +33,15 @@ if (!fs.existsSync(file)) execFileSync('/usr/bin/python3', [path.join(root, 'ben
 // The tiles' JPEG byte ranges (for the per-tile peer), from lazydcm's index of the local file.
 const local = await open(file);
 const W0 = local.summary.totalPixelMatrixColumns, H0 = local.summary.totalPixelMatrixRows;
-const tiles = local.frames.map((f) => [f.offset + 8, f.expectedLength]);
+const tiles = local.frames.map((f) => [f.offset + 8, f.length - 8]);  // the range holds the item header
 await local.close();
 const cx = Math.round(W0 / 2), cy = Math.round(H0 / 2);
 
+// One origin for the page and the file (no CORS question for any of the three), all through the
+// slow link; counters are reset once the page (and lazydcm's core module) has loaded.
 const app = await startNginx(root);
-const data = await startNginx(dataDir);
-const proxy = await startSlowProxy(data.url, { latencyMs, mbitPerSecond, sharedLink: true });
-const url = `${proxy.url}/big_slide.dcm`;
+const proxy = await startSlowProxy(app.url, { latencyMs, mbitPerSecond, sharedLink: true });
+const url = `${proxy.url}/bench/data/big_slide.dcm`;
 const browser = await launchChromium();
 
 /** A fresh page (Chromium's HTTP cache off: each run pays for its bytes); `counts` gets the proxy's
@@ -55,7 +56,7 @@ async function page(counts) {
     counts[name] = { requests: proxy.counters.requests, bytes: proxy.counters.bytes };
     proxy.counters.reset();
   });
-  await p.goto(`${app.url}/bench/pages/view-plan.html`);
+  await p.goto(`${proxy.url}/bench/pages/view-plan.html`);
   await p.waitForFunction(() => window.ready === true);
   proxy.counters.reset();
   return p;
@@ -71,6 +72,7 @@ const ways = {
     const cold = await p.evaluate(([u, x, y]) => window.runLazydcm(u, x, y, false), [url, cx, cy]);
     await p.reload();  // a new page load: only the persistent cache (Cache Storage) remains
     await p.waitForFunction(() => window.ready === true);
+    await p.evaluate(() => window.warm());
     proxy.counters.reset();
     const again = await p.evaluate(([u, x, y]) => window.runLazydcm(u, x, y, true), [url, cx, cy]);
     await p.close();
@@ -106,7 +108,6 @@ for (let round = 0; round < rounds; round++) {
 }
 await browser.close();
 await proxy.stop();
-await data.stop();
 await app.stop();
 
 const median = (xs) => {
@@ -126,7 +127,9 @@ for (const step of ['cold', 'pan', 'zoomOut', 'reopen']) {
     const req = median(rs.map((r) => r[step].requests));
     const bytes = median(rs.map((r) => r[step].bytes));
     const limit = Number.isFinite(bytes) ? Math.round(Math.ceil((req || 1) / 6) * latencyMs + bytes / bytesPerMs) : NaN;
-    console.log(`${step.padEnd(9)} ${name.padEnd(14)} ${String(m).padStart(6)}  ${String(req).padStart(8)}  ${String(bytes).padStart(11)}   ${Number.isFinite(limit) ? `${limit} (${(m / limit).toFixed(2)}x)` : '—'}`);
+    // lazydcm's own counters for the view alone (SlideView.lastView: its tiles, not the open or the ring).
+    const own = rs[0][step].view ? `   view alone: ${median(rs.map((r) => r[step].view.requests))} requests, ${median(rs.map((r) => r[step].view.bytes))} bytes, ${median(rs.map((r) => r[step].view.tiles))} tiles` : '';
+    console.log(`${step.padEnd(9)} ${name.padEnd(14)} ${String(m).padStart(6)}  ${String(req).padStart(8)}  ${String(bytes).padStart(11)}   ${Number.isFinite(limit) ? `${limit} (${(m / limit).toFixed(2)}x)` : '—'}${own}`);
   }
 }
 for (const [name, rs] of Object.entries(results)) for (const r of rs) if (r.error) console.log(`${name}: ${r.error}`);
