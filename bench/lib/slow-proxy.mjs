@@ -16,6 +16,7 @@ export async function startSlowProxy(upstream, { latencyMs = 40, mbitPerSecond =
     counters.requests++;
     counters.bytes += body.length;
     res.writeHead(status, headers);
+    res.flushHeaders();  // headers go out now, the body at the link's pace (as on a network)
     const t0 = performance.now();
     for (let at = 0; at < body.length; at += 65536) {
       const chunk = body.subarray(at, at + 65536);

@@ -142,6 +142,63 @@ describe('caches, prefetch, abort and progress (real nginx)', () => {
     assert.deepEqual(order, [5, 3, 1]);
   });
 
+  test('instances on one origin share its six connections: reads of two files never have more than 6 requests in flight', async () => {
+    // Real requests to nginx, each answer held 15 ms so reads pile up (instrumentation around the real fetch).
+    let inFlight = 0, most = 0;
+    const fetch = async (...args) => {
+      inFlight++;
+      most = Math.max(most, inFlight);
+      try {
+        const r = await globalThis.fetch(...args);
+        await new Promise((res) => setTimeout(res, 15));
+        return r;
+      } finally {
+        inFlight--;
+      }
+    };
+    // A fresh origin for this test (127.0.0.1 vs localhost would be two): a second nginx.
+    const other = await startNginx(fixtures);
+    try {
+      const a = await open(`${other.url}/index/large_eot.dcm`, { caches: false, http: { fetch } });
+      const b = await open(`${other.url}/index/large_tiff.dcm`, { caches: false, http: { fetch } });
+      most = 0;
+      const frames = Array.from({ length: 60 }, (_, i) => 1 + i * 15);
+      await Promise.all([a.getStoredFrames(frames, { maxGap: -1 }), b.getStoredFrames(frames, { maxGap: -1 })]);
+      assert.ok(most >= 4 && most <= 6, `${most} requests in flight on one origin`);
+      await a.close();
+      await b.close();
+    } finally {
+      await other.stop();
+    }
+  });
+
+  test('coalescing by cost: over a 40 ms / 100 Mbit link, frames 330 KB apart come in one request (one round trip carries 500 KB)', async () => {
+    const { startSlowProxy } = await import('../../bench/lib/slow-proxy.mjs');
+    const { gapFor } = await import('../../web/dist/io/frame-store.js');
+    assert.equal(gapFor(undefined), 64 * 1024);
+    assert.equal(gapFor({ rttMs: 40, bytesPerMs: 12500 }), 500000);
+    assert.equal(gapFor({ rttMs: 0.3, bytesPerMs: 1e5 }), 64 * 1024);
+    assert.equal(gapFor({ rttMs: 300, bytesPerMs: 1e5 }), 4 * 2 ** 20);
+    const slow = await startSlowProxy(server.url, { latencyMs: 40, mbitPerSecond: 100 });
+    try {
+      const url = `${slow.url}/index/large_eot.dcm`;
+      const measured = await open(url, { caches: false, firstRead: 64 * 1024 });  // the first read measures the link
+      const link = measured.source.link();
+      assert.ok(link.rttMs >= 35 && link.bytesPerMs > 2000 && link.bytesPerMs < 20000, JSON.stringify(link));
+      const gap = measured.frames[599].offset - (measured.frames[199].offset + measured.frames[199].length);
+      assert.ok(gap > 64 * 1024 && gap < gapFor(link), `${gap} bytes between the frames`);
+      let before = measured.stats.requests;
+      await measured.getStoredFrames([200, 600]);
+      assert.equal(measured.stats.requests - before, 1, 'one request: reading the gap costs less than a round trip');
+      before = measured.stats.requests;
+      await measured.getStoredFrames([201, 601], { maxGap: 64 * 1024 });
+      assert.equal(measured.stats.requests - before, 2, 'with the old fixed 64 KiB: two');
+      await measured.close();
+    } finally {
+      await slow.stop();
+    }
+  });
+
   test('regions from the cache equal the stitched reference', async () => {
     const m = tpm.sparse16;
     const inst = await open(`${server.url}/tpm/sparse16.dcm`, { caches: createFrameCaches() });

@@ -22,7 +22,10 @@ export interface Progress {
 
 /** What every pixel read accepts. */
 export interface ReadOptions {
-  /** Frame ranges closer than this are fetched in one request. Default 64 KiB. */
+  /**
+   * Frame ranges closer than this are fetched in one request. Default: what one round trip of the
+   * link carries (measured RTT x bandwidth, 64 KiB to 4 MiB; 64 KiB before anything is measured).
+   */
   maxGap?: number;
   signal?: AbortSignal;
   /** Higher first when reads wait for the scheduler (e.g. visible tiles over prefetch). */
@@ -58,6 +61,16 @@ export function frameOrigin(source: InstanceSource, spans: () => FrameSpans & { 
   if (!isFrameSource(source)) return { kind: 'ranges', source, spans };
   const count = spans().length;
   return { kind: 'numbers', source, count, decodedBytes: count * frameBytes, onTransferSyntax };
+}
+
+/**
+ * The cost model of coalescing: a gap between two wanted ranges is worth reading when it costs less
+ * than the round trip a second request would — the bytes one round trip of the link carries
+ * (RTT x bandwidth), kept within 64 KiB .. 4 MiB.
+ */
+export function gapFor(link: { rttMs: number; bytesPerMs: number } | undefined): number {
+  if (!link) return 64 * 1024;
+  return Math.round(Math.min(4 * 2 ** 20, Math.max(64 * 1024, link.rttMs * link.bytesPerMs)));
 }
 
 export interface PrefetchPolicy {
@@ -203,7 +216,8 @@ export class FrameStore {
   private async fetchRanges(origin: Extract<FrameOrigin, { kind: 'ranges' }>, all: number[], wanted: Set<number>,
     out: Map<number, Uint8Array>, options: ReadOptions, settle: Settle): Promise<void> {
     const t = origin.spans();
-    const groups = coalesce(all.map((index) => ({ index, offset: t.offset(index), length: t.byteLength(index) })), options.maxGap ?? 64 * 1024);
+    const groups = coalesce(all.map((index) => ({ index, offset: t.offset(index), length: t.byteLength(index) })),
+      options.maxGap ?? gapFor(origin.source.link?.()));
     const bytesTotal = groups.reduce((n, g) => n + g.length, 0);
     let bytesDone = 0;
     await Promise.all(groups.map((group) => this.scheduler.run(async () => {

@@ -56,3 +56,17 @@ export class RequestScheduler {
     while (this.running < this.concurrency && this.queue.length) this.queue.shift()!.start();
   }
 }
+
+const byOrigin = new Map<string, RequestScheduler>();
+
+/**
+ * The scheduler every instance read from one HTTP origin shares when none is given: browsers open
+ * six HTTP/1.1 connections per origin (S3), so a slide's levels, a series' instances and a view's
+ * ring prefetch queue here, highest priority first, instead of in the browser's own FIFO.
+ * `connections` (first caller's) sets its concurrency: more for HTTP/2 origins (GCS).
+ */
+export function originScheduler(origin: string, connections = 6): RequestScheduler {
+  let s = byOrigin.get(origin);
+  if (!s) byOrigin.set(origin, (s = new RequestScheduler(connections)));
+  return s;
+}

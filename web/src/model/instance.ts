@@ -9,7 +9,7 @@ import { readRegion } from './region.js';
 import { FrameIndex, readHeader } from './frame-index.js';
 import { sharedFrameCaches, type DecodedFrame, type FrameCaches } from '../io/cache.js';
 import { frameOrigin, FrameStore, type HeldBytes, type ReadOptions } from '../io/frame-store.js';
-import { RequestScheduler } from '../io/scheduler.js';
+import { originScheduler, RequestScheduler } from '../io/scheduler.js';
 import { FrameTable, type FrameLocation } from './frame-table.js';
 import { geometryOptions, readFrameVolume, type GeometryOptions, type Volume, type VolumeGeometry } from './volume.js';
 
@@ -69,7 +69,9 @@ export class Instance {
   ) {
     unclosedReaders.register(this, reader!, this);
     this.caches = cachesOf(options);
-    this.scheduler = options.scheduler ?? new RequestScheduler(6);
+    // Given, else the origin's (HTTP), else this instance's own.
+    const http = !isFrameSource(source) && source.origin ? source : undefined;
+    this.scheduler = options.scheduler ?? (http ? originScheduler(http.origin!, http.connections) : new RequestScheduler(6));
     const shared = source.cacheKey?.();
     this.uniqueKeys = !shared;
     this.keyPrefix = shared ? `${shared}#` : `\0${++instanceCount}#`;

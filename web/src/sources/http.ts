@@ -11,6 +11,11 @@ export interface HttpOptions {
   retries?: number;
   /** First backoff in ms, doubled per attempt. Default 200. */
   retryDelayMs?: number;
+  /**
+   * Requests in flight per origin, shared by every instance read from it (default 6: HTTP/1.1
+   * browsers' connections per origin; more for HTTP/2 servers). The first open of an origin sets it.
+   */
+  connections?: number;
   /** Public endpoints that `gs://` and `s3://` map to. */
   gcsEndpoint?: string;
   s3Endpoint?: string;
@@ -38,18 +43,28 @@ export function resolveUrl(url: string, options: HttpOptions = {}): string {
 export class HttpSource implements ByteSource {
   readonly stats = new IoStats();
   readonly name: string;
+  readonly origin: string;
+  readonly connections: number;
   private size = -1;
   private validator: string | null = null;
+  private rttMs = NaN;
+  private bytesPerMs = NaN;
   private whole?: Uint8Array;
   private readonly fetchFn: typeof fetch;
 
   constructor(url: string, private readonly options: HttpOptions = {}) {
     this.name = resolveUrl(url, options);
+    this.origin = new URL(this.name).origin;
+    this.connections = options.connections ?? 6;
     this.fetchFn = options.fetch ?? globalThis.fetch.bind(globalThis);
   }
 
   cacheKey(): string | undefined {
     return this.validator ? `${this.name}|${this.validator}` : undefined;
+  }
+
+  link() {
+    return Number.isFinite(this.rttMs) && Number.isFinite(this.bytesPerMs) ? { rttMs: this.rttMs, bytesPerMs: this.bytesPerMs } : undefined;
   }
 
   persistence() {
@@ -98,6 +113,8 @@ export class HttpSource implements ByteSource {
       throw ioError('network', `fetch ${this.name} failed: ${(e as Error).message}`, this.name);
     }
     this.stats.requests++;
+    const headersAt = performance.now();
+    this.rttMs = ewma(this.rttMs, headersAt - t0);
     this.checkValidator(response);
     if (response.status === 416 && first) {
       this.size = 0;
@@ -116,7 +133,10 @@ export class HttpSource implements ByteSource {
       throw ioError('network', `reading the body of ${this.name} failed: ${(e as Error).message}`, this.name);
     }
     this.stats.bytes += body.length;
-    this.stats.waitMs += performance.now() - t0;
+    const done = performance.now();
+    this.stats.waitMs += done - t0;
+    // Bandwidth from bodies large enough to say something (a few KB are all latency).
+    if (body.length >= 32 * 1024) this.bytesPerMs = ewma(this.bytesPerMs, body.length / Math.max(0.05, done - headersAt));
     if (response.status === 200) {
       // The server ignored Range: this is the whole file. Keep it; never fetch it again.
       const declared = Number(response.headers.get('Content-Length') ?? body.length);
@@ -152,3 +172,7 @@ export class HttpSource implements ByteSource {
   }
 }
 
+/** An exponentially weighted mean (the first sample as is). */
+function ewma(mean: number, sample: number): number {
+  return Number.isFinite(mean) ? 0.7 * mean + 0.3 * sample : sample;
+}

@@ -25,6 +25,12 @@ export interface ByteSource {
   persistence?(): { key: string; validator: string | null } | undefined;
   /** The persistent cache trusts what it saved: size and validator known without a request. */
   assume?(size: number, validator: string): void;
+  /** The link as measured so far (round trip to the first byte, bytes per ms of bodies); undefined before. */
+  link?(): { rttMs: number; bytesPerMs: number } | undefined;
+  /** An HTTP origin (`https://host:port`): instances on one origin share its request scheduler. */
+  readonly origin?: string;
+  /** Requests this source may have in flight on its origin (HttpOptions.connections). */
+  readonly connections?: number;
 }
 
 /**
