@@ -42,7 +42,12 @@ class pixels {
   val transformInfo() {
     return object().set("transform", session_.transform_description()).set("samplesPerPixel", session_.output_samples()).done();
   }
-  void releaseOutput() { session_.release_frame(); }
+  // The frame's buffers (and the input's when it is larger than a slide tile's): a series holds a
+  // Pixels per instance, and 500 CT slices keeping 3 MB each would fill the module's memory.
+  void releaseOutput() {
+    session_.release_frame();
+    if (input_.capacity() > (256u << 10)) std::vector<uint8_t>().swap(input_);
+  }
 
   // A region (0-based, half-open; -1: no focal plane / optical path selection): {rows, columns,
   // frames, rects: [row, column, rows, columns] per tile copy}; then pasteStored per frame.

@@ -143,10 +143,10 @@ error image_session::transform_region(const transform_options& o) {
 }
 
 namespace {
-// Buffers up to this size are kept for the next frame or region (emptied, not freed): freeing
-// and allocating a tile's buffer per decode cost 3-4 ms a 256 x 256 RGB tile in WebAssembly — ten
-// times the decode (bench/view-plan.mjs found it); larger ones are given back.
-constexpr size_t k_keep_bytes = 4u << 20;
+// Buffers up to a slide tile's size are kept for the next frame or region (emptied, not freed);
+// larger ones are given back: a series holds one session per instance (500 CT slices keeping 3 MB
+// each would fill the module's memory).
+constexpr size_t k_keep_bytes = 256u << 10;
 
 template <class T>
 void release(std::vector<T>& v) {

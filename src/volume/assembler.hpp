@@ -22,6 +22,8 @@ class volume_buffer {
   uint32_t samples() const { return samples_; }
 
  private:
+  uint64_t voxels() const;
+  error check_size(uint32_t samples) const;  // value_too_large above the limit
   std::array<uint64_t, 6> r_{};
   uint32_t rows_ = 0, columns_ = 0, samples_ = 0;
   bool float32_ = false;

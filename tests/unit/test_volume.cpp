@@ -6,6 +6,7 @@
 #include "helpers.hpp"
 #include "session/session.hpp"
 #include "volume/geometry.hpp"
+#include "volume/assembler.hpp"
 #include "volume/planes.hpp"
 
 using namespace lazydcm;
@@ -175,4 +176,20 @@ TEST_CASE("series that are not volumes: the generator's reasons") {
     INFO(g.err().message);
     CHECK(g.err().message.find(b["why"].get<std::string>()) != std::string::npos);
   }
+}
+
+TEST_CASE("a 500 x 512 x 512 grey CT fits as float32 (500 MiB), its samples known from the first frame; RGB of that size does not") {
+  // Before: the size was checked as if every voxel had 4 samples, so this CT was refused.
+  auto v = volume_buffer::create({0, 500, 0, 512, 0, 512}, 512, 512, 0, true);
+  REQUIRE(v);
+  std::vector<double> slice(size_t(512) * 512, 7.0);
+  CHECK(v->put(3, slice.data(), slice.size(), 512, 512, 1).code == errc::ok);
+  auto rgb = volume_buffer::create({0, 500, 0, 512, 0, 512}, 512, 512, 0, true);
+  REQUIRE(rgb);
+  std::vector<double> rgb_slice(size_t(512) * 512 * 4, 1.0);
+  const error e = rgb->put(0, rgb_slice.data(), rgb_slice.size(), 512, 512, 4);
+  CHECK(e.code == errc::value_too_large);
+  CHECK(e.message.find("4 samples") != std::string::npos);
+  CHECK(volume_buffer::create({0, 500, 0, 512, 0, 512}, 512, 512, 0, false));          // float64, 1 GiB
+  CHECK_FALSE(volume_buffer::create({0, 800, 0, 512, 0, 512}, 512, 512, 0, false));    // 1.6 GiB
 }

@@ -73,6 +73,7 @@ export class Series {
         const pixels = inst.pixels();
         await inst.forEachFrame([0], options, (i, d) => pixels.transformInto(i, d, t, volume, s),
           (i, bytes, keep) => pixels.decodeTransformInto(i, bytes, t, volume, s, keep));
+        pixels.releaseFrame();  // its slice is in the volume: the instance's buffers go
         if (options.onSlice) {
           const values = volume.slice(s - ranges[0], (ranges[3] - ranges[2]) * (ranges[5] - ranges[4]));
           if (values) options.onSlice(s - ranges[0], values);

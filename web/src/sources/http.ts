@@ -47,14 +47,15 @@ export class HttpSource implements ByteSource {
   readonly connections: number;
   private size = -1;
   private validator: string | null = null;
-  private rttMs = NaN;
-  private bytesPerMs = NaN;
+  /** The link to this origin as measured (shared by every source of the origin: a series' files). */
+  private readonly measured: { rttMs: number; bytesPerMs: number };
   private whole?: Uint8Array;
   private readonly fetchFn: typeof fetch;
 
   constructor(url: string, private readonly options: HttpOptions = {}) {
     this.name = resolveUrl(url, options);
     this.origin = new URL(this.name).origin;
+    this.measured = linkOf(this.origin);
     this.connections = options.connections ?? 6;
     this.fetchFn = options.fetch ?? globalThis.fetch.bind(globalThis);
   }
@@ -64,7 +65,8 @@ export class HttpSource implements ByteSource {
   }
 
   link() {
-    return Number.isFinite(this.rttMs) && Number.isFinite(this.bytesPerMs) ? { rttMs: this.rttMs, bytesPerMs: this.bytesPerMs } : undefined;
+    const m = this.measured;
+    return Number.isFinite(m.rttMs) && Number.isFinite(m.bytesPerMs) ? { rttMs: m.rttMs, bytesPerMs: m.bytesPerMs } : undefined;
   }
 
   persistence() {
@@ -114,7 +116,7 @@ export class HttpSource implements ByteSource {
     }
     this.stats.requests++;
     const headersAt = performance.now();
-    this.rttMs = ewma(this.rttMs, headersAt - t0);
+    this.measured.rttMs = ewma(this.measured.rttMs, headersAt - t0);
     this.checkValidator(response);
     if (response.status === 416 && first) {
       this.size = 0;
@@ -136,7 +138,7 @@ export class HttpSource implements ByteSource {
     const done = performance.now();
     this.stats.waitMs += done - t0;
     // Bandwidth from bodies large enough to say something (a few KB are all latency).
-    if (body.length >= 32 * 1024) this.bytesPerMs = ewma(this.bytesPerMs, body.length / Math.max(0.05, done - headersAt));
+    if (body.length >= 32 * 1024) this.measured.bytesPerMs = ewma(this.measured.bytesPerMs, body.length / Math.max(0.05, done - headersAt));
     if (response.status === 200) {
       // The server ignored Range: this is the whole file. Keep it; never fetch it again.
       const declared = Number(response.headers.get('Content-Length') ?? body.length);
@@ -175,4 +177,11 @@ export class HttpSource implements ByteSource {
 /** An exponentially weighted mean (the first sample as is). */
 function ewma(mean: number, sample: number): number {
   return Number.isFinite(mean) ? 0.7 * mean + 0.3 * sample : sample;
+}
+
+const links = new Map<string, { rttMs: number; bytesPerMs: number }>();
+function linkOf(origin: string) {
+  let l = links.get(origin);
+  if (!l) links.set(origin, (l = { rttMs: NaN, bytesPerMs: NaN }));
+  return l;
 }

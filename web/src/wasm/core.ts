@@ -405,6 +405,10 @@ export class CorePixels {
   releaseSegments(): void {
     this.raw?.releaseSegments();
   }
+  /** The frame buffers of the last decode (large ones freed; a series' instances each have theirs). */
+  releaseFrame(): void {
+    this.raw?.releaseOutput();
+  }
   delete(): void {
     this.raw?.delete();
     this.raw = null;
