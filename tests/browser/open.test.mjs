@@ -16,6 +16,7 @@ const index = JSON.parse(fs.readFileSync(path.join(fixtures, 'index.json'), 'utf
 const tpm = JSON.parse(fs.readFileSync(path.join(fixtures, 'tpm.json'), 'utf8'));
 const vol = JSON.parse(fs.readFileSync(path.join(fixtures, 'volume.json'), 'utf8'));
 const codec = JSON.parse(fs.readFileSync(path.join(fixtures, 'codec.json'), 'utf8'));
+import { fnv1a } from '../node/lib/fnv.mjs';
 import { readNpy } from '../node/lib/npy.mjs';
 import { startGcsListing } from '../node/lib/gcs-listing.mjs';
 
@@ -56,11 +57,6 @@ describe('open() in Chromium', () => {
 
   test('persistent cache (Cache Storage): after a page reload a fragment-scanned slide reopens with no request within trustMs, one without', async () => {
     const url = `${data.url}/index/large_scan.dcm`;
-    const fnv1a = (bytes) => {
-      let h = 0xcbf29ce484222325n;
-      for (const b of bytes) h = BigInt.asUintN(64, (h ^ BigInt(b)) * 0x100000001b3n);
-      return h.toString(16).padStart(16, '0');
-    };
     data.clearLog();
     const cold = await page.evaluate(([u]) => window.persistentOpen(u, 0, 1), [url]);
     assert.equal(cold.error, undefined, JSON.stringify(cold.error));

@@ -12,16 +12,12 @@ import { fileURLToPath } from 'node:url';
 
 import { FolderStore, MemoryStore, open, PersistentCache } from '../../web/dist/index.js';
 import { startNginx } from '../../scripts/lib/nginx.mjs';
+import { fnv1a } from './lib/fnv.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const fixtures = path.join(root, 'build/fixtures');
 const index = JSON.parse(fs.readFileSync(path.join(fixtures, 'index.json'), 'utf8'));
 
-function fnv1a(bytes) {
-  let h = 0xcbf29ce484222325n;
-  for (const b of bytes) h = BigInt.asUintN(64, (h ^ BigInt(b)) * 0x100000001b3n);
-  return h.toString(16).padStart(16, '0');
-}
 
 /** Frames 1, the middle one and the last, as the generator wrote them (index.json hashes). */
 async function framesAsWritten(inst, name) {

@@ -165,8 +165,8 @@ export class SegmentOverlay {
     const key = `${k0}-${k1}|${ticked.join(',')}`;
     let p = this.slices.get(key);
     if (!p) {
-      p = !ticked.length ? this.segmentation.planGrid(this.reference).then(({ shape: [, rows, columns] }) => this.segmentation.planGrid(this.reference, k0)
-        .then(({ affine }) => ({ slice: k0, slices: k1 - k0, data: new Uint8Array((k1 - k0) * rows * columns), rows, columns, affine })))
+      p = !ticked.length ? this.segmentation.planGrid(this.reference, k0).then(({ shape: [, rows, columns], affine }) =>
+        ({ slice: k0, slices: k1 - k0, data: new Uint8Array((k1 - k0) * rows * columns), rows, columns, affine }))
         : this.segmentation.getVolume({ reference: this.reference,
           segmentNumbers: ticked, combineSegments: true, skipOverlapChecks: true, slices: [k0, k1], signal })
           .then((v) => ({ slice: k0, slices: v.shape[0], data: v.data as Uint8Array | Uint16Array, rows: v.shape[1], columns: v.shape[2], affine: v.affine }));
