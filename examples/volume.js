@@ -44,11 +44,12 @@ async function show(ctSrc, segSrc) {
     const view = new VolumeView($('volume-canvas'), { interpolation: 'nearest', maxTextureSize });
     const modality = series.instances[0].dataset().dataset['00080060']?.Value?.[0];
     const ctWindow = modality === 'CT' ? WINDOW_PRESETS['Soft tissue'] : undefined;
-    // The volume shown as it fills: an empty one on the series' grid first, then each slice as it
-    // is read — the middle (on screen in the axial pane) first, then outward.
+    // The volume shown as it fills: an empty grid first (textures only: the one copy of the volume
+    // is the one getVolume fills), then each slice as it is read — the middle (on screen in the
+    // axial pane) first, then outward.
     const g = await series.volumeGeometry();
-    const [S, R, C] = [g.slices, g.rows, g.columns];
-    view.setVolume(new Volume(new Float32Array(S * R * C), [S, R, C], 'float32', g.affine), ctWindow ?? { center: 0, width: 1 }, { integer: modality === 'CT' });
+    const S = g.slices;
+    view.setGrid({ shape: [g.slices, g.rows, g.columns], affine: g.affine }, ctWindow ?? { center: 0, width: 1 }, { integer: modality === 'CT' });
     const panes = PLANES.map((plane, i) => ({ plane, slice: 0, x: i * PANE, y: 0, width: PANE, height: PANE }));
     panes.forEach((p) => { p.slice = Math.floor(view.slices(p.plane) / 2); });
     current = {

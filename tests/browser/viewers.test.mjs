@@ -331,6 +331,19 @@ describe('volume viewer (examples/volume.html)', () => {
     await page.close();
   });
 
+  test('volume and labels over the 3D texture limit (64 here): bricked, each pixel the voxel and the label under it', async () => {
+    const page = await openPage('/examples/volume.html?ct=sample&seg=sample&maxTexture=64');
+    // 128 x 128 x 48 voxels: 3 x 3 x 1 bricks owning 63 (one voxel of overlap); labels on the SEG's
+    // grid (128 x 128 x its slices <= 64): 2 x 2 x 1 bricks, no overlap (nearest sampling).
+    const r = await page.evaluate(() => ({ bricks: window.demo.view.bricks, labelBricks: window.demo.view.labelBricks }));
+    assert.deepEqual(r, { bricks: 9, labelBricks: 4 });
+    await page.evaluate(() => [20, 70, 50].forEach((k, i) => window.demo.setSlice(i, k)));
+    const shot = await screenshotPixels(page, '#volume-canvas');
+    const c = compare(shot, expected([20, 70, 50], { center: 40, width: 400 }, 0.5), 3);
+    assert.equal(c.bad, 0, c.first);
+    await page.close();
+  });
+
   for (const bricked of [false, true]) test(`an oblique enhanced CT${bricked ? ', bricked (3D textures of at most 8 voxels a side)' : ''}: every pane pixel shows the voxel its patient position falls in`, async () => {
     const page = await openPage(`/examples/volume.html?ct=oblique&seg=oblique${bricked ? '&maxTexture=8' : ''}`);
     // 21 x 23 x 8 voxels in textures of at most 8: columns 3 bricks and rows 4 (owning 7 each, holding one more), slices 1.

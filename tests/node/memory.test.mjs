@@ -8,6 +8,7 @@ import { test } from 'node:test';
 import { createFrameCaches, LazydcmError, MemorySource, open } from '../../web/dist/index.js';
 import { core as coreApi } from '../../web/dist/wasm/core.js';
 import { loadCore } from '../../web/dist/wasm/load.js';
+import { writeDicom } from './lib/write-dicom.mjs';
 
 // DICOM JSON of a TILED_FULL slide level: 256 x 256 tiles over a matrix of `side` x `side` pixels.
 function tiledMetadata(side) {
@@ -66,27 +67,15 @@ test('a region whose byte size would wrap a 32-bit size_t is valueTooLarge befor
 // A native 1-bit file of `n` 1 x 1 frames: n / 8 bytes of pixel data, frame i's bit = bit i of the
 // pattern byte (i * 37) & 255 at i >> 3 (LSB first).
 function manyFrames(n) {
-  const parts = [];
-  const el = (group, element, vr, value) => {
-    const long = ['OB', 'OW', 'SQ', 'UN', 'UT'].includes(vr);
-    const h = Buffer.alloc(long ? 12 : 8);
-    h.writeUInt16LE(group, 0); h.writeUInt16LE(element, 2); h.write(vr, 4, 'latin1');
-    if (long) h.writeUInt32LE(value.length, 8); else h.writeUInt16LE(value.length, 6);
-    parts.push(h, value);
-  };
-  const us = (v) => { const b = Buffer.alloc(2); b.writeUInt16LE(v); return b; };
-  const text = (s) => Buffer.from(s.length % 2 ? `${s} ` : s, 'latin1');
-  const uid = (s) => Buffer.from(s.length % 2 ? `${s}\0` : s, 'latin1');
-  parts.push(Buffer.alloc(128), Buffer.from('DICM'));
-  el(0x0002, 0x0010, 'UI', uid('1.2.840.10008.1.2.1'));
-  el(0x0008, 0x0016, 'UI', uid('1.2.840.10008.5.1.4.1.1.7'));
-  el(0x0028, 0x0002, 'US', us(1)); el(0x0028, 0x0004, 'CS', text('MONOCHROME2')); el(0x0028, 0x0008, 'IS', text(String(n)));
-  el(0x0028, 0x0010, 'US', us(1)); el(0x0028, 0x0011, 'US', us(1)); el(0x0028, 0x0100, 'US', us(1));
-  el(0x0028, 0x0101, 'US', us(1)); el(0x0028, 0x0102, 'US', us(0)); el(0x0028, 0x0103, 'US', us(0));
-  const px = Buffer.alloc(Math.ceil(n / 8 / 2) * 2);
+  const px = new Uint8Array(Math.ceil(n / 8 / 2) * 2);
   for (let i = 0; i < px.length; i++) px[i] = (i * 37) & 255;
-  el(0x7fe0, 0x0010, 'OB', px);
-  return new Uint8Array(Buffer.concat(parts));
+  return writeDicom('1.2.840.10008.1.2.1', [
+    [0x00080016, 'UI', '1.2.840.10008.5.1.4.1.1.7'],
+    [0x00280002, 'US', 1], [0x00280004, 'CS', 'MONOCHROME2'], [0x00280008, 'IS', String(n)],
+    [0x00280010, 'US', 1], [0x00280011, 'US', 1], [0x00280100, 'US', 1],
+    [0x00280101, 'US', 1], [0x00280102, 'US', 0], [0x00280103, 'US', 0],
+    [0x7fe00010, 'OB', px],
+  ]);
 }
 
 test('4,194,304 frames (the cap) cost a bounded number of bytes each; one more is valueTooLarge', async () => {

@@ -114,15 +114,73 @@ describe('volumes', () => {
     await series.close();
   });
 
-  test('volumes are assembled in WASM: one copy in per frame (its encoded bytes), one copy out (the volume)', async () => {
+  test('volumes: one copy in per frame (its encoded bytes), one copy out per slice (its values, straight to its place)', async () => {
     for (const [label, openIt] of [['series', () => openSeries(ct.series, { caches: false })], ['multi-frame', () => open(ct.enhanced, { caches: false })]]) {
       const src = await openIt();
       copies.reset();
       const v = await src.getVolume({ dtype: 'float32' });
       assert.deepEqual(Array.from(v.data), Array.from(Float32Array.from(hu)), label);
       assert.equal(copies.in, S, `${label}: frames copied in`);
-      assert.equal(copies.out, 1, `${label}: copies out`);
+      assert.equal(copies.out, S, `${label}: copies out`);
       assert.equal(copies.outBytes, S * R * C * 4, `${label}: only the float32 volume comes out`);
+      await src.close();
+    }
+  });
+
+  test('reduced resolution: every 2nd slice read, 2 x 2 block means, the affine hand-computed; maxBytes picks the reduction', async () => {
+    const mean = (s, r, c, f) => {
+      let sum = 0;
+      for (let dy = 0; dy < f; dy++) for (let dx = 0; dx < f; dx++) sum += hu[(s * R + r * f + dy) * C + c * f + dx];
+      return sum / (f * f);
+    };
+    for (const [label, openIt] of [['series', () => openSeries(ct.series, { caches: false })], ['multi-frame', () => open(ct.enhanced, { caches: false })]]) {
+      const src = await openIt();
+      copies.reset();
+      const order = [];
+      const v = await src.getVolume({ downsample: { slices: 2, inPlane: 2 }, firstSlice: 2, onSlice: (k) => order.push(k) });
+      const [s2, r2, c2] = [Math.ceil(S / 2), Math.floor(R / 2), Math.floor(C / 2)];
+      assert.deepEqual(v.shape, [s2, r2, c2], label);
+      assert.deepEqual(v.downsample, { slices: 2, inPlane: 2 });
+      assert.equal(copies.in, s2, `${label}: only the kept slices' frames are read`);
+      assert.equal(order[0], 2, `${label}: firstSlice in the reduced volume's indices`);
+      for (let k = 0; k < s2; k++) for (let y = 0; y < r2; y++) for (let x = 0; x < c2; x++) {
+        const got = v.data[(k * r2 + y) * c2 + x], want = mean(2 * k, y, x, 2);
+        assert.ok(Math.abs(got - want) < 1e-9, `${label}: voxel ${k} ${y} ${x}: ${got} vs ${want}`);
+      }
+      // Axes twice as long; voxel (0, 0, 0) is the centre of the first 2 x 2 block of slice 0.
+      assertAffine(v.affine, ct.affine.map((row, r) => (r < 3 ? [2 * row[0], 2 * row[1], 2 * row[2], place(ct.affine, 0, 0.5, 0.5)[r]] : row)), label);
+      await src.close();
+    }
+    // The budget: the full float32 volume fits exactly; a byte less halves the finer spacing first
+    // (in-plane 0.7 x 0.9 mm against 2.5 mm slices), then again while it does not fit.
+    const series = await openSeries(ct.series);
+    const full = S * R * C * 4;
+    const fits = await series.getVolume({ dtype: 'float32', maxBytes: full });
+    assert.equal(fits.downsample, undefined);
+    assert.deepEqual(Array.from(fits.data), Array.from(Float32Array.from(hu)));
+    const less = await series.getVolume({ dtype: 'float32', maxBytes: full - 1 });
+    assert.deepEqual(less.downsample, { slices: 1, inPlane: 2 });
+    assert.deepEqual(less.shape, [S, Math.floor(R / 2), Math.floor(C / 2)]);
+    const small = await series.getVolume({ dtype: 'float32', maxBytes: 1000 });
+    assert.deepEqual(small.downsample, { slices: 1, inPlane: 4 }, 'in-plane again: 1.8 mm is still finer than 2.5 mm');
+    assert.ok(small.data.byteLength <= 1000);
+    await assert.rejects(series.getVolume({ maxBytes: 4 }), (e) => e.code === ErrorCode.valueTooLarge);
+    await assert.rejects(series.getVolume({ downsample: { slices: 0 } }), (e) => e.code === ErrorCode.invalidArgument);
+    await series.close();
+  });
+
+  test('integer volumes: int16 holds the HU values in 2 bytes a voxel; values out of the type\'s range are invalidValue', async () => {
+    for (const [label, openIt] of [['series', () => openSeries(ct.series)], ['multi-frame', () => open(ct.enhanced)]]) {
+      const src = await openIt();
+      let started = null;
+      const views = [];
+      const v = await src.getVolume({ dtype: 'int16', onStart: (vol) => { started = vol; }, onSlice: (k, values) => views.push(values) });
+      assert.ok(v.data instanceof Int16Array, label);
+      assert.equal(v.dtype, 'int16');
+      assert.deepEqual(Array.from(v.data), Array.from(hu), label);
+      assert.equal(started, v, `${label}: onStart hands over the volume being filled`);
+      assert.ok(views.every((x) => x.buffer === v.data.buffer), `${label}: onSlice values are views of the volume (no copy)`);
+      await assert.rejects(src.getVolume({ dtype: 'uint8' }), (e) => e.code === ErrorCode.invalidValue && /is not a uint8/.test(e.message), label);
       await src.close();
     }
   });

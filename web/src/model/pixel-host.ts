@@ -18,7 +18,7 @@ export interface PixelHost {
 }
 
 /** Only the pixel-transform options, as the core reads them. */
-export function transformOptions(o: TransformOptions): TransformOptions {
+export function transformOptions(o: Omit<TransformOptions, 'dtype'>): TransformOptions {
   const { realWorld, modality, voi, voiIndex, voiMin, voiMax, presentation, palette, ybrToRgb } = o;
   return { realWorld, modality, voi, voiIndex, voiMin, voiMax, presentation, palette, ybrToRgb };
 }

@@ -4,7 +4,7 @@ import { core as wasmCore } from '../wasm/core.js';
 import type { Instance } from './instance.js';
 import type { VolumeOptions } from './instance.js';
 import { transformOptions } from './pixel-host.js';
-import { geometryOptions, selectRanges, takeVolume, type GeometryOptions, type Volume, type VolumeGeometry } from './volume.js';
+import { geometryOptions, planVolume, VolumeSink, type GeometryOptions, type Volume, type VolumeGeometry } from './volume.js';
 
 /**
  * Single-frame instances of one series (a CT or MR stack) read as one volume, as highdicom's
@@ -50,20 +50,18 @@ export class Series {
 
   /**
    * The series as a volume with the pixel transforms applied (float64 by default, as highdicom);
-   * only the instances of the selected slices are read, at most `concurrency` at a time.
+   * only the instances of the selected (and, downsampled, kept) slices are read, at most
+   * `concurrency` at a time. Peak memory: the volume plus a slice per instance being read.
    */
   async getVolume(options: VolumeOptions & { concurrency?: number } = {}): Promise<Volume> {
     if (this.multiFrame) return this.multiFrame.getVolume(options);
     const g = await this.volumeGeometry(options);
-    const ranges = selectRanges(options, g.slices, g.rows, g.columns);
-    const wanted = this.instances.flatMap((inst, i) => {
-      const s = g.sliceOf![i]!;
-      return s >= ranges[0] && s < ranges[1] ? [{ inst, s }] : [];
-    });
-    const first = options.firstSlice;
-    if (first !== undefined) wanted.sort((a, b) => Math.abs(a.s - ranges[0] - first) - Math.abs(b.s - ranges[0] - first));
-    // The core fills one volume buffer: each instance's frame transformed straight to its slice.
-    const volume = (await wasmCore()).volume(ranges, g.rows, g.columns, 0, options.dtype ?? 'float64');
+    const samples = this.instances[0].summary.samplesPerPixel ?? 1;
+    const plan = planVolume(g, options, samples);
+    const bySlice = new Map(this.instances.map((inst, i) => [g.sliceOf![i]!, inst] as const));
+    const wanted = plan.slices.flatMap((s) => (bySlice.has(s) ? [{ inst: bySlice.get(s)!, s }] : []));  // gaps stay empty
+    // Each instance's frame transformed by the core into a one-slice buffer, then placed in the volume.
+    const sink = new VolumeSink(await wasmCore(), plan, g.rows, g.columns, options);
     try {
       const t = transformOptions(options);
       await forEachLimited(wanted, options.concurrency ?? 8, async ({ inst, s }) => {
@@ -71,17 +69,17 @@ export class Series {
           throw new LazydcmError(ErrorCode.notAVolume, 'notAVolume', `not a volume: ${inst.source.name} has ${inst.frameCount} frames (a series needs single-frame instances)`);
         }
         const pixels = inst.pixels();
-        await inst.forEachFrame([0], options, (i, d) => pixels.transformInto(i, d, t, volume, s),
-          (i, bytes, keep) => pixels.decodeTransformInto(i, bytes, t, volume, s, keep));
+        await inst.forEachFrame([0], options, (i, d) => { pixels.transformInto(i, d, t, sink.staging, 0); sink.take(s); },
+          (i, bytes, keep) => {
+            const kept = pixels.decodeTransformInto(i, bytes, t, sink.staging, 0, keep);
+            sink.take(s);
+            return kept;
+          });
         pixels.releaseFrame();  // its slice is in the volume: the instance's buffers go
-        if (options.onSlice) {
-          const values = volume.slice(s - ranges[0], (ranges[3] - ranges[2]) * (ranges[5] - ranges[4]));
-          if (values) options.onSlice(s - ranges[0], values);
-        }
       });
-      return takeVolume(volume, ranges, this.instances[0].summary.samplesPerPixel ?? 1, g.affine);
+      return sink.finish(samples);
     } finally {
-      volume.delete();
+      sink.staging.delete();
     }
   }
 

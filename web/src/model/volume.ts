@@ -1,9 +1,9 @@
 import { ErrorCode, LazydcmError } from '../core/errors.js';
-import { core as wasmCore, type CoreVolume } from '../wasm/core.js';
+import { core as wasmCore, type Core, type CoreVolume } from '../wasm/core.js';
 import type { GeometrySettings, VolumeGeometry } from '../wasm/values.js';
 import { standardizeRange } from './indices.js';
 import { transformOptions, type PixelHost } from './pixel-host.js';
-import type { GeometryOptions, VolumeOptions, VolumeSelection } from './types.js';
+import type { Downsample, GeometryOptions, VolumeDtype, VolumeOptions, VolumeSelection } from './types.js';
 
 /**
  * The grid of a volume as the core computes it: array axes (slice, row, column), a 4x4 affine from
@@ -15,7 +15,7 @@ export type { VolumeGeometry } from '../wasm/values.js';
 
 export type { GeometryOptions, VolumeSelection } from './types.js';
 
-type VolumeArray = Float64Array | Float32Array | Uint8Array | Uint16Array;
+export type VolumeArray = Float64Array | Float32Array | Int16Array | Uint16Array | Uint8Array;
 
 /**
  * A 3D array with its place in the patient: `data` in C order with `shape` (slice, row, column
@@ -30,6 +30,8 @@ export class Volume {
     readonly affine: number[][],
     /** What the channel axis holds, when there is one: 'RGB' or the segment numbers. */
     readonly channels?: 'RGB' | number[],
+    /** Read at reduced resolution: every `slices`-th slice, `inPlane` x `inPlane` block averages. */
+    readonly downsample?: Downsample,
   ) {}
 
   /** The distances between voxel centres along (slice, row, column), in mm. */
@@ -86,7 +88,7 @@ export class Volume {
       }
     }
     const shape = [s1 - s0, r1 - r0, c1 - c0, ...this.shape.slice(3)];
-    return new Volume(out, shape, this.dtype, cropAffine(this.affine, s0, r0, c0), this.channels);
+    return new Volume(out, shape, this.dtype, cropAffine(this.affine, s0, r0, c0), this.channels, this.downsample);
   }
 }
 
@@ -105,20 +107,162 @@ export function cropAffine(affine: number[][], s0: number, r0: number, c0: numbe
   return affine.map((row, r) => (r < 3 ? [row[0], row[1], row[2], row[0] * s0 + row[1] * r0 + row[2] * c0 + row[3]] : [...row]));
 }
 
+const ARRAYS = { float64: Float64Array, float32: Float32Array, int16: Int16Array, uint16: Uint16Array, uint8: Uint8Array };
+const INTEGER_RANGE: Partial<Record<VolumeDtype, [number, number]>> = { int16: [-32768, 32767], uint16: [0, 65535], uint8: [0, 255] };
+
+/** What a volume request reads and makes: the grid slices to read (fill order), the output shape and affine. */
+export interface VolumePlan {
+  /** The selection on the grid: [s0, s1, r0, r1, c0, c1], 0-based, half-open. */
+  ranges: number[];
+  step: Downsample;
+  /** Slices, rows, columns of the volume made. */
+  shape: [number, number, number];
+  affine: number[][];
+  dtype: VolumeDtype;
+  /** Grid slices read, the returned volume's `firstSlice` first, then outward. */
+  slices: number[];
+}
+
 /**
- * The volume the core assembled (`volume`: frames transformed straight to their slice), with its
- * affine moved to the first selected voxel; `samples` when no frame was read (an empty selection).
+ * The plan of a volume request on a grid: the selection, the reduction (asked for, or the least
+ * that fits `maxBytes`: the finer of slice and in-plane spacing doubled until it fits), and the
+ * fill order. `samples`: values per voxel expected (3 for colour).
  */
-export function takeVolume(volume: CoreVolume, ranges: number[], samples: number, affine: number[][]): Volume {
+export function planVolume(g: VolumeGeometry, options: VolumeOptions, samples: number): VolumePlan {
+  const ranges = selectRanges(options, g.slices, g.rows, g.columns);
   const [s0, s1, r0, r1, c0, c1] = ranges;
-  let { data, samples: n } = volume.take();
-  if (n === 0) {
-    n = samples;
-    const voxels = (s1 - s0) * (r1 - r0) * (c1 - c0) * n;
-    data = volume.dtype === 'float32' ? new Float32Array(voxels) : new Float64Array(voxels);
+  const dtype = options.dtype ?? 'float64';
+  if (!(dtype in ARRAYS)) throw new LazydcmError(ErrorCode.invalidArgument, 'invalidArgument', `dtype ${dtype}: one of ${Object.keys(ARRAYS).join(', ')}`);
+  const factor = (v: number | undefined, what: string) => {
+    if (v === undefined) return 1;
+    if (!Number.isInteger(v) || v < 1) throw new LazydcmError(ErrorCode.invalidArgument, 'invalidArgument', `downsample.${what} ${v}: a positive integer`);
+    return v;
+  };
+  const step: Downsample = { slices: factor(options.downsample?.slices, 'slices'), inPlane: factor(options.downsample?.inPlane, 'inPlane') };
+  const shapeOf = (st: Downsample): [number, number, number] =>
+    [Math.ceil((s1 - s0) / st.slices), Math.max(1, Math.floor((r1 - r0) / st.inPlane)), Math.max(1, Math.floor((c1 - c0) / st.inPlane))];
+  const bytes = (st: Downsample) => shapeOf(st).reduce((a, b) => a * b, 1) * samples * ARRAYS[dtype].BYTES_PER_ELEMENT;
+  const budget = options.maxBytes;
+  if (budget !== undefined) {
+    if (!(budget > 0)) throw new LazydcmError(ErrorCode.invalidArgument, 'invalidArgument', `maxBytes ${budget}: a positive number`);
+    while (bytes(step) > budget) {
+      const [ns, nr, nc] = shapeOf(step);
+      const canSlices = ns > 1, canPlane = nr > 1 || nc > 1;
+      if (!canSlices && !canPlane) {
+        throw new LazydcmError(ErrorCode.valueTooLarge, 'valueTooLarge', `no reduction of the volume fits maxBytes ${budget} (one voxel is ${bytes(step)} bytes)`);
+      }
+      const sliceSpacing = (g.sliceSpacing || 1) * step.slices, planeSpacing = Math.max(...g.pixelSpacing, 0) * step.inPlane || step.inPlane;
+      if (canSlices && (sliceSpacing <= planeSpacing || !canPlane)) step.slices *= 2;
+      else step.inPlane *= 2;
+    }
   }
-  return new Volume(data, [s1 - s0, r1 - r0, c1 - c0, ...(n > 1 ? [n] : [])], volume.dtype, cropAffine(affine, s0, r0, c0),
-    n > 1 ? 'RGB' : undefined);
+  // The first voxel of the reduced grid is the centre of the first in-plane block (slices are picked, not averaged).
+  const half = (step.inPlane - 1) / 2;
+  const a = cropAffine(g.affine, s0, r0 + half, c0 + half);
+  const affine = a.map((row, r) => (r < 3 ? [row[0] * step.slices, row[1] * step.inPlane, row[2] * step.inPlane, row[3]] : row));
+  const shape = shapeOf(step);
+  const out = Array.from({ length: shape[0] }, (_, k) => k);
+  const first = options.firstSlice;
+  if (first !== undefined) {
+    if (!Number.isInteger(first) || first < 0 || first >= shape[0]) {
+      throw new LazydcmError(ErrorCode.invalidArgument, 'invalidArgument', `firstSlice ${first}: the volume has ${shape[0]} slices`);
+    }
+    out.sort((x, y) => Math.abs(x - first) - Math.abs(y - first) || x - y);
+  }
+  return { ranges, step, shape, affine, dtype, slices: out.map((k) => s0 + k * step.slices) };
+}
+
+/**
+ * A volume filled slice by slice in JavaScript memory: each frame is transformed by the core into
+ * a one-slice staging buffer, then copied (or block-averaged) to its place — the WASM memory holds
+ * one slice, not the volume, so peak memory is the volume plus one slice.
+ */
+export class VolumeSink {
+  /** The core's one-slice buffer: transform frames into its slice 0, then call `take`. */
+  readonly staging: CoreVolume;
+  private volume?: Volume;
+  private row?: Float64Array;
+
+  constructor(core: Core, private readonly plan: VolumePlan, rows: number, columns: number, private readonly options: VolumeOptions,
+    source?: string) {
+    const [, , r0, r1, c0, c1] = plan.ranges;
+    this.staging = core.volume([0, 1, r0, r1, c0, c1], rows, columns, 0, plan.dtype === 'float32' ? 'float32' : 'float64', source);
+  }
+
+  /** The output slice (index in the returned volume) of grid slice `s`. */
+  outSlice(s: number): number {
+    return (s - this.plan.ranges[0]) / this.plan.step.slices;
+  }
+
+  /** Takes the staging slice as grid slice `s`. */
+  take(s: number): void {
+    const k = this.outSlice(s);
+    const values = this.staging.read((view, samples) => this.place(k, view, samples))!;
+    this.options.onSlice?.(k, values);
+  }
+
+  /** The volume (zeros where no frame was read); the staging buffer is freed. */
+  finish(samples: number): Volume {
+    this.staging.delete();
+    return this.volume ?? this.allocate(samples);
+  }
+
+  private allocate(samples: number): Volume {
+    const { shape, dtype, affine, step } = this.plan;
+    const n = shape[0] * shape[1] * shape[2] * samples;
+    let data: VolumeArray;
+    try {
+      data = new ARRAYS[dtype](n);
+    } catch (e) {
+      throw new LazydcmError(ErrorCode.outOfMemory, 'outOfMemory',
+        `a ${dtype} volume of ${shape.join(' x ')}${samples > 1 ? ` x ${samples}` : ''} (${n * ARRAYS[dtype].BYTES_PER_ELEMENT} bytes) could not be allocated (${(e as Error).message}): use maxBytes, downsample or an integer dtype`);
+    }
+    const reduced = step.slices > 1 || step.inPlane > 1 ? { ...step } : undefined;
+    this.volume = new Volume(data, [...shape, ...(samples > 1 ? [samples] : [])], dtype, affine, samples > 1 ? 'RGB' : undefined, reduced);
+    this.options.onStart?.(this.volume);
+    return this.volume;
+  }
+
+  private place(k: number, view: Float32Array | Float64Array, samples: number): VolumeArray {
+    const v = this.volume ?? this.allocate(samples);
+    const [, rows, columns] = this.plan.shape;
+    const per = rows * columns * samples, out = v.data, base = k * per;
+    const f = this.plan.step.inPlane, limits = INTEGER_RANGE[this.plan.dtype];
+    const bad = (x: number) => {
+      throw new LazydcmError(ErrorCode.invalidValue, 'invalidValue', `slice ${k}: the value ${x} is not a ${this.plan.dtype} (ask for float32 or float64)`);
+    };
+    if (f === 1) {
+      if (limits) for (let i = 0; i < view.length; i++) if (!(view[i] >= limits[0] && view[i] <= limits[1] && Math.round(view[i]) === view[i])) bad(view[i]);
+      out.set(view, base);
+      return out.subarray(base, base + per);
+    }
+    // n x n block averages, row of blocks by row of blocks.
+    const [, , , , c0, c1] = this.plan.ranges;
+    const inColumns = c1 - c0, rowValues = columns * samples, area = f * f;
+    const acc = (this.row && this.row.length === rowValues ? this.row : (this.row = new Float64Array(rowValues)));
+    for (let y = 0; y < rows; y++) {
+      acc.fill(0);
+      for (let dy = 0; dy < f; dy++) {
+        const from = (y * f + dy) * inColumns * samples;
+        for (let x = 0; x < columns; x++) {
+          for (let dx = 0; dx < f; dx++) {
+            const at = from + (x * f + dx) * samples;
+            for (let c = 0; c < samples; c++) acc[x * samples + c] += view[at + c];
+          }
+        }
+      }
+      const to = base + y * rowValues;
+      for (let i = 0; i < rowValues; i++) {
+        let m = acc[i] / area;
+        if (limits) {
+          m = Math.round(m);
+          if (!(m >= limits[0] && m <= limits[1])) bad(m);
+        }
+        out[to + i] = m;
+      }
+    }
+    return out.subarray(base, base + per);
+  }
 }
 
 /** The geometry options as the core reads them. */
@@ -143,39 +287,32 @@ export function invertAffine(a: number[][]): number[][] {
 
 /**
  * The frames of a multi-frame image (enhanced CT/MR/PT) as a volume on `geometry` (its frames
- * sorted along the normal): only the frames of the selected slices are fetched, each transformed
- * and placed at its slice.
+ * sorted along the normal): only the frames of the selected (and, downsampled, kept) slices are
+ * fetched, each transformed and placed at its slice.
  */
 export async function readFrameVolume(host: PixelHost, geometry: VolumeGeometry, options: VolumeOptions): Promise<Volume> {
-  const ranges = selectRanges(options, geometry.slices, geometry.rows, geometry.columns);
+  const samples = host.summary.samplesPerPixel ?? 1;
+  const plan = planVolume(geometry, options, samples);
   const sliceOf = geometry.sliceOf!;
-  const wanted = sliceOf.flatMap((s, i) => (s !== null && s >= ranges[0] && s < ranges[1] ? [i] : []));
-  const volume = (await wasmCore()).volume(ranges, geometry.rows, geometry.columns, 0, options.dtype ?? 'float64', host.source.name);
+  const frameOf = new Map(sliceOf.flatMap((s, i) => (s === null ? [] : [[s, i] as const])));
+  const wanted = plan.slices.flatMap((s) => (frameOf.has(s) ? [frameOf.get(s)!] : []));
+  const sink = new VolumeSink(await wasmCore(), plan, geometry.rows, geometry.columns, options, host.source.name);
   try {
     const pixels = host.pixels();
     const t = transformOptions(options);
-    const filled = (i: number) => {
-      const k = sliceOf[i]! - ranges[0];
-      const values = options.onSlice && volume.slice(k, (ranges[3] - ranges[2]) * (ranges[5] - ranges[4]));
-      if (values) options.onSlice!(k, values);
-    };
     // With a first slice: its frame alone first (one small read), then the rest nearest first.
-    const first = options.firstSlice;
-    const batches = first === undefined ? [wanted] : (() => {
-      const sorted = [...wanted].sort((a, b) => Math.abs(sliceOf[a]! - ranges[0] - first) - Math.abs(sliceOf[b]! - ranges[0] - first));
-      return [sorted.slice(0, 1), sorted.slice(1)];
-    })();
+    const batches = options.firstSlice === undefined ? [wanted] : [wanted.slice(0, 1), wanted.slice(1)];
     for (const batch of batches) {
       if (!batch.length) continue;
-      await host.forEachFrame(batch, options, (i, d) => { pixels.transformInto(i, d, t, volume, sliceOf[i]!); filled(i); },
+      await host.forEachFrame(batch, options, (i, d) => { pixels.transformInto(i, d, t, sink.staging, 0); sink.take(sliceOf[i]!); },
         (i, bytes, keep) => {
-          const kept = pixels.decodeTransformInto(i, bytes, t, volume, sliceOf[i]!, keep);
-          filled(i);
+          const kept = pixels.decodeTransformInto(i, bytes, t, sink.staging, 0, keep);
+          sink.take(sliceOf[i]!);
           return kept;
         });
     }
-    return takeVolume(volume, ranges, host.summary.samplesPerPixel ?? 1, geometry.affine);
+    return sink.finish(samples);
   } finally {
-    volume.delete();
+    sink.staging.delete();
   }
 }

@@ -47,7 +47,8 @@ uniform mat4 u_toVox, u_toLab;
 uniform vec2 u_window;
 uniform float u_opacity, u_canvasH;
 uniform vec4 u_pane;
-uniform ivec3 u_brick0, u_brickOwn, u_brickTex;
+uniform ivec3 u_brick0, u_brickOwn, u_brickTex, u_lab0, u_labOwn;
+uniform bool u_labFirst;
 out vec4 o;
 
 // i: a voxel of the whole volume (texture x, y, z = column, row, slice); the brick holds
@@ -81,11 +82,15 @@ void main() {
   if (u_hasLabels) {
     vec3 l = (u_toLab * vec4(p, 1.0)).zyx;
     if (all(greaterThanEqual(l, vec3(-0.5))) && all(lessThan(l, u_labShape - 0.5))) {
-      uint label = texelFetch(u_labels, ivec3(floor(l + 0.5)), 0).r;
+      ivec3 li = ivec3(floor(l + 0.5));
+      if (any(lessThan(li, u_lab0)) || any(greaterThanEqual(li, u_lab0 + u_labOwn))) discard;  // another label brick's
+      uint label = texelFetch(u_labels, li - u_lab0, 0).r;
       if (label > 0u) {
         vec4 s = texelFetch(u_lut, ivec2(int(label % 256u), int(label / 256u)), 0);
         col = mix(col, s.rgb, s.a * u_opacity);
       }
+    } else if (!u_labFirst) {
+      discard;  // outside the labels: drawn with the first label brick
     }
   }
   o = vec4(col, 1.0);
@@ -93,7 +98,7 @@ void main() {
 
 const NAMES = ['u_rect', 'u_canvas', 'u_vol', 'u_labels', 'u_lut', 'u_hasLabels', 'u_linear', 'u_origin', 'u_right', 'u_down',
   'u_shape', 'u_labShape', 'u_background', 'u_toVox', 'u_toLab', 'u_window', 'u_opacity', 'u_canvasH', 'u_pane',
-  'u_brick0', 'u_brickOwn', 'u_brickTex'] as const;
+  'u_brick0', 'u_brickOwn', 'u_brickTex', 'u_lab0', 'u_labOwn', 'u_labFirst'] as const;
 
 /** A brick: texture x, y, z (column, row, slice) start, voxels it owns, voxels it holds (own + 1 overlap, clipped). */
 interface Brick {
@@ -101,6 +106,35 @@ interface Brick {
   start: [number, number, number];
   own: [number, number, number];
   held: [number, number, number];
+}
+
+/**
+ * Bricks of a volume of `size` (x, y, z) for textures of at most `max` a side: per axis one brick
+ * when it fits, else bricks owning `max - overlap` voxels each and holding `overlap` of the next.
+ */
+function brickGrid(size: number[], max: number, overlap: number): Omit<Brick, 'tex'>[] {
+  const axes = size.map((n) => {
+    const own = n <= max ? n : max - overlap;
+    return Array.from({ length: Math.ceil(n / own) }, (_, k) => ({ start: k * own, own: Math.min(own, n - k * own) }));
+  });
+  const out: Omit<Brick, 'tex'>[] = [];
+  for (const z of axes[2]) for (const y of axes[1]) for (const x of axes[0]) {
+    const start: [number, number, number] = [x.start, y.start, z.start], own: [number, number, number] = [x.own, y.own, z.own];
+    out.push({ start, own, held: [0, 1, 2].map((a) => Math.min(own[a] + overlap, size[a] - start[a])) as [number, number, number] });
+  }
+  return out;
+}
+
+/** The box [start, start + held) of a C-order volume of `size` (x, y, z) as a new array of `Ctor`. */
+type BrickArray = Int16Array | Float32Array | Uint8Array | Uint16Array;
+function copyBrick(data: ArrayLike<number>, size: number[], start: number[], held: number[], Ctor: new (n: number) => BrickArray): BrickArray {
+  const part = new Ctor(held[0] * held[1] * held[2]);
+  let at = 0;
+  for (let z = start[2]; z < start[2] + held[2]; z++) for (let y = start[1]; y < start[1] + held[1]; y++) {
+    const row = (z * size[1] + y) * size[0] + start[0];
+    for (let x = 0; x < held[0]; x++) part[at++] = data[row + x];
+  }
+  return part;
 }
 
 /** Column-major 4x4 for uniformMatrix4fv. */
@@ -115,7 +149,7 @@ export class VolumeView {
   private readonly quad: WebGLVertexArrayObject;
   private progs = new Map<boolean, { prog: WebGLProgram; u: Record<(typeof NAMES)[number], WebGLUniformLocation | null> }>();
   private volume?: { shape: number[]; affine: number[][]; toVox: number[][]; bricks: Brick[]; int: boolean };
-  private labels?: { shape: number[]; toLab: number[][]; tex: WebGLTexture; wide: boolean };
+  private labels?: { shape: number[]; toLab: number[][]; bricks: Brick[]; wide: boolean };
   private lut: WebGLTexture;
 
   constructor(readonly canvas: HTMLCanvasElement | OffscreenCanvas, private readonly options: VolumeViewOptions = {}) {
@@ -137,48 +171,55 @@ export class VolumeView {
   setVolume(volume: Volume, window?: Window, options: {
     /**
      * 16-bit integer texture (true) or float32 (false); default: whether every value is a 16-bit
-     * integer. Say it for a volume uploaded empty and filled by updateSlice.
+     * integer.
      */
     integer?: boolean;
   } = {}): void {
-    const [s, r, c] = volume.shape;
     if (volume.shape.length !== 3) throw new LazydcmError(ErrorCode.invalidArgument, 'invalidArgument', `volume of shape [${volume.shape}]: one channel only`);
-    const gl = this.gl;
-    const max3d = Math.min(gl.getParameter(gl.MAX_3D_TEXTURE_SIZE) as number, this.options.maxTextureSize ?? Infinity);
-    if (max3d < 2) throw new LazydcmError(ErrorCode.invalidArgument, 'invalidArgument', `a 3D texture size of ${max3d}`);
     const data = volume.data as ArrayLike<number>;
     let int = options.integer ?? true;
     if (options.integer === undefined) {
       for (let i = 0; i < data.length && int; i++) int = Number.isInteger(data[i]) && data[i] >= -32768 && data[i] <= 32767;
     }
+    this.upload(volume.shape, volume.affine, int, data);
+    this.window = window ?? fullRangeWindow(data);
+  }
+
+  /**
+   * An empty volume on a grid (zeros), to be filled slice by slice with updateSlice — a volume
+   * shown as it is read, without a second copy of it (getVolume's onSlice hands each slice).
+   */
+  setGrid(grid: { shape: number[]; affine: number[][] }, window: Window, options: { integer: boolean }): void {
+    this.upload(grid.shape, grid.affine, options.integer);
+    this.window = window;
+  }
+
+  private upload(shape: number[], affine: number[][], int: boolean, data?: ArrayLike<number>): void {
+    const [s, r, c] = shape;
+    const gl = this.gl;
+    const max3d = this.maxTexture();
     this.deleteVolume();
-    // Per axis (x = column, y = row, z = slice): one brick when it fits, else bricks owning
-    // max3d - 1 voxels each plus one voxel of the next (linear sampling across the seam).
-    const size = [c, r, s];
-    const starts = size.map((n) => {
-      const own = n <= max3d ? n : max3d - 1;
-      return Array.from({ length: Math.ceil(n / own) }, (_, k) => [k * own, Math.min(own, n - k * own)] as const);
-    });
     const bricks: Brick[] = [];
     gl.pixelStorei(gl.UNPACK_ALIGNMENT, 1);
-    for (const [z0, zo] of starts[2]) for (const [y0, yo] of starts[1]) for (const [x0, xo] of starts[0]) {
-      const held: [number, number, number] = [Math.min(xo + 1, c - x0), Math.min(yo + 1, r - y0), Math.min(zo + 1, s - z0)];
-      const n = held[0] * held[1] * held[2];
-      const part = int ? new Int16Array(n) : new Float32Array(n);
-      let at = 0;
-      for (let z = z0; z < z0 + held[2]; z++) for (let y = y0; y < y0 + held[1]; y++) {
-        const row = (z * r + y) * c + x0;
-        for (let x = 0; x < held[0]; x++) part[at++] = data[row + x];
-      }
+    // Per axis (x = column, y = row, z = slice): one brick when it fits, else bricks owning
+    // max3d - 1 voxels each plus one voxel of the next (linear sampling across the seam).
+    for (const { start, own, held } of brickGrid([c, r, s], max3d, 1)) {
+      const part = data && copyBrick(data, [c, r, s], start, held, int ? Int16Array : Float32Array);
       const tex = gl.createTexture()!;
       gl.bindTexture(gl.TEXTURE_3D, tex);
-      if (int) gl.texImage3D(gl.TEXTURE_3D, 0, gl.R16I, held[0], held[1], held[2], 0, gl.RED_INTEGER, gl.SHORT, part);
-      else gl.texImage3D(gl.TEXTURE_3D, 0, gl.R32F, held[0], held[1], held[2], 0, gl.RED, gl.FLOAT, part);
+      if (int) gl.texImage3D(gl.TEXTURE_3D, 0, gl.R16I, held[0], held[1], held[2], 0, gl.RED_INTEGER, gl.SHORT, part ?? null);
+      else gl.texImage3D(gl.TEXTURE_3D, 0, gl.R32F, held[0], held[1], held[2], 0, gl.RED, gl.FLOAT, part ?? null);
       this.nearest(gl.TEXTURE_3D);
-      bricks.push({ tex, start: [x0, y0, z0], own: [xo, yo, zo], held });
+      bricks.push({ tex, start, own, held });
     }
-    this.volume = { shape: [s, r, c], affine: volume.affine, toVox: invertAffine(volume.affine), bricks, int };
-    this.window = window ?? fullRangeWindow(data);
+    this.volume = { shape: [s, r, c], affine, toVox: invertAffine(affine), bricks, int };
+  }
+
+  private maxTexture(): number {
+    const gl = this.gl;
+    const max3d = Math.min(gl.getParameter(gl.MAX_3D_TEXTURE_SIZE) as number, this.options.maxTextureSize ?? Infinity);
+    if (max3d < 2) throw new LazydcmError(ErrorCode.invalidArgument, 'invalidArgument', `a 3D texture size of ${max3d}`);
+    return max3d;
   }
 
   /**
@@ -194,8 +235,8 @@ export class VolumeView {
     for (const b of v.bricks) {
       const z = k - b.start[2];
       if (z < 0 || z >= b.held[2]) continue;
-      const [w, h] = b.held, part = v.int ? new Int16Array(w * h) : new Float32Array(w * h);
-      for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) part[y * w + x] = values[(b.start[1] + y) * c + b.start[0] + x];
+      const [w, h] = b.held;
+      const part = copyBrick(values, [c, v.shape[1], 1], [b.start[0], b.start[1], 0], [w, h, 1], v.int ? Int16Array : Float32Array);
       gl.bindTexture(gl.TEXTURE_3D, b.tex);
       if (v.int) gl.texSubImage3D(gl.TEXTURE_3D, 0, 0, 0, z, w, h, 1, gl.RED_INTEGER, gl.SHORT, part);
       else gl.texSubImage3D(gl.TEXTURE_3D, 0, 0, 0, z, w, h, 1, gl.RED, gl.FLOAT, part);
@@ -207,25 +248,38 @@ export class VolumeView {
     this.volume = undefined;
   }
 
-  /** A label volume (integers: segment numbers) on its own grid, or null to remove; colours from labelColourTable. */
+  /**
+   * A label volume (integers: segment numbers) on its own grid, or null to remove; colours from
+   * labelColourTable. Bricked like the volume when larger than the texture size (labels are
+   * sampled nearest: bricks do not overlap).
+   */
   setLabels(labels: Volume | null, colours?: Uint8Array): void {
     const gl = this.gl;
-    if (this.labels) gl.deleteTexture(this.labels.tex);
-    this.labels = undefined;
+    this.deleteLabels();
     if (colours) this.setColours(colours);
     if (!labels) return;
     const [s, r, c] = labels.shape;
     const data = labels.data as ArrayLike<number>;
     let max = 0;
     for (let i = 0; i < data.length; i++) if (data[i] > max) max = data[i];
-    const tex = gl.createTexture()!;
-    gl.bindTexture(gl.TEXTURE_3D, tex);
-    gl.pixelStorei(gl.UNPACK_ALIGNMENT, 1);
     const wide = max >= 256 || data instanceof Uint16Array;
-    if (!wide) gl.texImage3D(gl.TEXTURE_3D, 0, gl.R8UI, c, r, s, 0, gl.RED_INTEGER, gl.UNSIGNED_BYTE, Uint8Array.from(data));
-    else gl.texImage3D(gl.TEXTURE_3D, 0, gl.R16UI, c, r, s, 0, gl.RED_INTEGER, gl.UNSIGNED_SHORT, Uint16Array.from(data));
-    this.nearest(gl.TEXTURE_3D);
-    this.labels = { shape: [s, r, c], toLab: invertAffine(labels.affine), tex, wide };
+    gl.pixelStorei(gl.UNPACK_ALIGNMENT, 1);
+    const bricks: Brick[] = [];
+    for (const { start, own, held } of brickGrid([c, r, s], this.maxTexture(), 0)) {
+      const part = copyBrick(data, [c, r, s], start, held, wide ? Uint16Array : Uint8Array);
+      const tex = gl.createTexture()!;
+      gl.bindTexture(gl.TEXTURE_3D, tex);
+      if (!wide) gl.texImage3D(gl.TEXTURE_3D, 0, gl.R8UI, held[0], held[1], held[2], 0, gl.RED_INTEGER, gl.UNSIGNED_BYTE, part);
+      else gl.texImage3D(gl.TEXTURE_3D, 0, gl.R16UI, held[0], held[1], held[2], 0, gl.RED_INTEGER, gl.UNSIGNED_SHORT, part);
+      this.nearest(gl.TEXTURE_3D);
+      bricks.push({ tex, start, own, held });
+    }
+    this.labels = { shape: [s, r, c], toLab: invertAffine(labels.affine), bricks, wide };
+  }
+
+  /** 3D textures the label volume is drawn from (0 without one). */
+  get labelBricks(): number {
+    return this.labels?.bricks.length ?? 0;
   }
 
   /**
@@ -234,13 +288,24 @@ export class VolumeView {
    */
   setLabelSlice(k: number, data: Uint8Array | Uint16Array): void {
     const l = this.labels;
-    if (!l) throw new Error('setLabelSlice before setLabels');
+    if (!l) throw new LazydcmError(ErrorCode.invalidArgument, 'invalidArgument', 'setLabelSlice before setLabels');
     const [, r, c] = l.shape;
     const gl = this.gl;
-    gl.bindTexture(gl.TEXTURE_3D, l.tex);
     gl.pixelStorei(gl.UNPACK_ALIGNMENT, 1);
-    if (l.wide) gl.texSubImage3D(gl.TEXTURE_3D, 0, 0, 0, k, c, r, 1, gl.RED_INTEGER, gl.UNSIGNED_SHORT, Uint16Array.from(data));
-    else gl.texSubImage3D(gl.TEXTURE_3D, 0, 0, 0, k, c, r, 1, gl.RED_INTEGER, gl.UNSIGNED_BYTE, Uint8Array.from(data));
+    for (const b of l.bricks) {
+      const z = k - b.start[2];
+      if (z < 0 || z >= b.held[2]) continue;
+      const [w, h] = b.held;
+      const part = copyBrick(data, [c, r, 1], [b.start[0], b.start[1], 0], [w, h, 1], l.wide ? Uint16Array : Uint8Array);
+      gl.bindTexture(gl.TEXTURE_3D, b.tex);
+      if (l.wide) gl.texSubImage3D(gl.TEXTURE_3D, 0, 0, 0, z, w, h, 1, gl.RED_INTEGER, gl.UNSIGNED_SHORT, part);
+      else gl.texSubImage3D(gl.TEXTURE_3D, 0, 0, 0, z, w, h, 1, gl.RED_INTEGER, gl.UNSIGNED_BYTE, part);
+    }
+  }
+
+  private deleteLabels(): void {
+    for (const b of this.labels?.bricks ?? []) this.gl.deleteTexture(b.tex);
+    this.labels = undefined;
   }
 
   /** Replaces the colour table (RGBA per label; alpha 0 hides a segment) — cheap, for toggling segments. */
@@ -282,18 +347,17 @@ export class VolumeView {
     gl.bindVertexArray(this.quad);
     gl.viewport(0, 0, this.canvas.width, this.canvas.height);
     gl.uniform1i(u.u_vol, 0);
-    gl.activeTexture(gl.TEXTURE1);
-    gl.bindTexture(gl.TEXTURE_3D, this.labels?.tex ?? null);
     gl.uniform1i(u.u_labels, 1);
     gl.activeTexture(gl.TEXTURE2);
     gl.bindTexture(gl.TEXTURE_2D, this.lut);
     gl.uniform1i(u.u_lut, 2);
-    gl.uniform1i(u.u_hasLabels, this.labels ? 1 : 0);
+    const labels = this.opacity > 0 ? this.labels : undefined;  // at opacity 0 the labels change nothing
+    gl.uniform1i(u.u_hasLabels, labels ? 1 : 0);
     gl.uniform1i(u.u_linear, this.options.interpolation === 'nearest' ? 0 : 1);
     gl.uniform3f(u.u_shape, v.shape[2], v.shape[1], v.shape[0]);
-    if (this.labels) gl.uniform3f(u.u_labShape, this.labels.shape[2], this.labels.shape[1], this.labels.shape[0]);
+    if (labels) gl.uniform3f(u.u_labShape, labels.shape[2], labels.shape[1], labels.shape[0]);
     gl.uniformMatrix4fv(u.u_toVox, false, columnMajor(v.toVox));
-    if (this.labels) gl.uniformMatrix4fv(u.u_toLab, false, columnMajor(this.labels.toLab));
+    if (labels) gl.uniformMatrix4fv(u.u_toLab, false, columnMajor(labels.toLab));
     const [br, bg, bb] = this.options.background ?? [0, 0, 0];
     gl.uniform3f(u.u_background, br / 255, bg / 255, bb / 255);
     gl.uniform2f(u.u_window, this.window.center, Math.max(1, this.window.width));
@@ -307,13 +371,25 @@ export class VolumeView {
       gl.uniform3fv(u.u_origin, g.origin);
       gl.uniform3fv(u.u_right, g.right);
       gl.uniform3fv(u.u_down, g.down);
-      for (const b of v.bricks) {  // each fragment is drawn by the one brick owning it
+      // Each fragment is drawn by the one pair of bricks owning it: the volume brick owning the
+      // voxel its sampling starts from, the label brick owning its label voxel (the first when
+      // the point is outside the label volume).
+      for (const b of v.bricks) {
         gl.activeTexture(gl.TEXTURE0);
         gl.bindTexture(gl.TEXTURE_3D, b.tex);
         gl.uniform3i(u.u_brick0, ...b.start);
         gl.uniform3i(u.u_brickOwn, ...b.own);
         gl.uniform3i(u.u_brickTex, ...b.held);
-        gl.drawArrays(gl.TRIANGLES, 0, 6);
+        for (const [i, l] of (labels?.bricks ?? [undefined]).entries()) {
+          gl.activeTexture(gl.TEXTURE1);
+          gl.bindTexture(gl.TEXTURE_3D, l?.tex ?? null);
+          if (l) {
+            gl.uniform3i(u.u_lab0, ...l.start);
+            gl.uniform3i(u.u_labOwn, ...l.own);
+            gl.uniform1i(u.u_labFirst, i === 0 ? 1 : 0);
+          }
+          gl.drawArrays(gl.TRIANGLES, 0, 6);
+        }
       }
     }
     gl.bindVertexArray(null);
@@ -322,10 +398,9 @@ export class VolumeView {
   destroy(): void {
     const gl = this.gl;
     this.deleteVolume();
-    if (this.labels) gl.deleteTexture(this.labels.tex);
+    this.deleteLabels();
     gl.deleteTexture(this.lut);
     for (const p of this.progs.values()) gl.deleteProgram(p.prog);
-    this.labels = undefined;
   }
 
   private program(int: boolean) {

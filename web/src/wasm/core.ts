@@ -441,6 +441,21 @@ export class CoreVolume {
     const bytes = copyOut(v.data().subarray(k * per, (k + 1) * per));
     return this.dtype === 'float32' ? new Float32Array(bytes.buffer, 0, bytes.byteLength / 4) : new Float64Array(bytes.buffer, 0, bytes.byteLength / 8);
   }
+  /**
+   * `fn` on a borrowed view of the voxels (valid during the call only: no core call may run in
+   * it); counted as one copy out. Undefined before any frame.
+   */
+  read<T>(fn: (view: Float32Array | Float64Array, samples: number) => T): T | undefined {
+    const v = this.bound();
+    const samples = v.samples();
+    if (!samples) return undefined;
+    const bytes = v.data();
+    copies.out++;
+    copies.outBytes += bytes.byteLength;
+    const view = this.dtype === 'float32' ? new Float32Array(bytes.buffer, bytes.byteOffset, bytes.byteLength / 4)
+      : new Float64Array(bytes.buffer, bytes.byteOffset, bytes.byteLength / 8);
+    return fn(view, samples);
+  }
   /** The voxels (a copy) and samples per voxel; the core's buffer is freed. */
   take(): { data: Float32Array | Float64Array; samples: number } {
     const v = this.bound();
