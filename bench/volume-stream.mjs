@@ -30,6 +30,20 @@ const ctUrls = files.map((f) => `${proxy.url}/bench/data/ct500/ct/${f}`);
 const segUrl = `${proxy.url}/bench/data/ct500/seg.dcm`;
 const browser = await launchChromium();
 
+/** Resident memory of Chromium's renderer processes (the page's JS heap, ArrayBuffers and WASM memory), MB. */
+function rendererRssMB() {
+  let kb = 0;
+  for (const pid of fs.readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
+    try {
+      if (!fs.readFileSync(`/proc/${pid}/cmdline`, 'latin1').includes('--type=renderer')) continue;
+      kb += Number(/VmRSS:\s+(\d+)/.exec(fs.readFileSync(`/proc/${pid}/status`, 'latin1'))?.[1] ?? 0);
+    } catch {
+      // the process ended
+    }
+  }
+  return Math.round(kb / 1024);
+}
+
 async function run(fn) {
   const p = await browser.context.newPage();
   const cdp = await p.context().newCDPSession(p);
@@ -38,7 +52,12 @@ async function run(fn) {
   await p.goto(`${proxy.url}/bench/pages/volume-stream.html`);
   await p.waitForFunction(() => window.ready === true, null, { timeout: 120000 });
   proxy.counters.reset();
-  const r = await p.evaluate(([f, c, s]) => window[f](c, s), [fn, ctUrls, segUrl]);
+  const base = rendererRssMB();
+  let peak = base;
+  const sampler = setInterval(() => { peak = Math.max(peak, rendererRssMB()); }, 100);
+  const r = await p.evaluate(([f, c, s]) => window[f](c, s), [fn, ctUrls, segUrl]).finally(() => clearInterval(sampler));
+  r.peakRendererMB = peak;
+  r.rendererGrowthMB = peak - base;
   r.requests = proxy.counters.requests;
   r.MB = Math.round(proxy.counters.bytes / 2 ** 20);
   await p.close();

@@ -7,9 +7,10 @@ async function show(src) {
   try {
     const slide = await openSlide(src, { persistentCache });
     let failed = 0;
+    const source = slideTileSource(slide, { onError: () => failed++ });
     const viewer = OpenSeadragon({
       id: 'osd', prefixUrl: '/node_modules/openseadragon/build/openseadragon/images/', showNavigator: true,
-      tileSources: slideTileSource(slide, { onError: () => failed++ }), crossOriginPolicy: 'Anonymous',
+      tileSources: source, crossOriginPolicy: 'Anonymous',
       // OpenSeadragon asks for one tile per animation frame by default; asking for a view's tiles in
       // one go lets slideTileSource read them as one request plan (adjacent tiles, one Range read).
       maxTilesPerFrame: 64,
@@ -18,11 +19,13 @@ async function show(src) {
       const st = slide.stats;
       const c = $('counters');
       c.replaceChildren();
-      for (const [k, v] of [['Requests', st.requests], ['Bytes', st.bytes.toLocaleString()], ['Frame cache hits', st.cacheHits], ['Tile errors', failed]]) row(c, k, v);
+      for (const [k, v] of [['Requests', st.requests], ['Bytes', st.bytes.toLocaleString()], ['Frame cache hits', st.cacheHits], ['Tile batches', source.stats.batches], ['Tile errors', failed]]) row(c, k, v);
     };
+    // OpenSeadragon aborts only loads that time out: reads in flight go when the viewer closes.
+    viewer.addHandler('close', () => source.cancel());
     viewer.addHandler('tile-loaded', update);
     viewer.addHandler('update-viewport', update);
-    window.demo = { slide, viewer };
+    window.demo = { slide, viewer, source };
     viewer.world.addHandler('add-item', (e) => e.item.addOnceHandler('fully-loaded-change', () => {
       update();
       setState('ready');

@@ -536,4 +536,34 @@ describe('OpenSeadragon with slideTileSource (examples/openseadragon.html)', () 
     assert.ok(origin.requests < origin.misses, `${origin.requests} requests for ${origin.misses} frames`);
     await page.close();
   });
+
+  test('the tiles OpenSeadragon asks for together are one batch; closing the viewer aborts the reads in flight, with no tile error', async () => {
+    const page = await openPage('/examples/openseadragon.html?src=sample');
+    const cdp = await page.context().newCDPSession(page);
+    await cdp.send('Network.enable');
+    await cdp.send('Network.setCacheDisabled', { cacheDisabled: true });
+    await cdp.send('Network.emulateNetworkConditions', { offline: false, latency: 300, downloadThroughput: 5e6, uploadThroughput: 5e6 });
+    const aborted = [];
+    page.on('requestfailed', (r) => { if (/ERR_ABORTED/.test(r.failure()?.errorText ?? '')) aborted.push(r.url()); });
+    const r = await page.evaluate(async () => {
+      const { viewer, source, slide } = window.demo;
+      const before = { ...source.stats }, requests = slide.stats.requests;
+      const vp = viewer.viewport;
+      vp.zoomTo(vp.imageToViewportZoom(1), undefined, true);
+      vp.panTo(vp.imageToViewportCoordinates(2000, 1500), true);  // level 0: tiles not read yet
+      viewer.forceRedraw();
+      await new Promise((res) => setTimeout(res, 150));
+      const started = { batches: source.stats.batches - before.batches, tiles: source.stats.tiles - before.tiles };
+      viewer.close();
+      await new Promise((res) => setTimeout(res, 1500));
+      return { started, aborted: source.stats.aborted - before.aborted, requests: slide.stats.requests - requests,
+        errors: Number(/Tile errors(\d+)/.exec(document.querySelector('#counters').textContent)?.[1] ?? 0) };
+    });
+    await cdp.send('Network.emulateNetworkConditions', { offline: false, latency: 0, downloadThroughput: -1, uploadThroughput: -1 });
+    assert.ok(r.started.tiles > r.started.batches, `tiles come in batches: ${JSON.stringify(r)}`);
+    assert.ok(r.aborted > 0, `tiles aborted on close: ${JSON.stringify(r)}`);
+    assert.ok(aborted.length > 0, `fetches aborted: ${JSON.stringify(r)}`);
+    assert.equal(r.errors, 0, 'an aborted tile is not an error');
+    await page.close();
+  });
 });
