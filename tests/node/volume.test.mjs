@@ -12,7 +12,7 @@ import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 
-import { cielabToRgb, ErrorCode, LazydcmError, open, openSegmentation, openSeries } from '../../web/dist/index.js';
+import { cielabToRgb, createFrameCaches, ErrorCode, LazydcmError, open, openSegmentation, openSeries } from '../../web/dist/index.js';
 import { copies } from '../../web/dist/wasm/core.js';
 import { startNginx } from '../../scripts/lib/nginx.mjs';
 import { readNpy } from './lib/npy.mjs';
@@ -181,6 +181,38 @@ describe('volumes', () => {
       assert.equal(started, v, `${label}: onStart hands over the volume being filled`);
       assert.ok(views.every((x) => x.buffer === v.data.buffer), `${label}: onSlice values are views of the volume (no copy)`);
       await assert.rejects(src.getVolume({ dtype: 'uint8' }), (e) => e.code === ErrorCode.invalidValue && /is not a uint8/.test(e.message), label);
+      await src.close();
+    }
+  });
+
+  test('a volume read bigger than half of the frame caches leaves them alone; a small one is cached (a second read is free)', async () => {
+    const frameBytes = R * C * 2;  // 16-bit stored, uncompressed
+    for (const [label, openIt] of [['series', (caches) => openSeries(ct.series, { caches })], ['multi-frame', (caches) => open(ct.enhanced, { caches })]]) {
+      // Budgets just under twice the volume's frames: not cached (caches hold only what the header reads left).
+      const small = createFrameCaches({ encodedBytes: 2 * S * frameBytes - 1, decodedBytes: 2 * S * frameBytes - 1 });
+      let src = await openIt(small);
+      const seeded = { encoded: small.encoded.bytes, decoded: small.decoded.bytes };
+      const v = await src.getVolume({ dtype: 'float32' });
+      assert.deepEqual(Array.from(v.data), Array.from(Float32Array.from(hu)), label);
+      assert.deepEqual({ encoded: small.encoded.bytes, decoded: small.decoded.bytes }, seeded, `${label}: no frame of the read cached`);
+      await src.close();
+      // Twice the volume's frames (plus entry overheads): cached, and a second read decodes nothing.
+      const big = createFrameCaches({ encodedBytes: 4 * S * frameBytes, decodedBytes: 4 * S * frameBytes });
+      src = await openIt(big);
+      await src.getVolume({ dtype: 'float32' });
+      assert.ok(big.decoded.bytes >= S * frameBytes, `${label}: ${big.decoded.bytes} bytes of decoded frames`);
+      const { cacheHits, requests } = src.stats;
+      const again = await src.getVolume({ dtype: 'float32' });
+      assert.equal(src.stats.cacheHits - cacheHits, S, `${label}: every frame from the decoded cache`);
+      assert.equal(src.stats.requests - requests, 0, `${label}: nothing read`);
+      assert.deepEqual(Array.from(again.data), Array.from(Float32Array.from(hu)), label);
+      // Asked for: cache false is obeyed whatever the budget.
+      const third = createFrameCaches({ encodedBytes: 4 * S * frameBytes, decodedBytes: 4 * S * frameBytes });
+      await src.close();
+      src = await openIt(third);
+      const before = third.decoded.bytes;
+      await src.getVolume({ cache: false });
+      assert.equal(third.decoded.bytes, before, `${label}: cache: false`);
       await src.close();
     }
   });

@@ -9,7 +9,7 @@ export type { PersistentCacheOptions, PersistentStore } from './io/persistent.js
 export { DecodePool } from './workers/pool.js';
 export { Instance } from './model/instance.js';
 export type { DicomJson, Frame, FrameLocation, FrameOptions, IndexKind, InstanceSummary, OpenOptions, PixelArray, Progress, ReadOptions, Region, RegionOptions, SegmentVolumeRequest, StoredFrame, TransformOptions, VolumeOptions } from './model/instance.js';
-export type { Downsample, VolumeDtype } from './model/types.js';
+export type { Downsample, VolumeDtype } from './model/volume.js';
 export { Segmentation, SegmentOverlay, cielabToRgb } from './model/segmentation.js';
 export type { CodedConcept, OverlaySlice, SegmentDescription, SegmentFilter } from './model/segmentation.js';
 export { Series } from './model/series.js';

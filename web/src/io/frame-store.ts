@@ -31,6 +31,11 @@ export interface ReadOptions {
   /** Higher first when reads wait for the scheduler (e.g. visible tiles over prefetch). */
   priority?: number;
   onProgress?: (p: Progress) => void;
+  /**
+   * false: the frames read are not added to the frame caches (a read larger than them would only
+   * evict what is there; volume reads decide this themselves). Cached frames are still used.
+   */
+  cache?: boolean;
 }
 
 /** Where frames are in a file (the frame index; model/frame-table.ts). */
@@ -230,7 +235,7 @@ export class FrameStore {
         const b = bytes.subarray(f.offset - group.offset, f.offset - group.offset + f.length);
         // Cached frames are copies: a view would pin the whole coalesced read.
         const own = group.items.length > 1 ? b.slice() : b;
-        this.caches?.encoded.set(this.key(f.index), own);
+        if (options.cache !== false) this.caches?.encoded.set(this.key(f.index), own);
         if (wanted.has(f.index)) out.set(f.index, b);
         settle.done(f.index, own);
       }
@@ -254,7 +259,7 @@ export class FrameStore {
       origin.onTransferSyntax(got.transferSyntaxUid);
       group.forEach((index, k) => {
         const b = got.frames[k];
-        this.caches?.encoded.set(this.key(index), b);
+        if (options.cache !== false) this.caches?.encoded.set(this.key(index), b);
         if (wanted.has(index)) out.set(index, b);
         settle.done(index, b);
         bytesDone += b.length;

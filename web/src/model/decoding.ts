@@ -69,8 +69,9 @@ export class FrameDecoding {
       progress.framesDone++;
       options.onProgress?.({ ...progress });
     };
+    const caches = options.cache === false ? null : this.caches;
     const decoded = (i: number, d: DecodedFrame) => {
-      this.caches?.decoded.set(key(i), d);
+      caches?.decoded.set(key(i), d);
       use(i, d);
       done();
     };
@@ -99,8 +100,8 @@ export class FrameDecoding {
     for (const i of missing) {
       if (options.signal?.aborted) throw ioError('aborted', 'aborted', this.source);
       if (useEncoded) {
-        const d = useEncoded(i, bytes.get(i)!, (this.caches?.decoded.maxBytes ?? 0) > 0);
-        if (d) this.caches?.decoded.set(key(i), d);
+        const d = useEncoded(i, bytes.get(i)!, (caches?.decoded.maxBytes ?? 0) > 0);
+        if (d) caches?.decoded.set(key(i), d);
         done();
       } else {
         decoded(i, pixels.decode(i, bytes.get(i)!, { reduce, rgb }));

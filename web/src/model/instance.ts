@@ -11,7 +11,7 @@ import { sharedFrameCaches, type DecodedFrame, type FrameCaches } from '../io/ca
 import { frameOrigin, FrameStore, type HeldBytes, type ReadOptions } from '../io/frame-store.js';
 import { originScheduler, RequestScheduler } from '../io/scheduler.js';
 import { FrameTable, type FrameLocation } from './frame-table.js';
-import { geometryOptions, readFrameVolume, type GeometryOptions, type Volume, type VolumeGeometry } from './volume.js';
+import { geometryOptions, readFrameVolume, type GeometryOptions, type Volume, type VolumeGeometry, type VolumeOptions } from './volume.js';
 
 export type { IndexKind, InstanceSummary } from '../wasm/values.js';
 import type { InstanceSummary, SeriesMember, WsiImage } from '../wasm/values.js';
@@ -20,9 +20,10 @@ export type { FrameLocation } from './frame-table.js';
 
 export type {
   DicomJson, Frame, FrameOptions, OpenOptions, PixelArray, Progress, ReadOptions, Region, RegionOptions, SegmentVolumeRequest, StoredFrame,
-  TransformOptions, VolumeOptions,
+  TransformOptions,
 } from './types.js';
-import type { Frame, FrameOptions, OpenOptions, Region, RegionOptions, StoredFrame, TransformOptions, VolumeOptions } from './types.js';
+export type { VolumeOptions } from './volume.js';
+import type { Frame, FrameOptions, OpenOptions, Region, RegionOptions, StoredFrame, TransformOptions } from './types.js';
 
 /**
  * One DICOM instance: its metadata and frame index, read with as few bytes as the core needs.
@@ -181,6 +182,11 @@ export class Instance {
   /** This instance's place in a series (UIDs, size, plane), for Series. @internal */
   seriesMember(): SeriesMember {
     return this.open_().seriesMember();
+  }
+
+  /** The byte budgets of the frame caches this instance uses (0: none). @internal */
+  cacheBudget(): { encoded: number; decoded: number } {
+    return { encoded: this.caches?.encoded.maxBytes ?? 0, decoded: this.caches?.decoded.maxBytes ?? 0 };
   }
 
   /** The core's pixels of this instance. @internal */

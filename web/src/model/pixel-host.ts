@@ -13,6 +13,8 @@ export interface PixelHost {
   pixels(): CorePixels;
   /** Each frame once (see FrameDecoding.each), re-indexing once when an offset table lies. @internal */
   forEachFrame(indices: number[], options: DecodeReadOptions, use: (i: number, d: DecodedFrame) => void, useEncoded?: UseEncoded): Promise<void>;
+  /** The byte budgets of the frame caches this instance uses (0: none). @internal */
+  cacheBudget(): { encoded: number; decoded: number };
   /** Regions and segment volumes have one buffer each in the core: assembled one at a time. @internal */
   exclusively<T>(work: () => Promise<T>): Promise<T>;
 }

@@ -4,7 +4,7 @@ import { core as wasmCore } from '../wasm/core.js';
 import type { Instance } from './instance.js';
 import type { VolumeOptions } from './instance.js';
 import { transformOptions } from './pixel-host.js';
-import { geometryOptions, planVolume, VolumeSink, type GeometryOptions, type Volume, type VolumeGeometry } from './volume.js';
+import { cacheVolumeFrames, geometryOptions, planVolume, VolumeSink, type GeometryOptions, type Volume, type VolumeGeometry } from './volume.js';
 
 /**
  * Single-frame instances of one series (a CT or MR stack) read as one volume, as highdicom's
@@ -62,6 +62,9 @@ export class Series {
     const wanted = plan.slices.flatMap((s) => (bySlice.has(s) ? [{ inst: bySlice.get(s)!, s }] : []));  // gaps stay empty
     // Each instance's frame transformed by the core into a one-slice buffer, then placed in the volume.
     const sink = new VolumeSink(await wasmCore(), plan, g.rows, g.columns, options);
+    const s0 = this.instances[0].summary, stored = g.rows * g.columns * samples * Math.ceil((s0.bitsAllocated ?? 8) / 8);
+    const encoded = this.instances[0].frames[0]?.length ?? stored;
+    options = { ...options, cache: cacheVolumeFrames(options, wanted.length, encoded, stored, this.instances[0].cacheBudget()) };
     try {
       const t = transformOptions(options);
       await forEachLimited(wanted, options.concurrency ?? 8, async ({ inst, s }) => {

@@ -4,7 +4,6 @@ import type { PersistentCache } from '../io/persistent.js';
 import type { ReadOptions } from '../io/frame-store.js';
 import type { RequestScheduler } from '../io/scheduler.js';
 import type { DecodePool } from '../workers/pool.js';
-import type { Volume, VolumeArray } from './volume.js';
 
 export type { DicomJson } from '../core/dicom-json.js';
 export type { Progress, ReadOptions } from '../io/frame-store.js';
@@ -83,45 +82,6 @@ export interface RegionOptions extends TransformOptions, ReadOptions {
 }
 
 /** `getVolume` options: which part, the geometry checks, the pixel transforms (float64 by default). */
-/** A volume's array type: floats (highdicom's float64 by default), or integers when every transformed value is one. */
-export type VolumeDtype = 'float64' | 'float32' | 'int16' | 'uint16' | 'uint8';
-
-/** Reduction factors of a volume read at reduced resolution. */
-export interface Downsample {
-  /** Every n-th slice of the selection is read (the others are not fetched). */
-  slices: number;
-  /** Rows and columns averaged in n x n blocks (a remainder of fewer than n at the far edges is dropped). */
-  inPlane: number;
-}
-
-export interface VolumeOptions extends VolumeSelection, GeometryOptions, Omit<TransformOptions, 'dtype'>, ReadOptions {
-  /**
-   * 'float64' (default, as highdicom), 'float32', or an integer type — 'int16' holds a CT in half
-   * of float32's bytes; every value must then be an integer in the type's range (else invalidValue;
-   * block averages of `downsample` are rounded).
-   */
-  dtype?: VolumeDtype;
-  /**
-   * Fill order: the slice with this index (0-based, in the returned volume) first, then outward
-   * (a viewer's slice on screen). Default: as the frames come.
-   */
-  firstSlice?: number;
-  /** Called once, before the first slice: the volume being filled (its `data` fills as slices come). */
-  onStart?: (volume: Volume) => void;
-  /**
-   * Called as each slice is filled, with its values (a view of the volume's data: copy it to keep
-   * it). A viewer shows the volume as it fills.
-   */
-  onSlice?: (slice: number, values: VolumeArray) => void;
-  /** Reduced resolution: every n-th slice, n x n in-plane block averages. Default none. */
-  downsample?: Partial<Downsample>;
-  /**
-   * A byte budget: a volume larger than this is read at reduced resolution — the finer of the
-   * slice and in-plane spacing is halved until it fits (`volume.downsample` says what was used).
-   */
-  maxBytes?: number;
-}
-
 /** A segment volume request (highdicom's Segmentation.get_volume). */
 export interface SegmentVolumeRequest {
   /** Default: all segments, in segment order. Channels (or relabelled values) follow this order. */

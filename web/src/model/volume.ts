@@ -3,7 +3,8 @@ import { core as wasmCore, type Core, type CoreVolume } from '../wasm/core.js';
 import type { GeometrySettings, VolumeGeometry } from '../wasm/values.js';
 import { standardizeRange } from './indices.js';
 import { transformOptions, type PixelHost } from './pixel-host.js';
-import type { Downsample, GeometryOptions, VolumeDtype, VolumeOptions, VolumeSelection } from './types.js';
+import type { ReadOptions } from '../io/frame-store.js';
+import type { GeometryOptions, TransformOptions, VolumeSelection } from './types.js';
 
 /**
  * The grid of a volume as the core computes it: array axes (slice, row, column), a 4x4 affine from
@@ -16,6 +17,46 @@ export type { VolumeGeometry } from '../wasm/values.js';
 export type { GeometryOptions, VolumeSelection } from './types.js';
 
 export type VolumeArray = Float64Array | Float32Array | Int16Array | Uint16Array | Uint8Array;
+
+/** A volume's array type: floats (highdicom's float64 by default), or integers when every transformed value is one. */
+export type VolumeDtype = 'float64' | 'float32' | 'int16' | 'uint16' | 'uint8';
+
+/** Reduction factors of a volume read at reduced resolution. */
+export interface Downsample {
+  /** Every n-th slice of the selection is read (the others are not fetched). */
+  slices: number;
+  /** Rows and columns averaged in n x n blocks (a remainder of fewer than n at the far edges is dropped). */
+  inPlane: number;
+}
+
+export interface VolumeOptions extends VolumeSelection, GeometryOptions, Omit<TransformOptions, 'dtype'>, ReadOptions {
+  /**
+   * 'float64' (default, as highdicom), 'float32', or an integer type — 'int16' holds a CT in half
+   * of float32's bytes; every value must then be an integer in the type's range (else invalidValue;
+   * block averages of `downsample` are rounded).
+   */
+  dtype?: VolumeDtype;
+  /**
+   * Fill order: the slice with this index (0-based, in the returned volume) first, then outward
+   * (a viewer's slice on screen). Default: as the frames come.
+   */
+  firstSlice?: number;
+  /** Called once, before the first slice: the volume being filled (its `data` fills as slices come). */
+  onStart?: (volume: Volume) => void;
+  /**
+   * Called as each slice is filled, with its values (a view of the volume's data: copy it to keep
+   * it). A viewer shows the volume as it fills.
+   */
+  onSlice?: (slice: number, values: VolumeArray) => void;
+  /** Reduced resolution: every n-th slice, n x n in-plane block averages. Default none. */
+  downsample?: Partial<Downsample>;
+  /**
+   * A byte budget: a volume larger than this is read at reduced resolution — the finer of the
+   * slice and in-plane spacing is halved until it fits (`volume.downsample` says what was used).
+   */
+  maxBytes?: number;
+}
+
 
 /**
  * A 3D array with its place in the patient: `data` in C order with `shape` (slice, row, column
@@ -173,6 +214,18 @@ export function planVolume(g: VolumeGeometry, options: VolumeOptions, samples: n
 }
 
 /**
+ * Whether a volume read puts its frames in the frame caches: as asked (`options.cache`), else only
+ * when the frames would take at most half of each cache's budget — a bigger read would evict
+ * everything else and then itself (scanned in order, least recently used first), so a second read
+ * could not use it anyway, and the caches would double the memory the volume takes.
+ */
+export function cacheVolumeFrames(options: VolumeOptions, frames: number, frameBytes: number, decodedBytes: number,
+  budget: { encoded: number; decoded: number }): boolean {
+  if (options.cache !== undefined) return options.cache;
+  return frames * frameBytes <= budget.encoded / 2 && frames * decodedBytes <= budget.decoded / 2;
+}
+
+/**
  * A volume filled slice by slice in JavaScript memory: each frame is transformed by the core into
  * a one-slice staging buffer, then copied (or block-averaged) to its place — the WASM memory holds
  * one slice, not the volume, so peak memory is the volume plus one slice.
@@ -300,6 +353,9 @@ export async function readFrameVolume(host: PixelHost, geometry: VolumeGeometry,
   try {
     const pixels = host.pixels();
     const t = transformOptions(options);
+    const s = host.summary, stored = geometry.rows * geometry.columns * samples * Math.ceil((s.bitsAllocated ?? 8) / 8);
+    const cache = cacheVolumeFrames(options, wanted.length, stored, stored, host.cacheBudget());
+    options = { ...options, cache };
     // With a first slice: its frame alone first (one small read), then the rest nearest first.
     const batches = options.firstSlice === undefined ? [wanted] : [wanted.slice(0, 1), wanted.slice(1)];
     for (const batch of batches) {
