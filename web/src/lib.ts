@@ -22,6 +22,9 @@ export type { GeometryOptions, VolumeGeometry, VolumeSelection } from './model/v
 export { BlobSource } from './sources/blob.js';
 export { HttpSource, resolveUrl } from './sources/http.js';
 export { expandSources, isPrefixUrl, listObjects, parseManifest } from './sources/listing.js';
+export { Idc } from './idc/idc.js';
+export type { IdcOptions, IdcSeries, IdcStudy, Mirror, MirrorEndpoints, QueryCost, SeriesQuery } from './idc/idc.js';
+export { MirroredSource } from './idc/mirror.js';
 export type { ListingOptions } from './sources/listing.js';
 export { ZipArchive } from './sources/zip.js';
 export type { ZipEntry } from './sources/zip.js';

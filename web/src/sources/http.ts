@@ -20,6 +20,8 @@ export interface HttpOptions {
   gcsEndpoint?: string;
   s3Endpoint?: string;
   fetch?: typeof fetch;
+  /** @internal Count into this IoStats (the two mirrors of one IDC object count as one source). */
+  stats?: IoStats;
 }
 
 /** `gs://b/k` → `https://storage.googleapis.com/b/k`; `s3://b/k` → `https://b.s3.amazonaws.com/k`. */
@@ -41,7 +43,7 @@ export function resolveUrl(url: string, options: HttpOptions = {}): string {
  * ETag or Last-Modified between requests is an error rather than a mix of two files' bytes.
  */
 export class HttpSource implements ByteSource {
-  readonly stats = new IoStats();
+  readonly stats: IoStats;
   readonly name: string;
   readonly origin: string;
   readonly connections: number;
@@ -54,6 +56,7 @@ export class HttpSource implements ByteSource {
 
   constructor(url: string, private readonly options: HttpOptions = {}) {
     this.name = resolveUrl(url, options);
+    this.stats = options.stats ?? new IoStats();
     this.origin = new URL(this.name).origin;
     this.measured = linkOf(this.origin);
     this.connections = options.connections ?? 6;

@@ -1,4 +1,5 @@
 import { ioError } from '../core/errors.js';
+import { httpStatusError } from '../io/retry.js';
 import type { HttpOptions } from './http.js';
 
 /**
@@ -42,7 +43,7 @@ async function getText(url: string, options: ListingOptions): Promise<string> {
   }
   if (!response.ok) {
     await response.body?.cancel();
-    throw ioError('httpError', `HTTP ${response.status} ${response.statusText} listing ${url}`, url);
+    throw httpStatusError(response, `HTTP ${response.status} ${response.statusText} listing ${url}`, url);
   }
   return response.text();
 }
