@@ -118,6 +118,41 @@ describe('objects from the two mirrors', () => {
     await slide.close();
   });
 
+  test('lazydcm idc series / studies / files / download (with resume)', async () => {
+    const idcArgs = ['--index', fx.index, '--sm-instance-index', fx.sm_instance_index, '--s3-endpoint', s3.url, '--gcs-endpoint', gcs.url, '--gcs-api-endpoint', gcs.url];
+    const { stdout, stderr } = await run(process.execPath, [cli, 'idc', 'series', '--collection', 'pancreas_ct', '--modality', 'CT', '--json', '--stats', ...idcArgs]);
+    const rows = JSON.parse(stdout);
+    assert.equal(rows.length, fx.counts.pancreas_ct_CT);
+    assert.match(stderr, /"rowGroupsRead":\d+/);
+    const table = (await run(process.execPath, [cli, 'idc', 'series', '--patient', fx.patient.id, ...idcArgs])).stdout.trim().split('\n');
+    assert.equal(table[0].split('\t')[3], 'SeriesInstanceUID');
+    assert.deepEqual(table.slice(1).map((l) => l.split('\t')[3]).sort(), fx.patient.series);
+    const studies = JSON.parse((await run(process.execPath, [cli, 'idc', 'studies', '--patient', fx.patient.id, '--json', ...idcArgs])).stdout);
+    assert.equal(studies.reduce((a, s) => a + s.series, 0), fx.patient.series.length);
+    const files = (await run(process.execPath, [cli, 'idc', 'files', fx.ct.SeriesInstanceUID, ...idcArgs])).stdout.trim().split('\n');
+    assert.equal(files.length, fx.ct.files);
+    assert.ok(files.every((f) => f.startsWith(`s3://idc-open-data/${fx.ct.crdc_series_uuid}/`) && f.endsWith('.dcm')));
+    // Download, then cut one file to a partial and run again: only its rest is read.
+    const out = fs.mkdtempSync(path.join(os.tmpdir(), 'lazydcm-idc-'));
+    await run(process.execPath, [cli, 'idc', 'download', fx.ct.SeriesInstanceUID, '--out', out, ...idcArgs]);
+    const dir = path.join(out, fx.ct.SeriesInstanceUID);
+    const src = path.join(fx.buckets, 'idc-open-data', fx.ct.crdc_series_uuid);
+    const names = fs.readdirSync(dir).sort();
+    assert.deepEqual(names, fs.readdirSync(src).filter((n) => n.endsWith('.dcm')).sort());
+    for (const n of names) assert.ok(fs.readFileSync(path.join(dir, n)).equals(fs.readFileSync(path.join(src, n))), n);
+    const victim = path.join(dir, names[3]), whole = fs.readFileSync(victim);
+    fs.writeFileSync(`${victim}.part`, whole.subarray(0, 1000));
+    fs.rmSync(victim);
+    s3.log.length = 0;
+    const again = await run(process.execPath, [cli, 'idc', 'download', fx.ct.SeriesInstanceUID, '--out', out, ...idcArgs]);
+    assert.match(again.stderr, new RegExp(`${fx.ct.files}/${fx.ct.files} files complete`));
+    assert.ok(fs.readFileSync(victim).equals(whole), 'resumed file');
+    const reads = s3.log.filter((l) => l.method === 'GET' && l.range && l.path.endsWith('.dcm'));
+    assert.ok(reads.some((l) => l.path.endsWith(names[3]) && /^bytes=1000-/.test(l.range)), 'continued from byte 1000');
+    assert.ok(!reads.some((l) => !l.path.endsWith(names[3]) && !/^bytes=0-0$/.test(l.range)), 'complete files are not read again');
+    fs.rmSync(out, { recursive: true, force: true });
+  });
+
   test('failover: a 503 on the listing and a dead connection mid-read send everything to the other mirror, noted', async () => {
     const idc = new Idc({ tables, endpoints: endpoints(), http: { retries: 1 } });
     s3.fail(503);

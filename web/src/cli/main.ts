@@ -1,9 +1,10 @@
 #!/usr/bin/env node
 // The `lazydcm` command. See README "Command line".
-import { LazydcmError } from '../core/errors.js';
+import { ErrorCode, LazydcmError } from '../core/errors.js';
 import { encodeNpy } from '../io/npy.js';
 import { sumStats } from '../io/stats.js';
-import { open, openSegmentation, openSeries, openSlide } from '../index.js';
+import { Idc, open, openSegmentation, openSeries, openSlide } from '../index.js';
+import type { MirroredSource } from '../idc/mirror.js';
 import type { Slide } from '../model/slide.js';
 import type { Instance, InstanceSummary } from '../model/instance.js';
 import type { Volume } from '../model/volume.js';
@@ -35,6 +36,17 @@ commands:
                                 a segmentation's segments (JSON) and, with --out, their volume: one
                                 channel per segment, or --combine for one label volume; --reference
                                 puts it on the source image's grid
+  idc series|studies [--collection C] [--patient P] [--study UID] [--series UID] [--modality M]
+         [--limit N] [--json]
+                                series (or studies) of the Imaging Data Commons from the idc-index
+                                tables, read by range (only the row groups and columns needed)
+  idc files <SeriesInstanceUID> the series' DICOM objects as s3:// URLs
+  idc download <SeriesInstanceUID>... --out DIR
+                                each series to DIR/<SeriesInstanceUID>/, progress on stderr; run it
+                                again to resume (complete files are skipped, partial ones continued)
+    idc options: --index FILE|URL, --sm-instance-index FILE|URL (default: the current release),
+    --mirror aws|gcs|auto (a failing mirror is left for the other); --s3-endpoint / --gcs-endpoint /
+    --gcs-api-endpoint name other mirrors
 A DICOMweb URL (…/studies/S/series/R[/instances/I]) reads WADO-RS metadata and frames; --header
 sets its Authorization.
 options for every command:
@@ -64,10 +76,15 @@ interface Args {
   headers: Record<string, string>;
   firstRead?: number;
   endpoints: { s3Endpoint?: string; gcsEndpoint?: string; gcsApiEndpoint?: string };
+  /** `idc` filters and table options (by option name without the dashes). */
+  idc: Record<string, string>;
 }
 
 /** Options without a value; any other `--name` not parsed below is a usage error. */
 const BOOLEAN_FLAGS = new Set(['stats', 'json', 'raw', 'stored', 'voi', 'allow-missing', 'float32', 'combine', 'relabel', 'help']);
+
+/** Options of `lazydcm idc` that take a value. */
+const IDC_OPTIONS = new Set(['collection', 'patient', 'study', 'series', 'modality', 'limit', 'index', 'sm-instance-index', 'mirror']);
 
 /** What every command opens its sources with: first read, HTTP headers and endpoints, DICOMweb headers. */
 function openOptions(args: Args) {
@@ -75,7 +92,7 @@ function openOptions(args: Args) {
 }
 
 function parseArgs(argv: string[]): Args {
-  const args: Args = { command: argv[0] ?? '', positional: [], flags: new Set(), headers: {}, labels: [], segments: [], reference: [], endpoints: {} };
+  const args: Args = { command: argv[0] ?? '', positional: [], flags: new Set(), headers: {}, labels: [], segments: [], reference: [], endpoints: {}, idc: {} };
   for (let i = 1; i < argv.length; i++) {
     const a = argv[i];
     if (a === '--header') {
@@ -91,6 +108,10 @@ function parseArgs(argv: string[]): Args {
       if (!v) throw new UsageError(`${a} needs a URL`);
       const key = a === '--s3-endpoint' ? 's3Endpoint' : a === '--gcs-endpoint' ? 'gcsEndpoint' : 'gcsApiEndpoint';
       args.endpoints[key] = v;
+    } else if (IDC_OPTIONS.has(a.slice(2))) {
+      const v = argv[++i];
+      if (!v) throw new UsageError(`${a} needs a value`);
+      args.idc[a.slice(2)] = v;
     } else if (a === '--out') {
       args.out = argv[++i];
       if (!args.out) throw new UsageError('--out needs a file name');
@@ -389,6 +410,88 @@ async function seg(args: Args): Promise<void> {
   }
 }
 
+/** `lazydcm idc series|studies|files|download`. */
+async function idcCommand(args: Args): Promise<void> {
+  const [sub, ...rest] = args.positional;
+  const o = args.idc;
+  const mirror = o.mirror as 'aws' | 'gcs' | 'auto' | undefined;
+  if (mirror && !['aws', 'gcs', 'auto'].includes(mirror)) throw new UsageError('--mirror needs aws, gcs or auto');
+  const idc = new Idc({
+    tables: { index: o.index, sm_instance_index: o['sm-instance-index'] }, mirror,
+    endpoints: { aws: args.endpoints.s3Endpoint, gcs: args.endpoints.gcsEndpoint, gcsApi: args.endpoints.gcsApiEndpoint },
+    http: { headers: args.headers },
+  });
+  const limit = o.limit === undefined ? undefined : Number(o.limit);
+  if (limit !== undefined && !(Number.isInteger(limit) && limit > 0)) throw new UsageError('--limit needs a positive integer');
+  const query = { collection: o.collection, patient: o.patient, study: o.study, series: o.series, modality: o.modality, limit };
+  const cost = () => {
+    const c = idc.lastQuery;
+    if (args.flags.has('stats') && c) process.stderr.write(`${JSON.stringify({ query: c })}\n`);
+  };
+  if (sub === 'series' || sub === 'studies') {
+    const rows: Record<string, unknown>[] = sub === 'series' ? await idc.series(query) : (await idc.studies(query)).map((s) => ({ ...s, modalities: s.modalities.join(',') }));
+    cost();
+    if (args.flags.has('json')) {
+      process.stdout.write(`${JSON.stringify(rows, null, 1)}\n`);
+      return;
+    }
+    const cols = sub === 'series' ? ['collection_id', 'PatientID', 'StudyInstanceUID', 'SeriesInstanceUID', 'Modality', 'instanceCount', 'series_size_MB']
+      : ['collection_id', 'PatientID', 'StudyInstanceUID', 'modalities', 'series', 'size_MB'];
+    process.stdout.write(`${cols.join('\t')}\n${rows.map((r) => cols.map((c) => String(r[c] ?? '')).join('\t')).join('\n')}${rows.length ? '\n' : ''}`);
+    return;
+  }
+  if (sub === 'files') {
+    if (rest.length !== 1) throw new UsageError('idc files needs one SeriesInstanceUID');
+    process.stdout.write(`${(await idc.files(rest[0])).join('\n')}\n`);
+    return;
+  }
+  if (sub === 'download') {
+    if (!rest.length) throw new UsageError('idc download needs SeriesInstanceUIDs');
+    if (!args.out) throw new UsageError('idc download needs --out DIR');
+    for (const uid of rest) await download(await idc.seriesUid(uid), `${args.out}/${uid}`);
+    if (args.flags.has('stats')) process.stderr.write(`${JSON.stringify({ tables: idc.tableStats.toJSON(), notes: idc.stats.notes })}\n`);
+    return;
+  }
+  throw new UsageError("idc needs 'series', 'studies', 'files' or 'download'");
+}
+
+/**
+ * The objects into `dir`: a complete file (its size) is skipped, a partial one (`<name>.part`) is
+ * continued from its length by range; progress on stderr.
+ */
+async function download(files: MirroredSource[], dir: string): Promise<void> {
+  const fs = await import('node:fs');
+  fs.mkdirSync(dir, { recursive: true });
+  let done = 0, bytes = 0;
+  for (const f of files) {
+    const name = f.name.split('/').pop()!;
+    const target = `${dir}/${name}`, part = `${target}.part`;
+    const { size } = await f.open(1);
+    if (fs.existsSync(target) && fs.statSync(target).size === size) {
+      done++;
+      continue;
+    }
+    let at = fs.existsSync(part) ? fs.statSync(part).size : 0;
+    if (at > size) at = 0;
+    const fd = fs.openSync(part, at ? 'a' : 'w');
+    try {
+      while (at < size) {
+        const chunk = await f.read(at, Math.min(8 << 20, size - at));
+        if (!chunk.length) throw new LazydcmError(ErrorCode.truncated, 'truncated', `${f.name} ended at byte ${at} of ${size}`, at, f.name);
+        fs.writeSync(fd, chunk);
+        at += chunk.length;
+        bytes += chunk.length;
+      }
+    } finally {
+      fs.closeSync(fd);
+    }
+    fs.renameSync(part, target);
+    done++;
+    process.stderr.write(`${dir}: ${done}/${files.length} files, ${(bytes / 2 ** 20).toFixed(1)} MB\n`);
+  }
+  process.stderr.write(`${dir}: ${done}/${files.length} files complete\n`);
+}
+
 async function main(argv: string[]): Promise<number> {
   try {
     if (argv.includes('--help') || argv.includes('-h')) {
@@ -418,6 +521,9 @@ async function main(argv: string[]): Promise<number> {
         return 0;
       case 'seg':
         await seg(args);
+        return 0;
+      case 'idc':
+        await idcCommand(args);
         return 0;
       default:
         throw new UsageError(`unknown command '${args.command}'`);
