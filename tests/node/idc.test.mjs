@@ -11,7 +11,7 @@ import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 
-import { Idc, openSeries, openSlide } from '../../web/dist/index.js';
+import { Idc, MemoryStore, openSeries, openSlide, PersistentCache } from '../../web/dist/index.js';
 import { startBucketServer } from '../../scripts/lib/buckets.mjs';
 import { readNpy } from './lib/npy.mjs';
 
@@ -151,6 +151,31 @@ describe('objects from the two mirrors', () => {
     assert.ok(reads.some((l) => l.path.endsWith(names[3]) && /^bytes=1000-/.test(l.range)), 'continued from byte 1000');
     assert.ok(!reads.some((l) => !l.path.endsWith(names[3]) && !/^bytes=0-0$/.test(l.range)), 'complete files are not read again');
     fs.rmSync(out, { recursive: true, force: true });
+  });
+
+  test('a persistent catalogue: a second session asks nothing for a query it made (trustMs) and never reads the footer again', async () => {
+    const remote = { index: `${s3.url}${fx.tablePaths.index}`, sm_instance_index: `${s3.url}${fx.tablePaths.sm_instance_index}` };
+    const store = new MemoryStore();
+    const q = { collection: 'nlst', modality: 'MR' };
+    const first = new Idc({ tables: remote, persistentCache: new PersistentCache({ store }) });
+    const rows = await first.series(q);
+    assert.ok(rows.length > 0 && rows.every((r) => r.collection_id === 'nlst' && r.Modality === 'MR'));
+    assert.ok(!first.lastQuery.cached);
+    // Trusted for a minute: the same query costs no request at all.
+    s3.log.length = 0;
+    const trusted = new Idc({ tables: remote, persistentCache: new PersistentCache({ store, trustMs: 60_000 }) });
+    assert.deepEqual(await trusted.series(q), rows);
+    assert.equal(s3.log.length, 0, JSON.stringify(s3.log));
+    assert.ok(trusted.lastQuery.cached);
+    // Not trusted: one check of the validator (first byte + HEAD for the size), the footer from the cache; a new query reads only its row groups.
+    s3.log.length = 0;
+    const checked = new Idc({ tables: remote, persistentCache: new PersistentCache({ store }) });
+    assert.deepEqual(await checked.series(q), rows);
+    assert.ok(s3.log.length <= 2, JSON.stringify(s3.log.map((l) => [l.method, l.range])));
+    s3.log.length = 0;
+    const other = await checked.series({ patient: fx.patient.id });
+    assert.deepEqual(other.map((r) => r.SeriesInstanceUID).sort(), fx.patient.series);
+    assert.ok(!s3.log.some((l) => l.range && Number(/bytes=(\d+)/.exec(l.range)[1]) > fileBytes - 64 * 1024), 'no footer read');
   });
 
   test('failover: a 503 on the listing and a dead connection mid-read send everything to the other mirror, noted', async () => {

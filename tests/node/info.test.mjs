@@ -203,7 +203,7 @@ test('CLI: --help prints the usage with every command and option of the README; 
   const readme = fs.readFileSync(path.join(root, 'README.md'), 'utf8');
   const block = /## Command line\n\n```\n([\s\S]*?)```/.exec(readme)[1];
   const commands = [...block.matchAll(/^lazydcm (\w+)/gm)].map((m) => m[1]);
-  assert.deepEqual([...new Set(commands)], ['info', 'frame', 'region', 'slide', 'volume', 'seg']);
+  assert.deepEqual([...new Set(commands)], ['info', 'frame', 'region', 'slide', 'volume', 'seg', 'idc']);
   for (const c of commands) assert.match(stdout, new RegExp(`^  ${c} `, 'm'), `usage lists '${c}'`);
   for (const option of new Set(block.match(/--[a-z0-9-]+/g))) assert.ok(stdout.includes(option), `usage mentions ${option}`);
   const bad = await run(process.execPath, [cli, 'info', path.join(root, 'build/conformance/dcmtk-rle/image.dcm'), '--jsn']).then(() => null, (e) => e);

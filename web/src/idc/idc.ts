@@ -12,6 +12,7 @@
  * ```
  */
 import { ErrorCode, LazydcmError } from '../core/errors.js';
+import type { PersistentCache } from '../io/persistent.js';
 import { IoStats, sumStats } from '../io/stats.js';
 import type { HttpOptions } from '../sources/http.js';
 import { listObjects } from '../sources/listing.js';
@@ -41,6 +42,11 @@ export interface IdcOptions {
   endpoints?: MirrorEndpoints & { gcsApi?: string };
   /** For every request (headers, retries, connections). */
   http?: HttpOptions;
+  /**
+   * Table footers and query results kept across sessions (keyed by the table's URL and ETag /
+   * Last-Modified; with `trustMs`, used without asking the server). Not for local tables.
+   */
+  persistentCache?: PersistentCache;
 }
 
 /** A row of the `index` table: one series. Columns the table lacks are absent. */
@@ -172,7 +178,7 @@ export class Idc {
     let t = this.tables.get(name);
     if (!t) {
       const src = this.options.tables?.[name] ?? `${RELEASE}/${name === 'index' ? 'idc_index' : name}.parquet`;
-      this.tables.set(name, (t = new ParquetTable(toByteSource(src, this.options.http))));
+      this.tables.set(name, (t = new ParquetTable(toByteSource(src, this.options.http), this.options.persistentCache)));
     }
     return t;
   }
