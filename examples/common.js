@@ -1,6 +1,6 @@
 // What the demo pages share: element lookup, table rows, the error banner, sources from the
 // query string. (Paths such as '/build/…' are read by lazydcm as URLs on this server.)
-import { PersistentCache } from '/web/dist/browser.js';
+import { Idc, PersistentCache } from '/web/dist/browser.js';
 
 export const $ = (id) => document.getElementById(id);
 
@@ -37,4 +37,22 @@ export function showError(e) {
   console.error(e);
   $('error').textContent = `${e.codeName ?? e.name}: ${e.message}`;
   setState('error');
+}
+
+/**
+ * The IDC client of the pages: the public release and buckets, or other tables and mirrors named in
+ * the query string (`index`, `sm`: table URLs; `aws`, `gcs`, `gcsApi`: endpoints; `mirror`) — the
+ * demo server passes its local test copies this way. Query results are kept in Cache Storage.
+ */
+export function idcFromQuery(q = new URLSearchParams(location.search)) {
+  const tables = q.get('index') ? { index: q.get('index'), sm_instance_index: q.get('sm') ?? undefined } : undefined;
+  const endpoints = q.get('aws') || q.get('gcs') ? { aws: q.get('aws') ?? undefined, gcs: q.get('gcs') ?? undefined, gcsApi: q.get('gcsApi') ?? q.get('gcs') ?? undefined } : undefined;
+  return new Idc({ tables, endpoints, mirror: q.get('mirror') ?? undefined, persistentCache });
+}
+
+/** The query-string parameters naming IDC tables and mirrors, to pass on in links. */
+export function idcParams(q = new URLSearchParams(location.search)) {
+  const keep = new URLSearchParams();
+  for (const k of ['index', 'sm', 'aws', 'gcs', 'gcsApi', 'mirror']) if (q.get(k)) keep.set(k, q.get(k));
+  return keep;
 }

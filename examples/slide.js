@@ -1,6 +1,6 @@
 // The slide viewer on the public API: openSlide + SlideView (WebGL2 tiles) + toImageData.
 import { EIGHT_BIT, openSlide, SlideView, toImageData } from '/web/dist/browser.js';
-import { $, persistentCache, row, SAMPLE_SLIDE, setState, showError, sourceOf } from './common.js';
+import { $, idcFromQuery, persistentCache, row, SAMPLE_SLIDE, setState, showError, sourceOf } from './common.js';
 
 let current = null;
 
@@ -110,4 +110,9 @@ for (const id of ['files', 'folder']) {
 }
 
 const initial = new URLSearchParams(location.search).get('src');
-if (initial) show(sourceOf(initial, { sample: SAMPLE_SLIDE }), initial === 'sample' ? 'bundled demo slide' : initial);
+const idcUid = new URLSearchParams(location.search).get('idc');
+if (idcUid) {
+  // An IDC slide by SeriesInstanceUID: its instances from sm_instance_index, read from either mirror.
+  setState('loading');
+  idcFromQuery().slide(idcUid).then((files) => show(files, `IDC ${idcUid}`), showError);
+} else if (initial) show(sourceOf(initial, { sample: SAMPLE_SLIDE }), initial === 'sample' ? 'bundled demo slide' : initial);

@@ -1,6 +1,6 @@
 // The volume viewer on the public API: openSeries / openSegmentation + VolumeView (WebGL2 MPR).
 import { invertAffine, labelColourTable, openSegmentation, openSeries, Volume, VolumeView, WINDOW_PRESETS } from '/web/dist/browser.js';
-import { $, persistentCache, row, setState, showError, sourceOf } from './common.js';
+import { $, idcFromQuery, persistentCache, row, setState, showError, sourceOf } from './common.js';
 
 const CT_SAMPLES = { sample: '/build/fixtures/demo/ct.zip', oblique: '/build/fixtures/volume/enhanced_ct.dcm' };
 const SEG_SAMPLES = { sample: '/build/fixtures/demo/seg.dcm', oblique: '/build/fixtures/volume/seg_binary.dcm' };
@@ -243,4 +243,8 @@ function openLocal() {
 for (const id of ['ct-files', 'ct-folder', 'seg-file']) $(id).addEventListener('change', openLocal);
 
 const q = new URLSearchParams(location.search);
-if (q.get('ct')) show(q.get('ct') === 'referenced' ? 'referenced' : sourceOf(q.get('ct'), CT_SAMPLES), q.get('seg'));
+if (q.get('idc')) {
+  // An IDC series by SeriesInstanceUID: listed and read from either mirror.
+  setState('loading');
+  idcFromQuery(q).seriesUid(q.get('idc')).then((files) => show(files, q.get('seg')), showError);
+} else if (q.get('ct')) show(q.get('ct') === 'referenced' ? 'referenced' : sourceOf(q.get('ct'), CT_SAMPLES), q.get('seg'));

@@ -21,5 +21,7 @@ node scripts/lib/inline-assets.mjs
 chmod +x web/dist/cli/main.js
 
 /usr/bin/python3 tests/fixtures/generate.py build/fixtures
+# A test copy of the idc-index tables and the buckets they name (hyparquet-writer); skipped when up to date.
+node tests/fixtures/make-idc.mjs build/fixtures/idc
 # Conformance fixtures from real writers (PixelMed, dcmtk, GDCM, pydicom); cached by the script's hash.
 /usr/bin/python3 tests/conformance/make_fixtures.py build/conformance

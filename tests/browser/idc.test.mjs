@@ -116,3 +116,26 @@ test('failover: S3 answering without CORS headers (a browser sees a network erro
     s3.fail(null);
   }
 });
+
+test('the demo pages: the collection browser finds a patient\'s series and opens it in the volume viewer; a slide opens by UID', async () => {
+  const local = new URLSearchParams({ index: `${gcs.url}${fx.tablePaths.index}`, sm: `${gcs.url}${fx.tablePaths.sm_instance_index}`, aws: s3.url, gcs: gcs.url });
+  const page = await browser.context.newPage();
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  await page.goto(`${app.url}/examples/idc.html?patient=${fx.ct.PatientID}&${local}`);
+  await page.waitForSelector('body[data-state=ready], body[data-state=error]', { timeout: 60000 });
+  assert.equal(await page.getAttribute('body', 'data-state'), 'ready', await page.textContent('#error'));
+  const rows = await page.$$eval('#series-table tbody tr', (trs) => trs.map((tr) => [...tr.cells].map((c) => c.textContent)));
+  assert.deepEqual(rows.map((r) => r[2]), [fx.ct.SeriesInstanceUID]);
+  assert.match(await page.textContent('#status'), /1 series, .* requests, .* of the .* MB table/);
+  await Promise.all([page.waitForNavigation(), page.click('#series-table a')]);
+  await page.waitForSelector('body[data-state=ready], body[data-state=error]', { timeout: 60000 });
+  assert.equal(await page.getAttribute('body', 'data-state'), 'ready', await page.textContent('#error'));
+  assert.deepEqual(await page.evaluate(() => window.demo.volume.shape), volume.ct.shape);
+  await page.goto(`${app.url}/examples/slide.html?idc=${fx.slide.SeriesInstanceUID}&${local}`);
+  await page.waitForSelector('body[data-state=ready], body[data-state=error]', { timeout: 60000 });
+  assert.equal(await page.getAttribute('body', 'data-state'), 'ready', await page.textContent('#error'));
+  assert.equal(await page.evaluate(() => window.demo.slide.levels.length), demo.slide.levels.length);
+  assert.deepEqual(errors, []);
+  await page.close();
+});
