@@ -25,6 +25,8 @@ export { expandSources, isPrefixUrl, listObjects, parseManifest } from './source
 export { Idc } from './idc/idc.js';
 export type { IdcOptions, IdcSeries, IdcStudy, Mirror, MirrorEndpoints, QueryCost, SeriesQuery } from './idc/idc.js';
 export { MirroredSource } from './idc/mirror.js';
+export { xnatFiles, xnatSession } from './sources/xnat.js';
+export type { XnatOptions } from './sources/xnat.js';
 export type { ListingOptions } from './sources/listing.js';
 export { ZipArchive } from './sources/zip.js';
 export type { ZipEntry } from './sources/zip.js';

@@ -20,6 +20,8 @@ export interface HttpOptions {
   gcsEndpoint?: string;
   s3Endpoint?: string;
   fetch?: typeof fetch;
+  /** Sent with every request (`'include'`: the browser's cookies for another origin, e.g. an XNAT session). */
+  credentials?: RequestCredentials;
   /** @internal Count into this IoStats (the two mirrors of one IDC object count as one source). */
   stats?: IoStats;
 }
@@ -111,7 +113,7 @@ export class HttpSource implements ByteSource {
     try {
       response = await this.fetchFn(this.name, {
         headers: { ...this.options.headers, Range: `bytes=${offset}-${last}` },
-        signal,
+        signal, credentials: this.options.credentials,
       });
     } catch (e) {
       if (signal?.aborted) throw ioError('aborted', 'aborted', this.name);
@@ -159,7 +161,7 @@ export class HttpSource implements ByteSource {
 
   /** Cross-origin responses may hide Content-Range; Content-Length of a HEAD is always visible. */
   private async headSize(signal?: AbortSignal): Promise<number> {
-    const response = await this.fetchFn(this.name, { method: 'HEAD', headers: this.options.headers, signal });
+    const response = await this.fetchFn(this.name, { method: 'HEAD', headers: this.options.headers, signal, credentials: this.options.credentials });
     this.stats.requests++;
     const n = Number(response.headers.get('Content-Length'));
     if (!response.ok || !Number.isFinite(n)) throw ioError('httpError', `cannot learn the size of ${this.name}`, this.name);
