@@ -10,7 +10,7 @@
 // to scripts beyond the CORS-safelisted response headers (Content-Range is not: sizes must come
 // from Content-Length). Every request is logged (method, path, Range, HTTP version, request header
 // names); `fail` makes the next requests fail: 'network' (socket closed), 503, or 'cors' (no
-// Access-Control-Allow-Origin).
+// Access-Control-Allow-Origin); `delay` answers later.
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
@@ -33,8 +33,15 @@ export function testCertificate() {
 
 export async function startBucketServer({ root, kind, tls }) {
   const log = [];
-  const state = { fail: null };
+  const state = { fail: null, delayMs: 0 };
   const handler = (req, res) => {
+    if (state.delayMs) {
+      setTimeout(() => respond(req, res), state.delayMs);
+      return;
+    }
+    respond(req, res);
+  };
+  const respond = (req, res) => {
     const url = new URL(req.url, 'http://x');
     log.push({ method: req.method, path: url.pathname, query: url.search, range: req.headers.range ?? null, version: req.httpVersion,
       headers: Object.keys(req.headers).filter((h) => !h.startsWith(':')) });
@@ -155,6 +162,8 @@ export async function startBucketServer({ root, kind, tls }) {
     log,
     /** 'network' | 503 | 'cors' | null: how the next requests fail. */
     fail(mode) { state.fail = mode; },
+    /** Milliseconds before each answer (a farther mirror). */
+    delay(ms) { state.delayMs = ms; },
     stop() {
       for (const s of sockets) s.destroy();
       return new Promise((r) => server.close(() => r()));

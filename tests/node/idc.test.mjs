@@ -178,6 +178,36 @@ describe('objects from the two mirrors', () => {
     assert.ok(!s3.log.some((l) => l.range && Number(/bytes=(\d+)/.exec(l.range)[1]) > fileBytes - 64 * 1024), 'no footer read');
   });
 
+  test('the test servers behave as the mirrors are reported to: multi-range is 400 on GCS and the whole object on S3; preflights lack Allow-Headers', async () => {
+    const key = `/idc-open-data/${fx.ct.crdc_series_uuid}/`;
+    const name = fs.readdirSync(path.join(fx.buckets, 'idc-open-data', fx.ct.crdc_series_uuid)).find((n) => n.endsWith('.dcm'));
+    const size = fs.statSync(path.join(fx.buckets, 'idc-open-data', fx.ct.crdc_series_uuid, name)).size;
+    const multi = { headers: { Range: 'bytes=0-9,20-29' } };
+    const g = await fetch(`${gcs.url}${key}${name}`, multi);
+    assert.equal(g.status, 400);
+    const a = await fetch(`${s3.url}${key}${name}`, multi);
+    assert.equal(a.status, 200);
+    assert.equal((await a.arrayBuffer()).byteLength, size);
+    const one = await fetch(`${s3.url}${key}${name}`, { headers: { Range: 'bytes=10-19' } });
+    assert.equal(one.status, 206);
+    assert.equal(one.headers.get('access-control-expose-headers'), null, 'Content-Range not exposed');
+    const pre = await fetch(`${s3.url}${key}${name}`, { method: 'OPTIONS', headers: { Origin: 'http://x', 'Access-Control-Request-Method': 'GET', 'Access-Control-Request-Headers': 'authorization' } });
+    assert.equal(pre.headers.get('access-control-allow-headers'), null);
+  });
+
+  test('mirror "auto": the one answering sooner (GCS here, S3 delayed by 300 ms), noted', async () => {
+    s3.delay(300);
+    try {
+      const idc = new Idc({ tables, mirror: 'auto', endpoints: endpoints() });
+      const files = await idc.seriesUid(fx.ct.SeriesInstanceUID);
+      assert.equal(await idc.currentMirror(), 'gcs');
+      assert.ok(idc.stats.notes.includes('IDC mirror chosen by latency: gcs'), idc.stats.notes.join('\n'));
+      assert.ok(files[0].name.startsWith(gcs.url));
+    } finally {
+      s3.delay(0);
+    }
+  });
+
   test('failover: a 503 on the listing and a dead connection mid-read send everything to the other mirror, noted', async () => {
     const idc = new Idc({ tables, endpoints: endpoints(), http: { retries: 1 } });
     s3.fail(503);
