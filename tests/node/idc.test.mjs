@@ -23,7 +23,7 @@ const demo = JSON.parse(fs.readFileSync(path.join(root, 'build/fixtures/demo.jso
 const hu = Array.from(new Float64Array(readNpy(volume.ct.hu).bytes.slice().buffer));
 const cli = path.join(root, 'web/dist/cli/main.js');
 const run = promisify(execFile);
-const tables = { index: fx.index, sm_instance_index: fx.sm_instance_index };
+const tables = { index: fx.index, sm_instance_index: fx.sm_instance_index, sm_index: fx.sm_index };
 const fileBytes = fs.statSync(fx.index).size;
 
 describe('the idc-index tables, read by range', () => {
@@ -50,6 +50,17 @@ describe('the idc-index tables, read by range', () => {
     const studies = await idc.studies({ patient: fx.patient.id });
     assert.equal(studies.reduce((a, s) => a + s.series, 0), rows.length);
     assert.ok(studies.every((s) => s.PatientID === fx.patient.id && s.modalities.length >= 1));
+  });
+
+  test('slides of a collection with their sm_index rows: the demo slide\'s size and spacing as the generator wrote them', async () => {
+    const idc = new Idc({ tables });
+    const slides = await idc.slides({ collection: 'ccdi_mci' });
+    assert.equal(slides.length, fx.counts.ccdi_mci_SM);
+    assert.ok(slides.every((s) => s.Modality === 'SM' && typeof s.max_TotalPixelMatrixColumns === 'number'));
+    const mine = slides.find((s) => s.SeriesInstanceUID === fx.slide.SeriesInstanceUID);
+    const l0 = demo.slide.levels[0];
+    assert.deepEqual([mine.max_TotalPixelMatrixColumns, mine.max_TotalPixelMatrixRows, mine.min_PixelSpacing_2sf, mine.ObjectiveLensPower],
+      [l0.cols, l0.rows, l0.spacing, 20]);
   });
 
   test('a series UID: one row; the UID column of every row group is read (UIDs are not sorted), the rest of one group', async () => {

@@ -89,6 +89,9 @@ export interface SeriesQuery {
 const SERIES_COLUMNS = ['collection_id', 'PatientID', 'StudyInstanceUID', 'SeriesInstanceUID', 'Modality', 'SeriesDescription', 'instanceCount',
   'series_size_MB', 'crdc_series_uuid', 'aws_bucket', 'series_aws_url'];
 
+const SM_COLUMNS = ['SeriesInstanceUID', 'ObjectiveLensPower', 'max_TotalPixelMatrixColumns', 'max_TotalPixelMatrixRows', 'min_PixelSpacing_2sf',
+  'primaryAnatomicStructure_CodeMeaning', 'ContainerIdentifier'];
+
 export class Idc {
   private readonly tables = new Map<string, ParquetTable>();
   private mirror?: Promise<MirrorState>;
@@ -108,6 +111,19 @@ export class Idc {
     const { rows, cost } = await this.table('index').select(filter, [...SERIES_COLUMNS, ...(q.columns ?? [])], q.limit);
     this.lastQuery = cost;
     return rows as IdcSeries[];
+  }
+
+  /**
+   * Slide series (Modality SM) matching the query, each with its sm_index row: the finest level's
+   * size (`max_TotalPixelMatrixColumns`/`Rows`), pixel spacing, objective power, anatomy.
+   */
+  async slides(q: Omit<SeriesQuery, 'modality'> = {}): Promise<(IdcSeries & Record<string, unknown>)[]> {
+    const series = await this.series({ ...q, modality: 'SM' });
+    if (!series.length) return [];
+    const { rows, cost } = await this.table('sm_index').select({ SeriesInstanceUID: series.map((s) => s.SeriesInstanceUID) }, SM_COLUMNS);
+    this.lastQuery = cost;
+    const by = new Map(rows.map((r) => [r.SeriesInstanceUID as string, r]));
+    return series.map((s) => ({ ...by.get(s.SeriesInstanceUID), ...s }));
   }
 
   /** Studies with series matching the query: modalities, series count and size per study. */
