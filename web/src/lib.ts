@@ -102,7 +102,8 @@ export async function open(src: Source, options: OpenOptions & { http?: HttpOpti
  * ct.affine; ct.voxelToPatient(0, 0, 0);
  * ```
  */
-export async function openSeries(src: Source | Source[], options: OpenOptions & { http?: ListingOptions; concurrency?: number; dicomweb?: DicomWebOptions } = {}): Promise<Series> {
+export async function openSeries(src: Source | Source[] | PromiseLike<Source[]>, options: OpenOptions & { http?: ListingOptions; concurrency?: number; dicomweb?: DicomWebOptions } = {}): Promise<Series> {
+  if (isPromiseLike(src)) src = await src;  // e.g. openSeries(idc.seriesUid(uid))
   const web = typeof src === 'string' ? parseDicomWebUrl(src) : null;
   if (web?.series && !web.instance) return new Series(await openDicomWebSeries(web.base, web.study, web.series, options));
   let sources: Source[] = Array.isArray(src) ? src : [src];
@@ -194,7 +195,7 @@ export async function openDicomWebSeries(base: string, study: string, series: st
  * const patch = await slide.getPatch(slide.levelByMagnification('20X')!, 1024, 2048, 512, 512);
  * ```
  */
-export async function openSlide(src: Source | Source[], options: OpenOptions & { http?: ListingOptions; concurrency?: number; dicomweb?: DicomWebOptions } = {}): Promise<Slide> {
+export async function openSlide(src: Source | Source[] | PromiseLike<Source[]>, options: OpenOptions & { http?: ListingOptions; concurrency?: number; dicomweb?: DicomWebOptions } = {}): Promise<Slide> {
   const series = await openSeries(src, options);
   try {
     return await Slide.fromInstances(series.instances, () => series.close());
@@ -202,4 +203,8 @@ export async function openSlide(src: Source | Source[], options: OpenOptions & {
     await series.close();
     throw e;
   }
+}
+
+function isPromiseLike(x: unknown): x is PromiseLike<Source[]> {
+  return typeof x === 'object' && x !== null && typeof (x as { then?: unknown }).then === 'function';
 }
