@@ -422,24 +422,15 @@ export class CorePixels {
   }
 }
 
-/** A volume in the core, filled frame by frame; taken out once. */
+/** A volume buffer in the core, filled frame by frame (model/volume.ts: one staging slice, read out after each frame). */
 export class CoreVolume {
   /** @internal */
   constructor(private raw: RawVolume | null, readonly dtype: 'float32' | 'float64') {}
 
   /** @internal */
   bound(): RawVolume {
-    if (!this.raw) throw ioError('aborted', 'the volume was taken');
+    if (!this.raw) throw ioError('aborted', 'the volume buffer was freed');
     return this.raw;
-  }
-  /** A copy of slice `k` (of `voxels` values a slice) once a frame has filled it; undefined before any frame. */
-  slice(k: number, voxelsPerSlice: number): Float32Array | Float64Array | undefined {
-    const v = this.bound();
-    const samples = v.samples();
-    if (!samples) return undefined;
-    const width = this.dtype === 'float32' ? 4 : 8, per = voxelsPerSlice * samples * width;
-    const bytes = copyOut(v.data().subarray(k * per, (k + 1) * per));
-    return this.dtype === 'float32' ? new Float32Array(bytes.buffer, 0, bytes.byteLength / 4) : new Float64Array(bytes.buffer, 0, bytes.byteLength / 8);
   }
   /**
    * `fn` on a borrowed view of the voxels (valid during the call only: no core call may run in
@@ -455,15 +446,6 @@ export class CoreVolume {
     const view = this.dtype === 'float32' ? new Float32Array(bytes.buffer, bytes.byteOffset, bytes.byteLength / 4)
       : new Float64Array(bytes.buffer, bytes.byteOffset, bytes.byteLength / 8);
     return fn(view, samples);
-  }
-  /** The voxels (a copy) and samples per voxel; the core's buffer is freed. */
-  take(): { data: Float32Array | Float64Array; samples: number } {
-    const v = this.bound();
-    const bytes = copyOut(v.data());
-    const samples = v.samples();
-    this.delete();
-    const data = this.dtype === 'float32' ? new Float32Array(bytes.buffer, 0, bytes.byteLength / 4) : new Float64Array(bytes.buffer, 0, bytes.byteLength / 8);
-    return { data, samples };
   }
   delete(): void {
     this.raw?.delete();
