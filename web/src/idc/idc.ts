@@ -17,7 +17,7 @@ import { IoStats, sumStats } from '../io/stats.js';
 import type { HttpOptions } from '../sources/http.js';
 import { listObjects } from '../sources/listing.js';
 import { toByteSource, type Source } from '../sources/resolve.js';
-import { failoverWorthy, gcsBucket, MirroredSource, mirrorUrl, MirrorState, otherMirror, type Mirror, type MirrorEndpoints } from './mirror.js';
+import { gcsBucket, MirroredSource, mirrorUrl, MirrorState, type Mirror, type MirrorEndpoints } from './mirror.js';
 import { ParquetTable, type Filter, type QueryCost } from './table.js';
 
 export type { Mirror, MirrorEndpoints } from './mirror.js';
@@ -140,12 +140,19 @@ export class Idc {
     return q.limit === undefined ? out : out.slice(0, q.limit);
   }
 
-  /** The series' row, or notFound-style invalidArgument. */
-  async seriesRow(uid: string): Promise<IdcSeries> {
-    const [row] = await this.series({ series: uid, limit: 1 });
-    if (!row) throw new LazydcmError(ErrorCode.invalidArgument, 'invalidArgument', `series ${uid} is not in the IDC index`);
-    return row;
+  /** The series' row (looked up once per client), or an invalidArgument error. */
+  seriesRow(uid: string): Promise<IdcSeries> {
+    let p = this.rows.get(uid);
+    if (!p) {
+      this.rows.set(uid, (p = this.series({ series: uid, limit: 1 }).then(([row]) => {
+        if (!row) throw new LazydcmError(ErrorCode.invalidArgument, 'invalidArgument', `series ${uid} is not in the IDC index`);
+        return row;
+      })));
+      p.catch(() => this.rows.delete(uid));
+    }
+    return p;
   }
+  private readonly rows = new Map<string, Promise<IdcSeries>>();
 
   /**
    * The series' DICOM files as sources for openSeries / openSlide: listed from the mirror in use
@@ -206,24 +213,17 @@ export class Idc {
 
   /** Object keys under a prefix, listed from the mirror in use (the other one when it fails). */
   private async list(state: MirrorState, bucket: string, prefix: string): Promise<string[]> {
-    const e = this.options.endpoints ?? {};
-    const listing = (m: Mirror) => listObjects(m === 'aws' ? `s3://${bucket}/${prefix}` : `gs://${gcsBucket(bucket)}/${prefix}`,
-      { ...this.options.http, s3Endpoint: e.aws, gcsApiEndpoint: e.gcsApi ?? e.gcs });
-    let urls: string[];
-    try {
-      urls = await listing(state.current);
-    } catch (err) {
-      if (!failoverWorthy(err)) throw err;
-      const m = state.current, other = otherMirror(m);
-      const note = `IDC mirror ${m} failed listing ${prefix} (${(err as Error).message}): reading from ${other}`;
-      state.current = other;
-      state.notes.push(note);
-      this.stats.note(note);
-      urls = await listing(other);
-    }
+    const urls = await state.run((m) => this.listing(m, bucket, prefix), this.stats, ` listing ${prefix}`);
     const keys = urls.map((u) => u.replace(/^[a-z0-9]+:\/\/[^/]+\//, '')).filter((k) => k.endsWith('.dcm'));
     if (!keys.length) throw new LazydcmError(ErrorCode.notDicom, 'notDicom', `no .dcm objects under ${bucket}/${prefix}`);
     return keys;
+  }
+
+  /** The objects under a prefix of an IDC bucket (named as on AWS), listed from one mirror. */
+  private listing(m: Mirror, bucket: string, prefix: string, http: HttpOptions = {}): Promise<string[]> {
+    const e = this.options.endpoints ?? {};
+    return listObjects(m === 'aws' ? `s3://${bucket}/${prefix}` : `gs://${gcsBucket(bucket)}/${prefix}`,
+      { ...this.options.http, ...http, s3Endpoint: e.aws, gcsApiEndpoint: e.gcsApi ?? e.gcs });
   }
 
   private mirrors(): Promise<MirrorState> {
@@ -231,10 +231,8 @@ export class Idc {
       const choice = this.options.mirror ?? 'aws';
       if (choice !== 'auto') return new MirrorState(choice);
       // The mirror that answers a listing of nothing sooner (one small request each, in parallel).
-      const e = this.options.endpoints ?? {};
       const probe = async (m: Mirror) => {
-        await listObjects(m === 'aws' ? 's3://idc-open-data/lazydcm-probe/' : 'gs://idc-open-data/lazydcm-probe/',
-          { ...this.options.http, retries: 0, s3Endpoint: e.aws, gcsApiEndpoint: e.gcsApi ?? e.gcs });
+        await this.listing(m, 'idc-open-data', 'lazydcm-probe/', { retries: 0 });
         return m;
       };
       const winner = await Promise.any([probe('aws'), probe('gcs')]).catch(() => 'aws' as Mirror);

@@ -35,11 +35,26 @@ export function mirrorUrl(mirror: Mirror, awsBucket: string, key: string, endpoi
   return `${(endpoints.gcs ?? 'https://storage.googleapis.com').replace(/\/$/, '')}/${gcsBucket(awsBucket)}/${key}`;
 }
 
-/** Which mirror objects are read from now; shared by every object of one Idc client. */
+/** Which mirror objects are read from now; shared by every object (and listing) of one Idc client. */
 export class MirrorState {
   constructor(public current: Mirror) {}
-  /** Switches are noted here too (an Idc's own stats). */
-  readonly notes: string[] = [];
+
+  /**
+   * `fn` on the mirror in use; on an error another mirror may not have, every object sharing this
+   * state switches to the other mirror and `fn` runs there, the switch noted in `stats`.
+   */
+  async run<T>(fn: (m: Mirror) => Promise<T>, stats: IoStats, what: string, signal?: AbortSignal): Promise<T> {
+    const m = this.current;
+    try {
+      return await fn(m);
+    } catch (e) {
+      if (!failoverWorthy(e) || signal?.aborted) throw e;
+      const other = otherMirror(m);
+      this.current = other;
+      stats.note(`IDC mirror ${m} failed${what} (${(e as Error).message}): reading from ${other}`);
+      return fn(other);
+    }
+  }
 }
 
 /** Errors another mirror may not have: network (CORS included: browsers report it as one) and 5xx. */
@@ -107,20 +122,7 @@ export class MirroredSource implements ByteSource {
     return s;
   }
 
-  private async attempt<T>(fn: (s: HttpSource, m: Mirror) => Promise<T>, signal?: AbortSignal): Promise<T> {
-    const m = this.state.current;
-    try {
-      return await fn(this.source(m), m);
-    } catch (e) {
-      if (!failoverWorthy(e) || signal?.aborted) throw e;
-      const other = otherMirror(m);
-      const note = `IDC mirror ${m} failed (${(e as Error).message}): reading from ${other}`;
-      if (this.state.current === m) {
-        this.state.current = other;
-        this.state.notes.push(note);
-      }
-      this.stats.note(note);
-      return fn(this.source(other), other);
-    }
+  private attempt<T>(fn: (s: HttpSource, m: Mirror) => Promise<T>, signal?: AbortSignal): Promise<T> {
+    return this.state.run((m) => fn(this.source(m), m), this.stats, '', signal);
   }
 }

@@ -3,8 +3,7 @@ import { sumStats, type IoStats } from '../io/stats.js';
 import { core as wasmCore } from '../wasm/core.js';
 import type { Instance } from './instance.js';
 import type { VolumeOptions } from './instance.js';
-import { transformOptions } from './pixel-host.js';
-import { cacheVolumeFrames, geometryOptions, planVolume, VolumeSink, type GeometryOptions, type Volume, type VolumeGeometry } from './volume.js';
+import { geometryOptions, planVolume, volumeReadOptions, VolumeSink, type GeometryOptions, type Volume, type VolumeGeometry } from './volume.js';
 
 /**
  * Single-frame instances of one series (a CT or MR stack) read as one volume, as highdicom's
@@ -62,27 +61,18 @@ export class Series {
     const wanted = plan.slices.flatMap((s) => (bySlice.has(s) ? [{ inst: bySlice.get(s)!, s }] : []));  // gaps stay empty
     // Each instance's frame transformed by the core into a one-slice buffer, then placed in the volume.
     const sink = new VolumeSink(await wasmCore(), plan, g.rows, g.columns, options);
-    const s0 = this.instances[0].summary, stored = g.rows * g.columns * samples * Math.ceil((s0.bitsAllocated ?? 8) / 8);
-    const encoded = this.instances[0].frames[0]?.length ?? stored;
-    options = { ...options, cache: cacheVolumeFrames(options, wanted.length, encoded, stored, this.instances[0].cacheBudget()) };
     try {
-      const t = transformOptions(options);
+      const read = volumeReadOptions(options, this.instances[0], wanted.length, plan, samples, this.instances[0].frames[0]?.length);
       await forEachLimited(wanted, options.concurrency ?? 8, async ({ inst, s }) => {
         if (inst.frameCount !== 1) {
           throw new LazydcmError(ErrorCode.notAVolume, 'notAVolume', `not a volume: ${inst.source.name} has ${inst.frameCount} frames (a series needs single-frame instances)`);
         }
-        const pixels = inst.pixels();
-        await inst.forEachFrame([0], options, (i, d) => { pixels.transformInto(i, d, t, sink.staging, 0); sink.take(s); },
-          (i, bytes, keep) => {
-            const kept = pixels.decodeTransformInto(i, bytes, t, sink.staging, 0, keep);
-            sink.take(s);
-            return kept;
-          });
-        pixels.releaseFrame();  // its slice is in the volume: the instance's buffers go
+        await sink.fill(inst, [0], read, () => s);
+        inst.pixels().releaseFrame();  // its slice is in the volume: the instance's buffers go
       });
       return sink.finish(samples);
     } finally {
-      sink.staging.delete();
+      sink.delete();
     }
   }
 

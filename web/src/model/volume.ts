@@ -214,15 +214,19 @@ export function planVolume(g: VolumeGeometry, options: VolumeOptions, samples: n
 }
 
 /**
- * Whether a volume read puts its frames in the frame caches: as asked (`options.cache`), else only
- * when the frames would take at most half of each cache's budget — a bigger read would evict
- * everything else and then itself (scanned in order, least recently used first), so a second read
- * could not use it anyway, and the caches would double the memory the volume takes.
+ * The read options of a volume read of `frames` frames of `host`: they go to the frame caches as
+ * asked (`options.cache`), else only when they would take at most half of each cache's budget — a
+ * bigger read would evict everything else and then itself (scanned in order, least recently used
+ * first), so a second read could not use it anyway, and the caches would double the memory the
+ * volume takes. `encodedBytes`: a frame's encoded size when known (else its stored size).
  */
-export function cacheVolumeFrames(options: VolumeOptions, frames: number, frameBytes: number, decodedBytes: number,
-  budget: { encoded: number; decoded: number }): boolean {
-  if (options.cache !== undefined) return options.cache;
-  return frames * frameBytes <= budget.encoded / 2 && frames * decodedBytes <= budget.decoded / 2;
+export function volumeReadOptions(options: VolumeOptions, host: PixelHost, frames: number, plan: VolumePlan, samples: number,
+  encodedBytes?: number): VolumeOptions {
+  if (options.cache !== undefined) return options;
+  const [, , r0, r1, c0, c1] = plan.ranges;
+  const stored = (r1 - r0) * (c1 - c0) * samples * Math.ceil((host.summary.bitsAllocated ?? 8) / 8);
+  const budget = host.cacheBudget();
+  return { ...options, cache: frames * (encodedBytes ?? stored) <= budget.encoded / 2 && frames * stored <= budget.decoded / 2 };
 }
 
 /**
@@ -242,22 +246,38 @@ export class VolumeSink {
     this.staging = core.volume([0, 1, r0, r1, c0, c1], rows, columns, 0, plan.dtype === 'float32' ? 'float32' : 'float64', source);
   }
 
-  /** The output slice (index in the returned volume) of grid slice `s`. */
-  outSlice(s: number): number {
-    return (s - this.plan.ranges[0]) / this.plan.step.slices;
+  /**
+   * Frames `indices` of `host` into the volume, frame i at grid slice `sliceOf(i)`: each decoded
+   * (or taken from the decoded cache), transformed into the staging slice and placed.
+   */
+  async fill(host: PixelHost, indices: number[], options: VolumeOptions, sliceOf: (i: number) => number): Promise<void> {
+    const pixels = host.pixels();
+    const t = transformOptions(options);
+    await host.forEachFrame(indices, options, (i, d) => {
+      pixels.transformInto(i, d, t, this.staging, 0);
+      this.take(sliceOf(i));
+    }, (i, bytes, keep) => {
+      const kept = pixels.decodeTransformInto(i, bytes, t, this.staging, 0, keep);
+      this.take(sliceOf(i));
+      return kept;
+    });
+  }
+
+  /** The volume (zeros where no frame was read). */
+  finish(samples: number): Volume {
+    return this.volume ?? this.allocate(samples);
+  }
+
+  /** Frees the staging buffer. */
+  delete(): void {
+    this.staging.delete();
   }
 
   /** Takes the staging slice as grid slice `s`. */
-  take(s: number): void {
-    const k = this.outSlice(s);
+  private take(s: number): void {
+    const k = (s - this.plan.ranges[0]) / this.plan.step.slices;
     const values = this.staging.read((view, samples) => this.place(k, view, samples))!;
     this.options.onSlice?.(k, values);
-  }
-
-  /** The volume (zeros where no frame was read); the staging buffer is freed. */
-  finish(samples: number): Volume {
-    this.staging.delete();
-    return this.volume ?? this.allocate(samples);
   }
 
   private allocate(samples: number): Volume {
@@ -351,24 +371,12 @@ export async function readFrameVolume(host: PixelHost, geometry: VolumeGeometry,
   const wanted = plan.slices.flatMap((s) => (frameOf.has(s) ? [frameOf.get(s)!] : []));
   const sink = new VolumeSink(await wasmCore(), plan, geometry.rows, geometry.columns, options, host.source.name);
   try {
-    const pixels = host.pixels();
-    const t = transformOptions(options);
-    const s = host.summary, stored = geometry.rows * geometry.columns * samples * Math.ceil((s.bitsAllocated ?? 8) / 8);
-    const cache = cacheVolumeFrames(options, wanted.length, stored, stored, host.cacheBudget());
-    options = { ...options, cache };
+    const read = volumeReadOptions(options, host, wanted.length, plan, samples);
     // With a first slice: its frame alone first (one small read), then the rest nearest first.
     const batches = options.firstSlice === undefined ? [wanted] : [wanted.slice(0, 1), wanted.slice(1)];
-    for (const batch of batches) {
-      if (!batch.length) continue;
-      await host.forEachFrame(batch, options, (i, d) => { pixels.transformInto(i, d, t, sink.staging, 0); sink.take(sliceOf[i]!); },
-        (i, bytes, keep) => {
-          const kept = pixels.decodeTransformInto(i, bytes, t, sink.staging, 0, keep);
-          sink.take(sliceOf[i]!);
-          return kept;
-        });
-    }
+    for (const batch of batches) if (batch.length) await sink.fill(host, batch, read, (i) => sliceOf[i]!);
     return sink.finish(samples);
   } finally {
-    sink.staging.delete();
+    sink.delete();
   }
 }

@@ -179,6 +179,26 @@ export class HttpSource implements ByteSource {
   }
 }
 
+/**
+ * A request (GET unless `init` says otherwise) with the options' headers, credentials and fetch
+ * that answered 2xx: a network failure or an HTTP status is a LazydcmError naming `what` and the
+ * URL (5xx and 429 marked retriable).
+ */
+export async function fetchOk(url: string, options: HttpOptions, what: string, init: RequestInit = {}): Promise<Response> {
+  const fetchFn = options.fetch ?? globalThis.fetch.bind(globalThis);
+  let response: Response;
+  try {
+    response = await fetchFn(url, { headers: options.headers, credentials: options.credentials, ...init });
+  } catch (e) {
+    throw ioError('network', `${what} ${url} failed: ${(e as Error).message}`, url);
+  }
+  if (!response.ok) {
+    await response.body?.cancel();
+    throw httpStatusError(response, `HTTP ${response.status} ${response.statusText} ${what} ${url}`, url);
+  }
+  return response;
+}
+
 /** An exponentially weighted mean (the first sample as is). */
 function ewma(mean: number, sample: number): number {
   return Number.isFinite(mean) ? 0.7 * mean + 0.3 * sample : sample;

@@ -1,6 +1,5 @@
 import { ioError } from '../core/errors.js';
-import { httpStatusError } from '../io/retry.js';
-import type { HttpOptions } from './http.js';
+import { fetchOk, type HttpOptions } from './http.js';
 
 /**
  * Bucket listings through the public APIs, so a series folder can be opened by its prefix:
@@ -34,18 +33,7 @@ export async function listObjects(url: string, options: ListingOptions = {}): Pr
 }
 
 async function getText(url: string, options: ListingOptions): Promise<string> {
-  const fetchFn = options.fetch ?? globalThis.fetch.bind(globalThis);
-  let response: Response;
-  try {
-    response = await fetchFn(url, { headers: options.headers });
-  } catch (e) {
-    throw ioError('network', `listing ${url} failed: ${(e as Error).message}`, url);
-  }
-  if (!response.ok) {
-    await response.body?.cancel();
-    throw httpStatusError(response, `HTTP ${response.status} ${response.statusText} listing ${url}`, url);
-  }
-  return response.text();
+  return (await fetchOk(url, options, 'listing')).text();
 }
 
 const xmlText = (s: string) =>

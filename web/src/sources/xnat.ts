@@ -6,9 +6,8 @@
  * Authentication: HTTP basic (`user`, `password`), or a session (`JSESSIONID`: from
  * `xnatSession`, or the browser's own cookie with `credentials: 'include'`).
  */
-import { ErrorCode, ioError, LazydcmError } from '../core/errors.js';
-import { httpStatusError } from '../io/retry.js';
-import { HttpSource, type HttpOptions } from './http.js';
+import { ErrorCode, LazydcmError } from '../core/errors.js';
+import { fetchOk, HttpSource, type HttpOptions } from './http.js';
 
 export interface XnatOptions {
   /** The XNAT server, e.g. `https://central.xnat.org` (a path prefix such as `/xnat` included). */
@@ -40,14 +39,7 @@ function authHeaders(o: Pick<XnatOptions, 'user' | 'password' | 'session'>): Rec
 /** A session for `user`: POST /data/JSESSION with basic authentication; its ID. */
 export async function xnatSession(base: string, user: string, password: string, http: HttpOptions = {}): Promise<string> {
   const url = `${base.replace(/\/$/, '')}/data/JSESSION`;
-  const fetchFn = http.fetch ?? globalThis.fetch.bind(globalThis);
-  let r: Response;
-  try {
-    r = await fetchFn(url, { method: 'POST', headers: { ...http.headers, ...authHeaders({ user, password }) }, credentials: http.credentials });
-  } catch (e) {
-    throw ioError('network', `XNAT login at ${url} failed: ${(e as Error).message}`, url);
-  }
-  if (!r.ok) throw httpStatusError(r, `HTTP ${r.status} ${r.statusText} logging in to ${url}`, url);
+  const r = await fetchOk(url, http, 'logging in to', { method: 'POST', headers: { ...http.headers, ...authHeaders({ user, password }) } });
   const id = (await r.text()).trim();
   if (!/^[A-Za-z0-9._-]+$/.test(id)) throw new LazydcmError(ErrorCode.invalidValue, 'invalidValue', `XNAT at ${url} answered no session ID`);
   return id;
@@ -60,14 +52,7 @@ export async function xnatFiles(o: XnatOptions): Promise<HttpSource[]> {
   const url = `${base}/data/projects/${enc(o.project)}/subjects/${enc(o.subject)}/experiments/${enc(o.experiment)}/scans/${enc(o.scan)}`
     + `/resources/${enc(o.resource ?? 'DICOM')}/files?format=json`;
   const http: HttpOptions = { ...o.http, headers: { ...o.http?.headers, ...authHeaders(o) } };
-  const fetchFn = http.fetch ?? globalThis.fetch.bind(globalThis);
-  let r: Response;
-  try {
-    r = await fetchFn(url, { headers: http.headers, credentials: http.credentials });
-  } catch (e) {
-    throw ioError('network', `listing ${url} failed: ${(e as Error).message}`, url);
-  }
-  if (!r.ok) throw httpStatusError(r, `HTTP ${r.status} ${r.statusText} listing ${url}`, url);
+  const r = await fetchOk(url, http, 'listing');
   let files: XnatFile[];
   try {
     files = ((await r.json()) as { ResultSet: { Result: XnatFile[] } }).ResultSet.Result;
