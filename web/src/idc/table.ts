@@ -103,18 +103,25 @@ export class ParquetTable {
       if (excluded) continue;
       read++;
       let matched: number[];
+      let keys: Row[] = [];
       if (wanted.length) {
-        const keys = await hp.parquetReadObjects({ file, metadata, columns: wanted.map(([k]) => k), rowStart: g0, rowEnd: g1, compressors });
+        keys = await hp.parquetReadObjects({ file, metadata, columns: wanted.map(([k]) => k), rowStart: g0, rowEnd: g1, compressors });
         matched = keys.flatMap((r, i) => (wanted.every(([k, values]) => values.has(String(r[k]))) ? [i] : []));
       } else {
         matched = Array.from({ length: g1 - g0 }, (_, i) => i);
       }
       if (!matched.length) continue;
+      // The result's other columns, for the matched rows' span; the filter's are read already.
       const last = matched[matched.length - 1];
-      const values = await hp.parquetReadObjects({ file, metadata, columns: out, rowStart: g0 + matched[0], rowEnd: g0 + last + 1, compressors, useOffsetIndex: true });
+      const kept = out.filter((c) => wanted.some(([k]) => k === c)), rest = out.filter((c) => !kept.includes(c));
+      const values = rest.length
+        ? await hp.parquetReadObjects({ file, metadata, columns: rest, rowStart: g0 + matched[0], rowEnd: g0 + last + 1, compressors, useOffsetIndex: true })
+        : [];
       for (const i of matched) {
         if (rows.length >= limit) break;
-        rows.push(plain(values[i - matched[0]]));
+        const row: Row = {};
+        for (const c of out) row[c] = kept.includes(c) ? keys[i][c] : values[i - matched[0]][c];
+        rows.push(plain(row));
       }
     }
     if (key) {
